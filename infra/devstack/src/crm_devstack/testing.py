@@ -1,0 +1,248 @@
+"""Test harness shared by every test folder: real servers, apps, tokens, event readers.
+
+``CRM_TEST_BACKEND`` picks the servers: ``embedded`` (default: Tansu + SecantusDB
+started on free loopback ports), ``containers`` (testcontainers Kafka + MongoDB as a
+single-node replica set; needs Docker), ``external`` (``CRM_TEST_MONGO_URL`` and
+``CRM_TEST_KAFKA_BOOTSTRAP``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+
+from crm_devstack.devkeys import mint_token
+from crm_devstack.servers import ManagedProcess, start_broker, start_mongo
+
+
+class BackendUnavailable(RuntimeError):
+    """The chosen test backend cannot run here (for example no Docker engine)."""
+
+
+@dataclass
+class Backend:
+    """Where the tests' Kafka and MongoDB live."""
+
+    kind: str
+    mongo_url: str
+    kafka_bootstrap: str
+    kafka_idempotence: bool
+    processes: dict[str, ManagedProcess] = field(default_factory=dict)
+    _cleanup: list[Callable[[], None]] = field(default_factory=list)
+
+    def stop(self) -> None:
+        """Stop everything this backend started (by PID or container id)."""
+        for proc in reversed(list(self.processes.values())):
+            proc.stop()
+        for cleanup in reversed(self._cleanup):
+            with contextlib.suppress(Exception):
+                cleanup()
+
+
+def start_backend(workdir: Path) -> Backend:
+    """Start (or connect to) the backend named by ``CRM_TEST_BACKEND``."""
+    kind = os.environ.get("CRM_TEST_BACKEND", "embedded")
+    if kind == "embedded":
+        broker = start_broker(log_path=workdir / "broker.log")
+        try:
+            mongo = start_mongo(data_dir=workdir / "mongo", log_path=workdir / "mongo.log")
+        except BaseException:
+            broker.stop()
+            raise
+        return Backend(
+            kind,
+            mongo_url=f"mongodb://127.0.0.1:{mongo.port}/?directConnection=true",
+            kafka_bootstrap=f"127.0.0.1:{broker.port}",
+            kafka_idempotence=False,
+            processes={"broker": broker, "mongo": mongo},
+        )
+    if kind == "containers":
+        return _start_containers()
+    if kind == "external":
+        try:
+            return Backend(
+                kind,
+                mongo_url=os.environ["CRM_TEST_MONGO_URL"],
+                kafka_bootstrap=os.environ["CRM_TEST_KAFKA_BOOTSTRAP"],
+                kafka_idempotence=os.environ.get("CRM_TEST_KAFKA_IDEMPOTENCE", "") == "true",
+            )
+        except KeyError as exc:
+            raise BackendUnavailable(f"CRM_TEST_BACKEND=external needs {exc.args[0]}") from exc
+    raise BackendUnavailable(
+        f"unknown CRM_TEST_BACKEND={kind!r}; use embedded, containers or external"
+    )
+
+
+def _start_containers() -> Backend:
+    """Kafka and a single-node MongoDB replica set in Docker (transactions need one)."""
+    try:
+        import docker
+
+        docker.from_env().ping()
+    except Exception as exc:
+        raise BackendUnavailable(
+            "CRM_TEST_BACKEND=containers needs a running Docker engine "
+            f"({type(exc).__name__}: {exc}); use CRM_TEST_BACKEND=embedded here"
+        ) from exc
+    from testcontainers.kafka import KafkaContainer
+    from testcontainers.mongodb import MongoDbContainer
+
+    kafka = KafkaContainer("confluentinc/cp-kafka:7.7.1").with_kraft()
+    kafka.start()
+    mongo = MongoDbContainer("mongo:8.0").with_command("--replSet rs0 --bind_ip_all")
+    mongo.start()
+    port = mongo.get_exposed_port(27017)
+    host = mongo.get_container_host_ip()
+    mongo.exec(
+        "mongosh --quiet -u test -p test --eval "
+        f"\"rs.initiate({{_id:'rs0',members:[{{_id:0,host:'{host}:27017'}}]}})\""
+    )
+    backend = Backend(
+        "containers",
+        mongo_url=f"mongodb://test:test@{host}:{port}/?directConnection=true",
+        kafka_bootstrap=kafka.get_bootstrap_server(),
+        kafka_idempotence=True,
+    )
+    backend._cleanup += [kafka.stop, mongo.stop]
+    return backend
+
+
+class TokenMinter:
+    """A test Ed25519 key pair standing in for the gateway's signing key."""
+
+    def __init__(self) -> None:
+        key = Ed25519PrivateKey.generate()
+        self.private_pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+        self.public_pem = (
+            key.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode()
+        )
+
+    def token(
+        self, *, tenant: str, roles: Sequence[str], sub: str = "user_test", ttl: int = 600
+    ) -> str:
+        """A signed access token."""
+        return mint_token(self.private_pem, tenant=tenant, roles=roles, sub=sub, ttl_seconds=ttl)
+
+    def headers(
+        self, *, tenant: str, roles: Sequence[str], sub: str = "user_test"
+    ) -> dict[str, str]:
+        """``Authorization`` header for a principal."""
+        return {"Authorization": f"Bearer {self.token(tenant=tenant, roles=roles, sub=sub)}"}
+
+
+def unique_name(prefix: str) -> str:
+    """A short unique name for databases, topic prefixes, groups and tenants."""
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def test_settings_values(backend: Backend, minter: TokenMinter, service: str) -> dict[str, Any]:
+    """Settings values isolating one test: own database and topic prefix, fast groups."""
+    return {
+        "mongo_url": backend.mongo_url,
+        "mongo_db": unique_name(f"t_{service}_"),
+        "kafka_bootstrap": backend.kafka_bootstrap,
+        "kafka_idempotence": backend.kafka_idempotence,
+        "kafka_session_timeout_ms": 2000,
+        "kafka_heartbeat_interval_ms": 300,
+        "kafka_fetch_max_wait_ms": 10,
+        "topic_prefix": unique_name("t") + ".",
+        "outbox_poll_interval_s": 0.2,
+        "jwt_public_key": minter.public_pem,
+        "consumer_retry_backoff_ms": 20,
+        "log_level": "WARNING",
+    }
+
+
+@contextlib.asynccontextmanager
+async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and give an HTTP client talking to it in-process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+async def eventually(
+    check: Callable[[], Any],
+    *,
+    timeout: float = 15.0,
+    interval: float = 0.05,
+    what: str = "condition",
+) -> Any:
+    """Poll ``check`` until it returns something truthy, or fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if inspect.isawaitable(last):
+            last = await last
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+class TopicReader:
+    """Reads a topic from the beginning in the background and keeps every record."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.topic = topic
+        self.records: list[Any] = []
+        self._consumer = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=bootstrap,
+            group_id=unique_name("reader-"),
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            session_timeout_ms=2000,
+            heartbeat_interval_ms=300,
+            fetch_max_wait_ms=10,
+        )
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> TopicReader:
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await asyncio.wait_for(self._consumer.stop(), timeout=10)
+
+    async def _read(self) -> None:
+        async for record in self._consumer:
+            self.records.append(record)
+
+    async def wait_for_count(self, count: int, *, timeout: float = 20.0) -> list[Any]:
+        """Wait until at least ``count`` records arrived; returns them."""
+        await eventually(
+            lambda: len(self.records) >= count,
+            timeout=timeout,
+            what=f"{count} records on {self.topic} (have {len(self.records)})",
+        )
+        return list(self.records)

@@ -1,0 +1,94 @@
+"""The ``crm`` command end to end, with the broker and database only."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import jwt
+import pytest
+from crm_devstack import cli, pids
+from crm_devstack.servers import free_port
+from crm_devstack.state import load_state
+from typer.testing import CliRunner
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh working directory; stops whatever a test left in its state file."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "available_services", list)  # broker and database only
+    try:
+        yield tmp_path
+    finally:
+        state = load_state(tmp_path / ".crm")
+        if state is not None:
+            for rec in reversed(state.processes):
+                pids.terminate(rec.pid, rec.identity, timeout=5.0)
+
+
+def test_up_detach_status_refuse_and_down(workdir: Path) -> None:
+    broker_port, mongo_port = free_port(), free_port()
+    args = ["up", "--detach", "--broker-port", str(broker_port), "--mongo-port", str(mongo_port)]
+    result = runner.invoke(cli.app, args)
+    assert result.exit_code == 0, result.output
+    assert f"127.0.0.1:{broker_port}" in result.output
+    assert "crm token" in result.output
+
+    state = json.loads((workdir / ".crm" / "state.json").read_text())
+    recorded = {p["name"]: p for p in state["processes"]}
+    assert set(recorded) == {"broker", "mongo"}
+    assert recorded["mongo"]["port"] == mongo_port
+    assert (workdir / ".crm" / "data").is_dir()
+
+    status = runner.invoke(cli.app, ["status"])
+    assert status.exit_code == 0
+    rows = [line for line in status.output.splitlines() if str(broker_port) in line]
+    rows += [line for line in status.output.splitlines() if str(mongo_port) in line]
+    assert len(rows) == 2
+    for row in rows:
+        assert row.count("yes") == 2, status.output  # alive and ready
+
+    again = runner.invoke(cli.app, args)
+    assert again.exit_code == 1
+    assert "already running" in again.output
+
+    logs = runner.invoke(cli.app, ["logs", "mongo", "-n", "5"])
+    assert logs.exit_code == 0
+
+    down = runner.invoke(cli.app, ["down"])
+    assert down.exit_code == 0, down.output
+    assert not (workdir / ".crm" / "state.json").exists()
+    for rec in recorded.values():
+        # Started in-process here, so the PIDs are our (zombie) children until reaped.
+        assert pids.process_identity(rec["pid"]) is None
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(rec["pid"], 0)
+
+
+def test_up_on_a_taken_port_fails_cleanly(workdir: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        taken = sock.getsockname()[1]
+        args = ["up", "--detach", "--broker-port", str(free_port()), "--mongo-port", str(taken)]
+        result = runner.invoke(cli.app, args)
+    assert result.exit_code == 1
+    assert f"port {taken}" in result.output
+    assert load_state(workdir / ".crm") is None
+
+
+def test_token_command(workdir: Path) -> None:
+    result = runner.invoke(cli.app, ["token", "--tenant", "acme", "--roles", "admin,sales"])
+    assert result.exit_code == 0, result.output
+    public_pem = (workdir / ".crm" / "keys" / "dev_ed25519.pub.pem").read_text()
+    claims = jwt.decode(result.output.strip(), public_pem, algorithms=["EdDSA"], audience="crm")
+    assert claims["tid"] == "acme"
+    assert claims["roles"] == ["admin", "sales"]
+    assert claims["sub"] == "user_dev"

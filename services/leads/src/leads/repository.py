@@ -1,0 +1,278 @@
+"""The only module of the leads service that talks to MongoDB."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.mongo.pagination import SortKeys
+from crm_shared.mongo.scoped import Document, TenantCollection
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from leads.domain import lead_search_values, normalize_text, query_grams, search_grams, search_text
+
+LEADS = "leads"
+TENANT_CONFIG = "tenant_config"
+IDEMPOTENCY = "idempotency"
+
+SORTS: dict[str, SortKeys] = {
+    "-created_at": (("created_at", DESCENDING), ("_id", DESCENDING)),
+    "created_at": (("created_at", ASCENDING), ("_id", ASCENDING)),
+    "-updated_at": (("updated_at", DESCENDING), ("_id", DESCENDING)),
+    "-score": (("score", DESCENDING), ("_id", DESCENDING)),
+    "score": (("score", ASCENDING), ("_id", ASCENDING)),
+    "name": (("name_key", ASCENDING), ("_id", ASCENDING)),
+}
+"""Allowed ``sort`` values; each has its own index below (after the equality filters)."""
+
+_BY_CREATED = [("created_at", DESCENDING), ("_id", DESCENDING)]
+INDEXES = [
+    CollectionIndexes(
+        LEADS,
+        [
+            index(
+                [("tenant_id", ASCENDING), ("email", ASCENDING)],
+                name="tenant_email_unique",
+                unique=True,
+                partialFilterExpression={"email": {"$type": "string"}},
+            ),
+            index([("tenant_id", ASCENDING), *_BY_CREATED], name="tenant_created"),
+            index([("tenant_id", 1), ("status", 1), *_BY_CREATED], name="tenant_status_created"),
+            index([("tenant_id", 1), ("owner_id", 1), *_BY_CREATED], name="tenant_owner_created"),
+            index([("tenant_id", 1), ("rating", 1), *_BY_CREATED], name="tenant_rating_created"),
+            index([("tenant_id", 1), ("source", 1), *_BY_CREATED], name="tenant_source_created"),
+            index([("tenant_id", 1), ("tags", 1), *_BY_CREATED], name="tenant_tags_created"),
+            index([("tenant_id", 1), ("score", -1), ("_id", -1)], name="tenant_score"),
+            index([("tenant_id", 1), ("updated_at", -1), ("_id", -1)], name="tenant_updated"),
+            index([("tenant_id", 1), ("name_key", 1), ("_id", 1)], name="tenant_name"),
+            index([("tenant_id", 1), ("search", 1)], name="tenant_search_grams"),
+            index([("tenant_id", 1), ("scoring_version", 1)], name="tenant_scoring_version"),
+        ],
+    ),
+    CollectionIndexes(
+        IDEMPOTENCY,
+        [index([("created_at", ASCENDING)], name="idempotency_ttl", expireAfterSeconds=86_400)],
+    ),
+]
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    """List filters; every field is optional and they combine with AND."""
+
+    status: str | None = None
+    rating: str | None = None
+    owner_id: str | None = None
+    source: str | None = None
+    tag: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    q: str | None = None
+
+    def to_query(self) -> Document:
+        """The MongoDB filter (without tenant, which the scoped collection adds)."""
+        query: Document = {}
+        for name in ("status", "rating", "owner_id", "source"):
+            if (value := getattr(self, name)) is not None:
+                query[name] = value
+        if self.tag is not None:
+            query["tags"] = self.tag
+        created: Document = {}
+        if self.created_from is not None:
+            created["$gte"] = self.created_from
+        if self.created_to is not None:
+            created["$lt"] = self.created_to
+        if created:
+            query["created_at"] = created
+        if self.q:
+            grams = query_grams(self.q)
+            if grams:
+                query["search"] = {"$all": grams}
+        return query
+
+
+def search_fields(lead: Mapping[str, Any]) -> Document:
+    """Derived fields stored for search and sort: grams, normalised text, name key."""
+    values = lead_search_values(lead)
+    name = " ".join(v for v in (lead.get("last_name"), lead.get("first_name")) if v)
+    return {
+        "search": search_grams(values),
+        "search_text": search_text(values),
+        "name_key": normalize_text(name),
+    }
+
+
+class LeadRepository:
+    """Leads of one tenant, plus the tenant's lead configuration."""
+
+    def __init__(self, db: AsyncDatabase[Document], tenant_id: str) -> None:
+        self.db = db
+        self.tenant_id = tenant_id
+        self.leads = TenantCollection(db[LEADS], tenant_id, "lead")
+
+    async def get(self, lead_id: str, *, session: AsyncClientSession | None = None) -> Document:
+        """One lead or NotFound."""
+        return await self.leads.get(lead_id, session=session)
+
+    async def by_email(
+        self, email: str, *, session: AsyncClientSession | None = None
+    ) -> Document | None:
+        """The lead with this (lower-cased) e-mail, if any."""
+        return await self.leads.find_one({"email": email}, session=session)
+
+    async def by_emails(self, emails: Sequence[str]) -> dict[str, str]:
+        """Existing lead ids by e-mail for a batch (import duplicate check)."""
+        docs = await self.leads.find({"email": {"$in": list(emails)}}, projection={"email": 1})
+        return {d["email"]: d["_id"] for d in docs}
+
+    async def insert(self, doc: Document, *, session: AsyncClientSession | None = None) -> None:
+        """Insert a new lead (stamps tenant, version, timestamps)."""
+        await self.leads.insert(doc, session=session)
+
+    async def insert_many(self, docs: list[Document], *, session: AsyncClientSession) -> None:
+        """Insert a batch of already stamped leads in one round trip."""
+        for doc in docs:
+            if doc.get("tenant_id") != self.tenant_id:
+                raise ValueError("insert_many needs documents of this tenant")
+        await self.db[LEADS].insert_many(docs, ordered=True, session=session)
+
+    async def update(
+        self,
+        lead_id: str,
+        version: int,
+        update: Mapping[str, Any],
+        *,
+        session: AsyncClientSession | None = None,
+    ) -> Document:
+        """Versioned update (409 when the lead changed meanwhile)."""
+        return await self.leads.update_versioned(lead_id, version, update, session=session)
+
+    async def delete(
+        self, lead_id: str, version: int, *, session: AsyncClientSession | None = None
+    ) -> Document:
+        """Versioned delete."""
+        return await self.leads.delete_versioned(lead_id, version, session=session)
+
+    async def page(
+        self,
+        filter_: LeadFilter,
+        sort: SortKeys,
+        *,
+        limit: int,
+        after: Document | None,
+    ) -> list[Document]:
+        """Up to ``limit`` leads matching ``filter_`` in ``sort`` order after ``after``."""
+        query = filter_.to_query()
+        if after:
+            query = {"$and": [query, after]} if query else after
+        if not filter_.q:
+            return await self.leads.find(query, sort=sort, limit=limit)
+        return await self._search_page(query, filter_.q, sort, limit=limit)
+
+    async def _search_page(
+        self, query: Document, q: str, sort: SortKeys, *, limit: int
+    ) -> list[Document]:
+        """Gram candidates from the index, then the substring post-filter, in pages."""
+        from leads.domain import text_matches
+
+        found: list[Document] = []
+        cursor = self.leads.collection.find(self.leads.scope(query)).sort(list(sort))
+        async for doc in cursor:
+            if text_matches(doc.get("search_text", ""), q):
+                found.append(doc)
+                if len(found) >= limit:
+                    break
+        await cursor.close()
+        return found
+
+    async def iterate(self, filter_: LeadFilter, sort: SortKeys) -> AsyncIterator[Document]:
+        """Every matching lead in ``sort`` order, streamed (CSV export)."""
+        from leads.domain import text_matches
+
+        cursor = self.leads.collection.find(self.leads.scope(filter_.to_query()), batch_size=500)
+        async for doc in cursor.sort(list(sort)):
+            if not filter_.q or text_matches(doc.get("search_text", ""), filter_.q):
+                yield doc
+
+    async def record_deal_progress(
+        self, lead_id: str, *, deal_id: str, stage: str, outcome: str, session: AsyncClientSession
+    ) -> None:
+        """Remember on a converted lead what became of its deal (no version bump: a projection)."""
+        await self.leads.collection.update_one(
+            self.leads.scope({"_id": lead_id, "status": "converted"}),
+            {
+                "$set": {
+                    "converted.deal_id": deal_id,
+                    "converted.deal_stage": stage,
+                    "converted.deal_outcome": outcome,
+                }
+            },
+            session=session,
+        )
+
+    # --- tenant configuration -----------------------------------------------------------
+
+    async def config(self, *, session: AsyncClientSession | None = None) -> Document:
+        """The tenant's lead configuration document (empty when never set)."""
+        doc = await self.db[TENANT_CONFIG].find_one({"_id": self.tenant_id}, session=session)
+        return doc or {}
+
+    async def set_config(self, fields: Mapping[str, Any], *, inc_scoring: bool = False) -> Document:
+        """Set configuration fields; ``inc_scoring`` bumps the scoring version."""
+        update: Document = {"$set": {**fields, "tenant_id": self.tenant_id}}
+        if inc_scoring:
+            update["$inc"] = {"scoring_version": 1}
+        doc = await self.db[TENANT_CONFIG].find_one_and_update(
+            {"_id": self.tenant_id}, update, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        assert doc is not None
+        return doc
+
+    async def next_round_robin(self, *, session: AsyncClientSession | None = None) -> int:
+        """Atomically take the next round-robin counter value."""
+        doc = await self.db[TENANT_CONFIG].find_one_and_update(
+            {"_id": self.tenant_id},
+            {"$inc": {"rr_counter": 1}, "$set": {"tenant_id": self.tenant_id}},
+            upsert=True,
+            return_document=ReturnDocument.BEFORE,
+            session=session,
+        )
+        return int((doc or {}).get("rr_counter", 0))
+
+    async def stale_scored(self, scoring_version: int, limit: int) -> list[Document]:
+        """Leads scored with an older rule set (for background rescoring)."""
+        return await self.leads.find(
+            {"scoring_version": {"$lt": scoring_version}, "status": {"$ne": "converted"}},
+            limit=limit,
+        )
+
+    # --- idempotency keys ---------------------------------------------------------------
+
+    async def idempotent_response(
+        self, key: str, *, session: AsyncClientSession | None = None
+    ) -> Document | None:
+        """The stored response for an ``Idempotency-Key``, if the key was used."""
+        return await self.db[IDEMPOTENCY].find_one(
+            {"_id": f"{self.tenant_id}:{key}"}, session=session
+        )
+
+    async def remember_response(
+        self, key: str, fingerprint: str, response: Document, *, session: AsyncClientSession
+    ) -> None:
+        """Store the response of a create under its key, in the create's transaction."""
+        from crm_shared.ids import utcnow
+
+        await self.db[IDEMPOTENCY].insert_one(
+            {
+                "_id": f"{self.tenant_id}:{key}",
+                "fingerprint": fingerprint,
+                "response": response,
+                "created_at": utcnow(),
+            },
+            session=session,
+        )

@@ -1,0 +1,384 @@
+"""Use cases of the leads service: each runs in one unit of work and emits its events."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from crm_shared.auth import Access
+from crm_shared.errors import Conflict, Forbidden, NotFound, ProblemError, Unprocessable
+from crm_shared.events.catalogue import (
+    ConvertedAccount,
+    ConvertedContact,
+    ConvertedDeal,
+    LeadAssigned,
+    LeadConverted,
+    LeadCreated,
+    LeadDeleted,
+    LeadQualified,
+    LeadUpdated,
+)
+from crm_shared.ids import new_id, utcnow
+from crm_shared.mongo.scoped import Document
+from crm_shared.runtime import Runtime
+from crm_shared.uow import Tx
+from pymongo.errors import DuplicateKeyError
+
+from leads.domain import (
+    DEFAULT_SCORING,
+    DomainError,
+    ReasonRequired,
+    check_convertible,
+    check_transition,
+    merge_fields,
+    pick_round_robin,
+    score_lead,
+)
+from leads.repository import LeadRepository, search_fields
+from leads.schemas import (
+    AssignRequest,
+    ConvertRequest,
+    LeadCreate,
+    LeadStatus,
+    LeadUpdate,
+    ScoringConfig,
+    StatusChange,
+)
+from leads.views import lead_view, snapshot
+
+
+def scoring_of(config: Mapping[str, Any]) -> tuple[ScoringConfig, int]:
+    """The tenant's scoring rules and their version (defaults when never configured)."""
+    raw = config.get("scoring")
+    scoring = ScoringConfig.model_validate(raw) if raw else DEFAULT_SCORING
+    return scoring, int(config.get("scoring_version", 0))
+
+
+def scored_fields(lead: Mapping[str, Any], scoring: ScoringConfig, version: int) -> Document:
+    """Score, rating, reasons and the rule-set version for ``lead``."""
+    result = score_lead(lead, scoring)
+    return {
+        "score": result.score,
+        "rating": result.rating.value,
+        "score_reasons": result.reasons_as_dicts(),
+        "scoring_version": version,
+    }
+
+
+def _check_owner(access: Access, owner_id: str | None) -> None:
+    """Own-scope callers may only give leads to themselves."""
+    if access.own_only and owner_id not in (None, access.principal.sub):
+        raise Forbidden("you may only own leads yourself; ask a manager to assign others")
+
+
+def _visible(access: Access, doc: Document) -> Document:
+    """Hide leads an own-scope caller does not own (404, not 403: no existence leak)."""
+    if access.own_only and doc.get("owner_id") != access.principal.sub:
+        raise NotFound(f"lead {doc['_id']} not found")
+    return doc
+
+
+def _domain(exc: DomainError) -> ProblemError:
+    """Business-rule violations: a missing reason is invalid input, the rest conflicts."""
+    if isinstance(exc, ReasonRequired):
+        return Unprocessable(exc.message)
+    return Conflict(exc.message)
+
+
+def build_lead(
+    data: LeadCreate, *, owner_id: str | None, scoring: ScoringConfig, scoring_version: int
+) -> Document:
+    """A new lead document (without tenant/version/timestamps, which the insert stamps)."""
+    doc: Document = data.model_dump(mode="json", exclude={"owner_id"})
+    doc.update(_id=new_id("lead"), owner_id=owner_id, status=LeadStatus.NEW.value)
+    doc.update(scored_fields(doc, scoring, scoring_version))
+    doc.update(search_fields(doc))
+    return doc
+
+
+def request_fingerprint(body: Mapping[str, Any]) -> str:
+    """Hash of a request body, to refuse an Idempotency-Key reused for another body."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+async def create_lead(
+    rt: Runtime, access: Access, data: LeadCreate, *, idempotency_key: str | None = None
+) -> tuple[Document, bool]:
+    """Create a lead (409 on a duplicate e-mail); returns (view, replayed)."""
+    _check_owner(access, data.owner_id)
+    repo = LeadRepository(rt.db, access.tenant_id)
+    owner = data.owner_id or (access.principal.sub if access.own_only else None)
+    fingerprint = request_fingerprint(data.model_dump(mode="json"))
+
+    async def work(tx: Tx) -> tuple[Document, bool]:
+        if idempotency_key:
+            stored = await repo.idempotent_response(idempotency_key, session=tx.session)
+            if stored is not None:
+                if stored["fingerprint"] != fingerprint:
+                    raise Unprocessable("this Idempotency-Key was used with another body")
+                return stored["response"], True
+        if data.email and (existing := await repo.by_email(data.email, session=tx.session)):
+            raise Conflict(f"a lead with email {data.email} exists", existing_id=existing["_id"])
+        config = await repo.config(session=tx.session)
+        scoring, version = scoring_of(config)
+        nonlocal owner
+        method = "manual"
+        if owner is None and config.get("auto_assign") and config.get("round_robin_owners"):
+            counter = await repo.next_round_robin(session=tx.session)
+            owner, method = pick_round_robin(config["round_robin_owners"], counter), "auto"
+        doc = build_lead(data, owner_id=owner, scoring=scoring, scoring_version=version)
+        await repo.insert(doc, session=tx.session)
+        await tx.emit(LeadCreated(lead_id=doc["_id"], lead=snapshot(doc)), tenant_id=repo.tenant_id)
+        if owner is not None:
+            await tx.emit(
+                LeadAssigned(
+                    lead_id=doc["_id"],
+                    owner_id=owner,
+                    assigned_by=access.principal.sub,
+                    method=method,
+                ),
+                tenant_id=repo.tenant_id,
+            )
+        view = lead_view(doc)
+        if idempotency_key:
+            await repo.remember_response(idempotency_key, fingerprint, view, session=tx.session)
+        return view, False
+
+    try:
+        return await rt.uow.run(work)
+    except DuplicateKeyError as exc:
+        raise Conflict(f"a lead with email {data.email} exists") from exc
+
+
+async def get_lead(rt: Runtime, access: Access, lead_id: str) -> Document:
+    """One visible lead."""
+    return _visible(access, await LeadRepository(rt.db, access.tenant_id).get(lead_id))
+
+
+async def update_lead(
+    rt: Runtime, access: Access, lead_id: str, patch: LeadUpdate, *, if_match: int | None
+) -> Document:
+    """Apply a partial update, rescore, publish LeadUpdated (and LeadAssigned on owner change)."""
+    changes = patch.changes()
+    if "owner_id" in changes:
+        _check_owner(access, changes["owner_id"])
+    repo = LeadRepository(rt.db, access.tenant_id)
+
+    async def work(tx: Tx) -> Document:
+        current = _visible(access, await repo.get(lead_id, session=tx.session))
+        version = if_match if if_match is not None else current["version"]
+        if current["status"] == LeadStatus.CONVERTED.value:
+            raise Conflict(f"lead {lead_id} is converted; edit the contact instead")
+        email = changes.get("email")
+        if email and email != current.get("email"):
+            other = await repo.by_email(email, session=tx.session)
+            if other is not None:
+                raise Conflict(f"a lead with email {email} exists", existing_id=other["_id"])
+        merged = {**current, **changes}
+        scoring, sv = scoring_of(await repo.config(session=tx.session))
+        new_fields = {**changes, **scored_fields(merged, scoring, sv), **search_fields(merged)}
+        doc = await repo.update(lead_id, version, {"$set": new_fields}, session=tx.session)
+        changed = sorted(k for k in changes if current.get(k) != doc.get(k))
+        await tx.emit(
+            LeadUpdated(lead_id=lead_id, lead=snapshot(doc), changed_fields=changed),
+            tenant_id=repo.tenant_id,
+        )
+        if "owner_id" in changed and doc.get("owner_id"):
+            await tx.emit(
+                LeadAssigned(
+                    lead_id=lead_id,
+                    owner_id=doc["owner_id"],
+                    previous_owner_id=current.get("owner_id"),
+                    assigned_by=access.principal.sub,
+                    method="manual",
+                ),
+                tenant_id=repo.tenant_id,
+            )
+        return doc
+
+    return await rt.uow.run(work)
+
+
+async def change_status(
+    rt: Runtime, access: Access, lead_id: str, change: StatusChange, *, if_match: int | None
+) -> Document:
+    """Move a lead through its status rules; qualified publishes LeadQualified."""
+    repo = LeadRepository(rt.db, access.tenant_id)
+
+    async def work(tx: Tx) -> Document:
+        current = _visible(access, await repo.get(lead_id, session=tx.session))
+        try:
+            check_transition(LeadStatus(current["status"]), change.status, change.reason)
+        except DomainError as exc:
+            raise _domain(exc) from exc
+        fields: Document = {"status": change.status.value}
+        fields["unqualified_reason"] = (
+            change.reason if change.status is LeadStatus.UNQUALIFIED else None
+        )
+        version = if_match if if_match is not None else current["version"]
+        doc = await repo.update(lead_id, version, {"$set": fields}, session=tx.session)
+        if change.status is LeadStatus.QUALIFIED:
+            event: LeadQualified | LeadUpdated = LeadQualified(
+                lead_id=lead_id, lead=snapshot(doc), qualified_by=access.principal.sub
+            )
+        else:
+            event = LeadUpdated(lead_id=lead_id, lead=snapshot(doc), changed_fields=sorted(fields))
+        await tx.emit(event, tenant_id=repo.tenant_id)
+        return doc
+
+    return await rt.uow.run(work)
+
+
+async def assign_lead(
+    rt: Runtime, access: Access, lead_id: str, request: AssignRequest
+) -> Document:
+    """Assign explicitly or by round-robin over the configured owners."""
+    _check_owner(access, request.owner_id)
+    if access.own_only and request.round_robin:
+        raise Forbidden("round-robin assignment needs a manager role")
+    repo = LeadRepository(rt.db, access.tenant_id)
+
+    async def work(tx: Tx) -> Document:
+        current = _visible(access, await repo.get(lead_id, session=tx.session))
+        owner, method = request.owner_id, "manual"
+        if request.round_robin:
+            config = await repo.config(session=tx.session)
+            counter = await repo.next_round_robin(session=tx.session)
+            try:
+                owner = pick_round_robin(config.get("round_robin_owners") or [], counter)
+            except DomainError as exc:
+                raise Conflict(exc.message) from exc
+            method = "round_robin"
+        assert owner is not None
+        doc = await repo.update(
+            lead_id, current["version"], {"$set": {"owner_id": owner}}, session=tx.session
+        )
+        await tx.emit(
+            LeadAssigned(
+                lead_id=lead_id,
+                owner_id=owner,
+                previous_owner_id=current.get("owner_id"),
+                assigned_by=access.principal.sub,
+                method=method,
+            ),
+            tenant_id=repo.tenant_id,
+        )
+        return doc
+
+    return await rt.uow.run(work)
+
+
+async def convert_lead(
+    rt: Runtime, access: Access, lead_id: str, request: ConvertRequest
+) -> Document:
+    """Mark the lead converted and publish LeadConverted; a second convert is a 409."""
+    repo = LeadRepository(rt.db, access.tenant_id)
+
+    async def work(tx: Tx) -> Document:
+        current = _visible(access, await repo.get(lead_id, session=tx.session))
+        try:
+            check_convertible(LeadStatus(current["status"]))
+        except DomainError as exc:
+            raise _domain(exc) from exc
+        now = utcnow()
+        account_name = request.account_name or current.get("company")
+        deal = request.create_deal
+        conversion: Document = {
+            "account_name": account_name,
+            "deal": deal.model_dump(mode="json") if deal else None,
+            "converted_at": now,
+            "converted_by": access.principal.sub,
+        }
+        doc = await repo.update(
+            lead_id,
+            current["version"],
+            {"$set": {"status": LeadStatus.CONVERTED.value, "converted": conversion}},
+            session=tx.session,
+        )
+        website = current.get("website")
+        domain = website.split("//", 1)[-1].split("/", 1)[0] if website else None
+        if not domain and current.get("email"):
+            domain = current["email"].rsplit("@", 1)[-1]
+        await tx.emit(
+            LeadConverted(
+                lead_id=lead_id,
+                converted_by=access.principal.sub,
+                converted_at=now,
+                owner_id=current.get("owner_id"),
+                source=current["source"],
+                campaign_id=current.get("campaign_id"),
+                tags=current.get("tags") or [],
+                contact=ConvertedContact(
+                    first_name=current.get("first_name"),
+                    last_name=current["last_name"],
+                    email=current.get("email"),
+                    phone=current.get("phone"),
+                    title=current.get("title"),
+                ),
+                account=ConvertedAccount(name=account_name, website=website, domain=domain)
+                if account_name
+                else None,
+                deal=ConvertedDeal(
+                    name=deal.name,
+                    amount=deal.amount,
+                    currency=deal.currency,
+                    expected_close_date=deal.expected_close_date,
+                )
+                if deal
+                else None,
+            ),
+            tenant_id=repo.tenant_id,
+        )
+        return doc
+
+    return await rt.uow.run(work)
+
+
+async def merge_leads(rt: Runtime, access: Access, target_id: str, source_id: str) -> Document:
+    """Merge ``source_id`` into ``target_id``: fill gaps, union tags, delete the source."""
+    if target_id == source_id:
+        raise Unprocessable("a lead cannot be merged into itself")
+    repo = LeadRepository(rt.db, access.tenant_id)
+
+    async def work(tx: Tx) -> Document:
+        target = _visible(access, await repo.get(target_id, session=tx.session))
+        source = _visible(access, await repo.get(source_id, session=tx.session))
+        for lead in (target, source):
+            if lead["status"] == LeadStatus.CONVERTED.value:
+                raise Conflict(f"lead {lead['_id']} is converted and cannot be merged")
+        await repo.delete(source_id, source["version"], session=tx.session)
+        merged = merge_fields(target, source)
+        scoring, sv = scoring_of(await repo.config(session=tx.session))
+        full = {**target, **merged}
+        fields = {**merged, **scored_fields(full, scoring, sv), **search_fields(full)}
+        doc = await repo.update(target_id, target["version"], {"$set": fields}, session=tx.session)
+        await tx.emit(
+            LeadDeleted(lead_id=source_id, merged_into=target_id, deleted_by=access.principal.sub),
+            tenant_id=repo.tenant_id,
+        )
+        changed = sorted(k for k in merged if target.get(k) != doc.get(k))
+        await tx.emit(
+            LeadUpdated(lead_id=target_id, lead=snapshot(doc), changed_fields=changed),
+            tenant_id=repo.tenant_id,
+        )
+        return doc
+
+    return await rt.uow.run(work)
+
+
+async def delete_lead(rt: Runtime, access: Access, lead_id: str, *, if_match: int | None) -> None:
+    """Delete a lead and publish LeadDeleted."""
+    repo = LeadRepository(rt.db, access.tenant_id)
+
+    async def work(tx: Tx) -> None:
+        current = _visible(access, await repo.get(lead_id, session=tx.session))
+        version = if_match if if_match is not None else current["version"]
+        await repo.delete(lead_id, version, session=tx.session)
+        await tx.emit(
+            LeadDeleted(lead_id=lead_id, deleted_by=access.principal.sub),
+            tenant_id=repo.tenant_id,
+        )
+
+    await rt.uow.run(work)

@@ -1,0 +1,1 @@
+"""crm_shared: the platform kit every CRM service is built on."""

@@ -1,0 +1,66 @@
+"""The role table from DESIGN.md section 6, as data: who may read or write what.
+
+``grant(roles, resource, action)`` answers with the widest scope the roles give
+(``ALL`` beats ``OWN``); rights add up across roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Scope(StrEnum):
+    """How much of a resource a grant covers."""
+
+    NONE = "none"
+    OWN = "own"
+    ALL = "all"
+
+
+class Action(StrEnum):
+    """What the caller wants to do."""
+
+    READ = "read"
+    WRITE = "write"
+    IMPORT = "import"
+
+
+R, W, IMP = Action.READ, Action.WRITE, Action.IMPORT
+ALL, OWN = Scope.ALL, Scope.OWN
+
+ROLE_TABLE: dict[str, dict[str, dict[Action, Scope]]] = {
+    "leads": {
+        "admin": {R: ALL, W: ALL, IMP: ALL},
+        "sales_manager": {R: ALL, W: ALL, IMP: ALL},
+        "sales": {R: OWN, W: OWN},
+        "marketing": {R: ALL, IMP: ALL},
+        "support": {R: ALL},
+        "viewer": {R: ALL},
+    },
+    "scoring_rules": {
+        "admin": {R: ALL, W: ALL},
+        "sales_manager": {R: ALL},
+    },
+}
+"""resource -> role -> action -> scope. API-key principals use scopes instead."""
+
+_ORDER = {Scope.NONE: 0, Scope.OWN: 1, Scope.ALL: 2}
+
+
+def grant(roles: Iterable[str], resource: str, action: Action) -> Scope:
+    """The widest scope any of ``roles`` has for ``action`` on ``resource``."""
+    table = ROLE_TABLE.get(resource, {})
+    best = Scope.NONE
+    for role in roles:
+        scope = table.get(role, {}).get(action, Scope.NONE)
+        if _ORDER[scope] > _ORDER[best]:
+            best = scope
+    return best
+
+
+def scope_for_api_key(scopes: Iterable[str], resource: str, action: Action) -> Scope:
+    """Integration keys read a resource only with the scope ``<resource>:read``."""
+    if action is Action.READ and f"{resource}:read" in set(scopes):
+        return Scope.ALL
+    return Scope.NONE

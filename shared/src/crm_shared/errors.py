@@ -1,0 +1,70 @@
+"""Application errors that map to RFC 9457 problem responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ProblemError(Exception):
+    """An error with an HTTP status and a stable problem type slug."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class BadRequest(ProblemError):
+    """The request is malformed (bad cursor, bad header, bad CSV)."""
+
+
+class Unauthorized(ProblemError):
+    """Missing or invalid credentials."""
+
+    status, slug, title = 401, "unauthorized", "Unauthorized"
+
+
+class Forbidden(ProblemError):
+    """Authenticated, but the role does not allow this."""
+
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(ProblemError):
+    """No such resource in the caller's tenant."""
+
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    """The request conflicts with the resource's current state."""
+
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class VersionConflict(Conflict):
+    """Optimistic concurrency lost: the resource changed since it was read."""
+
+    slug, title = "version-conflict", "Version conflict"
+
+
+class PayloadTooLarge(ProblemError):
+    """The body (or an import) exceeds the configured limit."""
+
+    status, slug, title = 413, "payload-too-large", "Payload too large"
+
+
+class Unprocessable(ProblemError):
+    """Well-formed but semantically invalid input."""
+
+    status, slug, title = 422, "validation-error", "Validation error"
+
+
+class ServiceUnavailable(ProblemError):
+    """A dependency (database, broker) is unavailable right now."""
+
+    status, slug, title = 503, "service-unavailable", "Service unavailable"

@@ -1,0 +1,1 @@
+"""Event envelope (CloudEvents 1.0) and the one catalogue of event models."""

@@ -1,0 +1,1 @@
+"""HTTP kit: the FastAPI app factory, problem details, middleware, health."""

@@ -1,0 +1,63 @@
+"""``/healthz`` (the process lives) and ``/readyz`` (MongoDB and Kafka reachable)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from crm_shared.http.problems import problem_response
+from crm_shared.runtime import Runtime
+
+router = APIRouter(tags=["health"])
+_CHECK_TIMEOUT_S = 1.5
+
+
+async def _mongo_ok(runtime: Runtime) -> bool:
+    try:
+        await asyncio.wait_for(runtime.client.admin.command("ping"), _CHECK_TIMEOUT_S)
+    except Exception:
+        return False
+    return True
+
+
+async def _kafka_ok(bootstrap: str) -> bool:
+    """True when at least one bootstrap broker accepts a TCP connection."""
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            _, writer = await asyncio.wait_for(
+                asyncio.open_connection(host or "127.0.0.1", int(port)), _CHECK_TIMEOUT_S
+            )
+        except (OSError, TimeoutError, ValueError):
+            continue
+        writer.close()
+        return True
+    return False
+
+
+@router.get("/healthz", include_in_schema=False)
+async def healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", include_in_schema=False)
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: the database and the broker are reachable."""
+    runtime: Runtime = request.app.state.runtime
+    mongo, kafka = await asyncio.gather(
+        _mongo_ok(runtime), _kafka_ok(runtime.settings.kafka_bootstrap)
+    )
+    checks: dict[str, Any] = {
+        "mongodb": "ok" if mongo else "unreachable",
+        "kafka": "ok" if kafka else "unreachable",
+        "outbox_relay": "leader" if runtime.relay.is_leader else "standby",
+    }
+    if mongo and kafka:
+        return JSONResponse({"status": "ready", "checks": checks})
+    return problem_response(
+        503, "not-ready", "Not ready", "a dependency is unreachable", checks=checks
+    )

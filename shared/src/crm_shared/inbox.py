@@ -1,0 +1,42 @@
+"""Inbox: remember ``<group>:<event id>`` in the handler's transaction so redelivery is a no-op."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+from crm_shared.ids import utcnow
+from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.uow import Tx
+
+INBOX_COLLECTION = "inbox"
+INBOX_RETENTION = timedelta(days=14)
+"""Longer than any topic retention we plan for; older keys expire by TTL."""
+
+INBOX_INDEXES = CollectionIndexes(
+    INBOX_COLLECTION,
+    [
+        index(
+            [("received_at", ASCENDING)],
+            name="inbox_ttl",
+            expireAfterSeconds=int(INBOX_RETENTION.total_seconds()),
+        )
+    ],
+)
+
+
+class AlreadyApplied(Exception):
+    """The event was handled before by this group; the transaction is abandoned."""
+
+
+async def record_once(tx: Tx, *, group: str, event_id: str, event_type: str) -> None:
+    """Insert the inbox key or raise :class:`AlreadyApplied` if it exists."""
+    try:
+        await tx.db[INBOX_COLLECTION].insert_one(
+            {"_id": f"{group}:{event_id}", "type": event_type, "received_at": utcnow()},
+            session=tx.session,
+        )
+    except DuplicateKeyError as exc:
+        raise AlreadyApplied(event_id) from exc

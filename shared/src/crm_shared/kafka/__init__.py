@@ -1,0 +1,1 @@
+"""Kafka: topic creation, the event producer, and the consumer runner."""

@@ -1,0 +1,326 @@
+"""The consumer runner: at-least-once delivery made effectively-once by the inbox.
+
+* consumer group = service name; offsets committed explicitly, only after the
+  handler's transaction (with its inbox key) committed;
+* ``auto_offset_reset="earliest"`` so a new group misses nothing;
+* infrastructure outages (database unreachable) are retried in place until they end,
+  keeping per-key order; a failing handler is retried a bounded number of times with
+  backoff, then dead-lettered; bad bytes, unknown types or schema mismatches are
+  dead-lettered at once with the original key, bytes and error headers;
+* events of catalogue types this service has no handler for are skipped;
+* a broker restart leaves an aiokafka consumer wedged, so after repeated errors the
+  runner throws the consumer away and builds a fresh one;
+* ``stop()`` stops fetching, lets the batch in hand finish, commits, and leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
+from opentelemetry.trace import Link, SpanKind, get_current_span
+from pydantic import ValidationError
+from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
+
+from crm_shared.events.catalogue import EventData, is_known_type, lookup
+from crm_shared.events.envelope import CloudEvent, EnvelopeError, parse_envelope
+from crm_shared.inbox import AlreadyApplied, record_once
+from crm_shared.kafka.producer import EventProducer
+from crm_shared.kafka.topics import ensure_topics
+from crm_shared.settings import ServiceSettings
+from crm_shared.telemetry import context_from_traceparent, traceparent_from_headers, tracer
+from crm_shared.uow import Tx, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[CloudEvent, Any, Tx], Awaitable[None]]
+"""``handler(envelope, data_model, tx)``: apply the event using ``tx.session`` only."""
+
+_INFRA_ERRORS = (ConnectionFailure, AutoReconnect, ServerSelectionTimeoutError)
+_MAX_BACKOFF_S = 5.0
+_REBUILD_AFTER_ERRORS = 3
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """What one consumer group of a service listens to and how it handles each type."""
+
+    group: str
+    topics: Sequence[str]
+    handlers: Mapping[str, Handler]
+
+
+class DeadLetter(Exception):
+    """A message that can never succeed; carries the reason for the DLQ headers."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class ConsumerStats:
+    """Counters exposed for health and metrics."""
+
+    handled: int = 0
+    skipped: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    retries: int = 0
+    rebuilds: int = 0
+
+
+class ConsumerRunner:
+    """Runs one consumer group until stopped."""
+
+    def __init__(
+        self,
+        spec: ConsumerSpec,
+        *,
+        settings: ServiceSettings,
+        uow: UnitOfWork,
+        dlq_producer: EventProducer,
+    ) -> None:
+        self.spec = spec
+        self._settings = settings
+        self._uow = uow
+        self._dlq = dlq_producer
+        self._dlq_topic = settings.dlq_topic(spec.group)
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.stats = ConsumerStats()
+        self.assigned: set[TopicPartition] = set()
+
+    def start(self) -> None:
+        """Start consuming in a background task."""
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.spec.group}")
+
+    async def stop(self) -> None:
+        """Finish the batch in hand, commit, and stop."""
+        self._stopping.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=20)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+        await self._dlq.stop()
+
+    def _new_consumer(self) -> AIOKafkaConsumer:
+        s = self._settings
+        return AIOKafkaConsumer(
+            *self.spec.topics,
+            bootstrap_servers=s.kafka_bootstrap,
+            group_id=self.spec.group,
+            client_id=f"crm-{s.service_name}-{self.spec.group}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=s.kafka_session_timeout_ms,
+            heartbeat_interval_ms=s.kafka_heartbeat_interval_ms,
+            fetch_max_wait_ms=s.kafka_fetch_max_wait_ms,
+            max_poll_records=500,
+            metadata_max_age_ms=30_000,
+        )
+
+    async def _run(self) -> None:
+        backoff = 0.1
+        while not self._stopping.is_set():
+            consumer: AIOKafkaConsumer | None = None
+            try:
+                await ensure_topics(
+                    self._settings.kafka_bootstrap,
+                    dict.fromkeys(
+                        [*self.spec.topics, self._dlq_topic], self._settings.kafka_partitions
+                    ),
+                    replication_factor=self._settings.kafka_replication_factor,
+                )
+                if not self._dlq.started:
+                    await self._dlq.start()
+                consumer = self._new_consumer()
+                await consumer.start()
+                backoff = 0.1
+                await self._consume(consumer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer %s: %s; rebuilding in %.1fs", self.spec.group, exc, backoff)
+                self.stats.rebuilds += 1
+                with contextlib.suppress(Exception):
+                    await self._dlq.stop()
+                await self._sleep(backoff)
+                backoff = min(backoff * 2, _MAX_BACKOFF_S)
+            finally:
+                if consumer is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(consumer.stop(), timeout=5)
+
+    async def _consume(self, consumer: AIOKafkaConsumer) -> None:
+        errors = 0
+        while not self._stopping.is_set():
+            try:
+                batches = await consumer.getmany(timeout_ms=500)
+                self.assigned = set(consumer.assignment())
+            except KafkaError as exc:
+                errors += 1
+                if errors >= _REBUILD_AFTER_ERRORS:
+                    raise
+                log.warning("consumer %s fetch error: %s", self.spec.group, exc)
+                await self._sleep(0.2 * errors)
+                continue
+            errors = 0
+            if not batches:
+                continue
+            done = await asyncio.gather(
+                *(self._handle_partition(records) for records in batches.values())
+            )
+            offsets = {tp: last + 1 for tp, last in zip(batches, done, strict=True) if last >= 0}
+            if offsets:
+                await consumer.commit(offsets)
+
+    async def _handle_partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> int:
+        """Handle one partition's records in order; returns the last offset handled."""
+        last = -1
+        for record in records:
+            if self._stopping.is_set() and last >= 0:
+                break
+            await self._handle_record(record)
+            last = record.offset
+        return last
+
+    async def _handle_record(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        headers = list(record.headers or ())
+        parent_tp = traceparent_from_headers(headers)
+        parent = context_from_traceparent(parent_tp)
+        parent_span = get_current_span(parent).get_span_context()
+        with tracer.start_as_current_span(
+            f"{record.topic} process",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            links=[Link(parent_span)] if parent_span.is_valid else None,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.consumer.group.name": self.spec.group,
+                "messaging.destination.name": record.topic,
+                "messaging.destination.partition.id": str(record.partition),
+                "messaging.kafka.offset": record.offset,
+            },
+        ):
+            try:
+                envelope, data, handler = self._decode(record)
+            except DeadLetter as dead:
+                await self._dead_letter(record, dead, attempts=0)
+                return
+            if handler is None:
+                self.stats.skipped += 1
+                return
+            await self._apply_with_retries(record, envelope, data, handler)
+
+    def _decode(
+        self, record: ConsumerRecord[bytes, bytes]
+    ) -> tuple[CloudEvent, EventData, Handler | None]:
+        try:
+            envelope = parse_envelope(record.value)
+            version = envelope.schema_version
+        except (EnvelopeError, ValueError) as exc:
+            raise DeadLetter("invalid-envelope", str(exc)) from exc
+        model = lookup(envelope.type, version)
+        if model is None:
+            if is_known_type(envelope.type):
+                raise DeadLetter("unsupported-version", f"{envelope.type} v{version}")
+            raise DeadLetter("unknown-type", envelope.type)
+        try:
+            data = model.model_validate(envelope.data)
+        except ValidationError as exc:
+            raise DeadLetter("schema-mismatch", str(exc.errors(include_url=False))) from exc
+        return envelope, data, self.spec.handlers.get(envelope.type)
+
+    async def _apply_with_retries(
+        self,
+        record: ConsumerRecord[bytes, bytes],
+        envelope: CloudEvent,
+        data: EventData,
+        handler: Handler,
+    ) -> None:
+        attempts = 0
+        backoff = self._settings.consumer_retry_backoff_ms / 1000
+
+        async def work(tx: Tx) -> None:
+            await record_once(
+                tx, group=self.spec.group, event_id=envelope.id, event_type=envelope.type
+            )
+            await handler(envelope, data, tx)
+
+        while True:
+            try:
+                await self._uow.run(
+                    work,
+                    correlation_id=envelope.correlationid or envelope.id,
+                    causation_id=envelope.id,
+                )
+                self.stats.handled += 1
+                return
+            except AlreadyApplied:
+                self.stats.duplicates += 1
+                return
+            except _INFRA_ERRORS as exc:
+                if self._stopping.is_set():
+                    raise
+                log.warning(
+                    "consumer %s: database unavailable (%s); retrying", self.spec.group, exc
+                )
+            except Exception as exc:
+                attempts += 1
+                if attempts >= self._settings.consumer_max_attempts:
+                    get_current_span().record_exception(exc)
+                    await self._dead_letter(
+                        record, DeadLetter("handler-failed", repr(exc)), attempts=attempts
+                    )
+                    return
+                log.warning(
+                    "consumer %s: handler failed (attempt %d): %r",
+                    self.spec.group,
+                    attempts,
+                    exc,
+                    extra={"event_id": envelope.id, "event_type": envelope.type},
+                )
+            self.stats.retries += 1
+            await self._sleep(backoff)
+            backoff = min(backoff * 2, _MAX_BACKOFF_S)
+
+    async def _dead_letter(
+        self, record: ConsumerRecord[bytes, bytes], dead: DeadLetter, *, attempts: int
+    ) -> None:
+        headers = [(k, v) for k, v in (record.headers or ()) if not k.startswith("dlq.")]
+        headers += [
+            ("dlq.reason", dead.reason.encode()),
+            ("dlq.error", dead.detail[:2000].encode("utf-8", "replace")),
+            ("dlq.group", self.spec.group.encode()),
+            ("dlq.original.topic", record.topic.encode()),
+            ("dlq.original.partition", str(record.partition).encode()),
+            ("dlq.original.offset", str(record.offset).encode()),
+            ("dlq.attempts", str(attempts).encode()),
+        ]
+        await self._dlq.send_raw(
+            self._dlq_topic, key=record.key, value=record.value, headers=headers
+        )
+        self.stats.dead_lettered += 1
+        log.error(
+            "dead-lettered %s[%d]@%d: %s",
+            record.topic,
+            record.partition,
+            record.offset,
+            dead,
+            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset},
+        )
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)

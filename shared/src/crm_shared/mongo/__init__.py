@@ -1,0 +1,1 @@
+"""MongoDB helpers: client factory, indexes, tenant scoping, pagination, transactions."""

@@ -1,0 +1,35 @@
+"""The one place a service builds its AsyncMongoClient."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from crm_shared.settings import ServiceSettings
+
+Document = dict[str, Any]
+
+
+def make_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
+    """An AsyncMongoClient with tz-aware datetimes and the retry policy from settings.
+
+    ``retryWrites`` defaults to off because the embedded MongoDB-wire server degrades
+    badly with it (see EMBEDDED_STACK.md); production sets ``MONGO_RETRY_WRITES=true``.
+    """
+    return AsyncMongoClient(
+        settings.mongo_url,
+        tz_aware=True,
+        retryWrites=settings.mongo_retry_writes,
+        serverSelectionTimeoutMS=settings.mongo_timeout_ms,
+        connectTimeoutMS=settings.mongo_timeout_ms,
+        appname=f"crm-{settings.service_name}",
+    )
+
+
+def service_database(
+    client: AsyncMongoClient[Document], settings: ServiceSettings
+) -> AsyncDatabase[Document]:
+    """The service's own database (``crm_<service>``)."""
+    return client[settings.database_name]

@@ -1,0 +1,52 @@
+"""Service settings: one pydantic-settings class per service, one env prefix each."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service shares; subclass with ``env_prefix="CRM_<NAME>_"``."""
+
+    model_config = SettingsConfigDict(env_prefix="CRM_", extra="ignore")
+
+    service_name: str = "service"
+    mongo_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
+    mongo_db: str = ""
+    mongo_retry_writes: bool = False
+    mongo_timeout_ms: int = Field(default=3000, ge=100)
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_idempotence: bool = False
+    kafka_partitions: int = Field(default=6, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_session_timeout_ms: int = Field(default=10_000, ge=500)
+    kafka_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
+    kafka_fetch_max_wait_ms: int = Field(default=100, ge=0)
+    consumer_max_attempts: int = Field(default=5, ge=1)
+    consumer_retry_backoff_ms: int = Field(default=100, ge=1)
+    topic_prefix: str = "crm."
+    outbox_poll_interval_s: float = Field(default=0.5, gt=0)
+    outbox_lease_s: float = Field(default=10.0, gt=0)
+    outbox_batch_size: int = Field(default=500, ge=1)
+    jwt_public_key: str = ""
+    jwt_jwks_url: str = ""
+    jwt_issuer: str = "crm-gateway"
+    jwt_audience: str = "crm"
+    log_level: str = "INFO"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_page_size: int = Field(default=200, ge=1)
+    cors_origins: list[str] = Field(default_factory=list)
+
+    @property
+    def database_name(self) -> str:
+        """The service's own MongoDB database, ``crm_<service>`` unless overridden."""
+        return self.mongo_db or f"crm_{self.service_name}"
+
+    def topic(self, owner: str) -> str:
+        """Topic name of the service ``owner`` (``crm.leads``)."""
+        return f"{self.topic_prefix}{owner}"
+
+    def dlq_topic(self, group: str) -> str:
+        """Dead-letter topic of one consumer group (``crm.dlq.leads``)."""
+        return f"{self.topic_prefix}dlq.{group}"

@@ -1,0 +1,119 @@
+"""Unit of work: the one place that commits. State changes and their events together.
+
+``await uow.run(work)`` runs ``work(tx)`` in one MongoDB transaction; every event the
+work emits with ``tx.emit`` is written to the ``outbox`` collection in that same
+transaction, then the relay is woken right after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from crm_shared.events.catalogue import EventData
+from crm_shared.events.envelope import CloudEvent, new_envelope
+from crm_shared.mongo.transactions import run_in_transaction
+from crm_shared.settings import ServiceSettings
+from crm_shared.telemetry import current_traceparent
+
+T = TypeVar("T")
+OUTBOX_COLLECTION = "outbox"
+
+
+class Tx:
+    """What a unit of work sees: the session, and ``emit`` for outgoing events."""
+
+    def __init__(
+        self,
+        session: AsyncClientSession,
+        uow: UnitOfWork,
+        *,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+    ) -> None:
+        self.session = session
+        self._uow = uow
+        self._correlation_id = correlation_id
+        self._causation_id = causation_id
+
+    @property
+    def db(self) -> AsyncDatabase[Any]:
+        """The service database this transaction writes to (pass ``session`` on every call)."""
+        return self._uow.db
+
+    async def emit(self, event: EventData, *, tenant_id: str) -> CloudEvent:
+        """Write ``event`` to the outbox inside this transaction and return its envelope."""
+        return (await self.emit_many([event], tenant_id=tenant_id))[0]
+
+    async def emit_many(self, events: list[EventData], *, tenant_id: str) -> list[CloudEvent]:
+        """Write several events to the outbox in one round trip (bulk paths such as import)."""
+        settings = self._uow.settings
+        traceparent = current_traceparent()
+        envelopes, rows = [], []
+        for event in events:
+            envelope = new_envelope(
+                source=f"/services/{settings.service_name}",
+                type_=event.event_type,
+                version=event.version,
+                subject=event.subject(),
+                tenant_id=tenant_id,
+                data=event.model_dump(mode="json"),
+                correlation_id=self._correlation_id,
+                causation_id=self._causation_id,
+                traceparent=traceparent,
+            )
+            envelopes.append(envelope)
+            rows.append(
+                {
+                    "_id": envelope.id,
+                    "topic": settings.topic(event.owner),
+                    "key": envelope.subject,
+                    "type": envelope.type,
+                    "value": envelope.to_bytes(),
+                    "headers": [[k, v] for k, v in envelope.kafka_headers()],
+                    "traceparent": traceparent,
+                    "tenant_id": tenant_id,
+                    "created_at": envelope.time,
+                }
+            )
+        if rows:
+            await self._uow.db[OUTBOX_COLLECTION].insert_many(rows, session=self.session)
+        return envelopes
+
+
+class UnitOfWork:
+    """Commits a service's writes and their outbox rows in one transaction."""
+
+    def __init__(
+        self,
+        client: AsyncMongoClient[Any],
+        db: AsyncDatabase[Any],
+        settings: ServiceSettings,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.db = db
+        self.settings = settings
+        self._on_commit = on_commit
+
+    async def run(
+        self,
+        work: Callable[[Tx], Awaitable[T]],
+        *,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+    ) -> T:
+        """Run ``work`` in one transaction (retried on transient conflicts) and commit."""
+
+        async def in_session(session: AsyncClientSession) -> T:
+            tx = Tx(session, self, correlation_id=correlation_id, causation_id=causation_id)
+            return await work(tx)
+
+        result = await run_in_transaction(self.client, in_session)
+        if self._on_commit is not None:
+            self._on_commit()
+        return result
