@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from crm_devstack.testing import Backend, TokenMinter, start_backend
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 import pytest
+
 from crm_shared.csvio import (
     EXTRA_CELLS_KEY,
     CsvFormatError,

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import jwt
 import pytest
+from typer.testing import CliRunner
+
 from crm_devstack import cli, pids
 from crm_devstack.servers import free_port
 from crm_devstack.state import load_state
-from typer.testing import CliRunner
 
 runner = CliRunner()
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jwt
 import pytest
+
 from crm_devstack.devkeys import ensure_dev_keys, mint_token
 
 

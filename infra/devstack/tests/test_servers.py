@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from crm_devstack import pids
 from crm_devstack.servers import (
     DataDirBusyError,

@@ -8,11 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
+
 from crm_devstack.testing import (
     Backend,
     TokenMinter,
+    isolated_settings,
     running_app,
-    test_settings_values,
     unique_name,
 )
 from leads.main import create_app
@@ -53,7 +54,7 @@ def leads_settings_factory(backend: Backend, minter: TokenMinter) -> Callable[..
     """Builds isolated settings (own database, own topics) for one app."""
 
     def make(**overrides: Any) -> LeadsSettings:
-        return LeadsSettings(**{**test_settings_values(backend, minter, "leads"), **overrides})
+        return LeadsSettings(**{**isolated_settings(backend, minter, "leads"), **overrides})
 
     return make
 

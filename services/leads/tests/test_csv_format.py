@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from crm_shared.csvio import EXTRA_CELLS_KEY, iter_csv_records, write_csv_rows
 from leads.csv_format import (
     HEADER_ALIASES,

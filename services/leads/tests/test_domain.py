@@ -6,6 +6,7 @@ from itertools import product
 from typing import Any
 
 import pytest
+
 from leads.domain import (
     ALLOWED_TRANSITIONS,
     DEFAULT_SCORING,

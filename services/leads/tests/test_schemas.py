@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from leads.schemas import (
     DEFAULT_PHONE_REGION,
     LEAD_BASE_FIELDS,
@@ -30,7 +32,6 @@ from leads.schemas import (
     normalize_phone,
     normalize_website,
 )
-from pydantic import ValidationError
 
 
 def _errors(exc: pytest.ExceptionInfo[ValidationError]) -> list[tuple[str, str]]:

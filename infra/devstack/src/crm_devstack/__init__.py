@@ -1,0 +1,1 @@
+"""The `crm` dev stack: run the CRM platform locally on embedded servers."""

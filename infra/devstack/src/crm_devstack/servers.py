@@ -155,13 +155,30 @@ class ManagedProcess:
         self._signal(signal.SIGKILL)
         return self.popen.wait(timeout=10.0)
 
-    def pause(self) -> None:
-        """Freeze the process with SIGSTOP (it keeps its state and sockets)."""
-        self._signal(signal.SIGSTOP)
+    def pause(self, timeout: float = 2.0) -> None:
+        """Freeze the process with SIGSTOP (it keeps its state and sockets).
 
-    def resume(self) -> None:
-        """Let a paused process continue with SIGCONT."""
+        Returns once the kernel reports it stopped (bounded by ``timeout``).
+        """
+        self._signal(signal.SIGSTOP)
+        self._wait_stopped(True, timeout)
+
+    def resume(self, timeout: float = 2.0) -> None:
+        """Let a paused process continue with SIGCONT (waits until it runs again)."""
         self._signal(signal.SIGCONT)
+        self._wait_stopped(False, timeout)
+
+    def _wait_stopped(self, stopped: bool, timeout: float) -> None:
+        stat = Path(f"/proc/{self.pid}/stat")
+        deadline = time.monotonic() + timeout
+        while self.popen.poll() is None and time.monotonic() < deadline:
+            try:
+                state = stat.read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                return  # no /proc here: signal delivery is all we can offer
+            if (state == "T") == stopped:
+                return
+            time.sleep(0.005)
 
     def tail_log(self, n_lines: int = 40) -> str:
         """Return the last ``n_lines`` lines of the process log."""

@@ -157,7 +157,7 @@ def unique_name(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
-def test_settings_values(backend: Backend, minter: TokenMinter, service: str) -> dict[str, Any]:
+def isolated_settings(backend: Backend, minter: TokenMinter, service: str) -> dict[str, Any]:
     """Settings values isolating one test: own database and topic prefix, fast groups."""
     return {
         "mongo_url": backend.mongo_url,
@@ -240,9 +240,10 @@ class TopicReader:
 
     async def wait_for_count(self, count: int, *, timeout: float = 20.0) -> list[Any]:
         """Wait until at least ``count`` records arrived; returns them."""
-        await eventually(
-            lambda: len(self.records) >= count,
-            timeout=timeout,
-            what=f"{count} records on {self.topic} (have {len(self.records)})",
-        )
+        try:
+            await eventually(lambda: len(self.records) >= count, timeout=timeout)
+        except AssertionError:
+            raise AssertionError(
+                f"{len(self.records)} of {count} records arrived on {self.topic} in {timeout}s"
+            ) from None
         return list(self.records)

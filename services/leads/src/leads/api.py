@@ -6,16 +6,16 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.csvio import write_csv_rows
 from crm_shared.errors import BadRequest, Forbidden, ProblemError
 from crm_shared.mongo.pagination import after_filter, decode_cursor, encode_cursor, fingerprint
 from crm_shared.runtime import Runtime
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
-
 from leads import service
 from leads.csv_format import LEAD_CSV_COLUMNS, lead_to_csv_row
 from leads.importer import import_leads

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Final
 
-from crm_shared.csvio import EXTRA_CELLS_KEY
 from pydantic import ValidationError
 
+from crm_shared.csvio import EXTRA_CELLS_KEY
 from leads.schemas import LeadCreate, LeadSource
 
 LEAD_CSV_COLUMNS: Final[tuple[str, ...]] = (

@@ -7,7 +7,6 @@ from crm_shared.events.envelope import CloudEvent
 from crm_shared.kafka.consumer import ConsumerSpec, Handler
 from crm_shared.settings import ServiceSettings
 from crm_shared.uow import Tx
-
 from leads.repository import LeadRepository
 
 

@@ -19,7 +19,6 @@ from crm_shared.ids import utcnow
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
-
 from leads.csv_format import RowError, parse_lead_row
 from leads.domain import pick_round_robin
 from leads.repository import LeadRepository

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from crm_shared.http.app import ServiceDefinition, create_service_app
-from crm_shared.runtime import Runtime
 from fastapi import FastAPI
 
+from crm_shared.http.app import ServiceDefinition, create_service_app
+from crm_shared.runtime import Runtime
 from leads.api import config_router, router
 from leads.handlers import consumer_specs
 from leads.repository import INDEXES

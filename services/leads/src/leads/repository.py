@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from crm_shared.mongo.indexes import CollectionIndexes, index
-from crm_shared.mongo.pagination import SortKeys
-from crm_shared.mongo.scoped import Document, TenantCollection
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.mongo.pagination import SortKeys
+from crm_shared.mongo.scoped import Document, TenantCollection
 from leads.domain import lead_search_values, normalize_text, query_grams, search_grams, search_text
 
 LEADS = "leads"

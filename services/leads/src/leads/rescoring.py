@@ -18,7 +18,6 @@ from crm_shared.events.catalogue import EventData, LeadUpdated
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
-
 from leads.repository import TENANT_CONFIG, LeadRepository
 from leads.schemas import ScoringConfig
 from leads.service import scored_fields, scoring_of

@@ -7,6 +7,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from pymongo.errors import DuplicateKeyError
+
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Forbidden, NotFound, ProblemError, Unprocessable
 from crm_shared.events.catalogue import (
@@ -24,8 +26,6 @@ from crm_shared.ids import new_id, utcnow
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
-from pymongo.errors import DuplicateKeyError
-
 from leads.domain import (
     DEFAULT_SCORING,
     DomainError,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from bson import Decimal128
+
 from crm_shared.events.catalogue import LeadSnapshot
 
 _HIDDEN = frozenset({"_id", "search", "search_text", "name_key", "scoring_version"})

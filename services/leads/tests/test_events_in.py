@@ -1,0 +1,90 @@
+"""Events the leads service consumes, and tracing across Kafka."""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaProducer
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from crm_devstack.testing import TopicReader, eventually
+from crm_shared.events.catalogue import DealStageChanged
+from crm_shared.events.envelope import new_envelope
+from crm_shared.kafka.topics import ensure_topics
+from crm_shared.telemetry import setup_tracing
+
+from .conftest import LeadsHarness
+
+
+async def _publish_stage_change(leads: LeadsHarness, lead_id: str, *, won: bool) -> None:
+    event = DealStageChanged(
+        deal_id="deal_1",
+        pipeline_id="pipe_1",
+        from_stage="negotiation",
+        to_stage="closed_won" if won else "negotiation",
+        amount="15000000",
+        currency="IDR",
+        probability=100 if won else 80,
+        source_lead_id=lead_id,
+        changed_by="user_x",
+        is_won=won,
+    )
+    envelope = new_envelope(
+        source="/services/deals",
+        type_=event.event_type,
+        version=event.version,
+        subject=event.deal_id,
+        tenant_id=leads.tenant,
+        data=event.model_dump(mode="json"),
+    )
+    topic = leads.settings.topic("deals")
+    await ensure_topics(leads.settings.kafka_bootstrap, {topic: 6})
+    producer = AIOKafkaProducer(bootstrap_servers=leads.settings.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topic, envelope.to_bytes(), key=b"deal_1", headers=envelope.kafka_headers()
+        )
+    finally:
+        await producer.stop()
+
+
+async def test_deal_stage_changes_close_the_loop_on_converted_leads(leads: LeadsHarness) -> None:
+    lead = await leads.create(company="PT Loop")
+    url = f"/v1/leads/{lead['id']}"
+    converted = await leads.client.post(f"{url}/convert", json={}, headers=leads.auth())
+    assert converted.status_code == 200
+    await _publish_stage_change(leads, lead["id"], won=True)
+
+    async def outcome() -> str | None:
+        body = (await leads.client.get(url, headers=leads.auth())).json()
+        return body["converted"].get("deal_outcome")  # type: ignore[no-any-return]
+
+    assert await eventually(outcome, timeout=30, what="deal outcome on the lead") == "won"
+    body = (await leads.client.get(url, headers=leads.auth())).json()
+    assert body["converted"]["deal_id"] == "deal_1"
+    assert body["converted"]["deal_stage"] == "closed_won"
+
+
+async def test_one_trace_from_request_through_kafka(leads: LeadsHarness) -> None:
+    exporter = InMemorySpanExporter()
+    setup_tracing("leads", extra_processor=SimpleSpanProcessor(exporter))
+    async with TopicReader(leads.settings.kafka_bootstrap, leads.topic) as reader:
+        created = await leads.create()
+        [record] = await reader.wait_for_count(1)
+    traceparent = dict(record.headers)["traceparent"].decode()
+    trace_id = traceparent.split("-")[1]
+
+    def spans_of_trace() -> list[str]:
+        return [
+            s.name
+            for s in exporter.get_finished_spans()
+            if format(s.context.trace_id, "032x") == trace_id
+        ]
+
+    names = await eventually(
+        lambda: (n := spans_of_trace()) and any(x.endswith("publish") for x in n) and n,
+        what="request and publish spans in one trace",
+    )
+    assert any(name.startswith("POST") for name in names), names
+    assert f"{leads.topic} publish" in names
+    assert created["id"]

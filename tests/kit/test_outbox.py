@@ -1,0 +1,81 @@
+"""Outbox against real servers: a broker outage loses no accepted write's event."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from crm_devstack.servers import free_port, start_broker
+from crm_devstack.testing import (
+    Backend,
+    TokenMinter,
+    TopicReader,
+    eventually,
+    isolated_settings,
+    running_app,
+    unique_name,
+)
+from crm_shared.events.envelope import parse_envelope
+from leads.main import create_app
+from leads.settings import LeadsSettings
+
+
+async def test_writes_accepted_while_broker_down_are_published_in_order_once(
+    backend: Backend, minter: TokenMinter, tmp_path: Path
+) -> None:
+    if backend.kind != "embedded":
+        import pytest
+
+        pytest.skip("this scenario starts its own broker on the embedded backend")
+    port = free_port()
+    values = isolated_settings(backend, minter, "leads")
+    values["kafka_bootstrap"] = f"127.0.0.1:{port}"
+    settings = LeadsSettings(**values)
+    tenant = unique_name("tenant_")
+    auth = minter.headers(tenant=tenant, roles=["admin"])
+    app = create_app(settings)
+    broker = None
+    try:
+        async with running_app(app) as client:
+            ready = await client.get("/readyz")
+            assert ready.status_code == 503
+            assert ready.json()["checks"]["kafka"] == "unreachable"
+
+            lead_ids = []
+            for i in range(15):
+                created = await client.post(
+                    "/v1/leads", json={"last_name": f"Outage {i}"}, headers=auth
+                )
+                assert created.status_code == 201, created.text
+                lead_ids.append(created.json()["id"])
+            for round_ in range(2):
+                for lead_id in lead_ids:
+                    patched = await client.patch(
+                        f"/v1/leads/{lead_id}", json={"notes": f"round {round_}"}, headers=auth
+                    )
+                    assert patched.status_code == 200, patched.text
+            backlog, _ = await app.state.runtime.relay.backlog()
+            assert backlog == 45, "every event waits in the outbox"
+
+            broker = start_broker(port=port, log_path=tmp_path / "late-broker.log")
+            async with TopicReader(settings.kafka_bootstrap, settings.topic("leads")) as reader:
+                records = await reader.wait_for_count(45, timeout=60)
+                await eventually(
+                    lambda: app.state.runtime.relay.backlog(),
+                    what="outbox drained",
+                )
+                assert (await app.state.runtime.relay.backlog())[0] == 0
+
+        events = [parse_envelope(r.value) for r in records]
+        ids = [e.id for e in events]
+        assert len(ids) == len(set(ids)) == 45, "each event exactly once"
+        versions: dict[str, list[int]] = defaultdict(list)
+        for record, event in zip(records, events, strict=True):
+            assert record.key.decode() == event.subject
+            versions[event.subject or ""].append(event.data["lead"]["version"])
+        assert set(versions) == set(lead_ids)
+        for lead_id, seen in versions.items():
+            assert seen == [1, 2, 3], f"per-lead order broken for {lead_id}: {seen}"
+    finally:
+        if broker is not None:
+            broker.stop()
