@@ -39,6 +39,7 @@ def test_service_env_for_the_embedded_stack() -> None:
         "CRM_LEADS_KAFKA_SESSION_TIMEOUT_MS": "2000",
         "CRM_LEADS_KAFKA_HEARTBEAT_INTERVAL_MS": "300",
         "CRM_LEADS_KAFKA_FETCH_MAX_WAIT_MS": "10",
+        "CRM_LEADS_LIST_WINDOWING": "true",
         "CRM_LEADS_JWT_PUBLIC_KEY": "PEM",
         "CRM_LEADS_LOG_LEVEL": "INFO",
     }

@@ -40,7 +40,6 @@ ROLE_TABLE: dict[str, dict[str, dict[Action, Scope]]] = {
     },
     "scoring_rules": {
         "admin": {R: ALL, W: ALL},
-        "sales_manager": {R: ALL},
     },
 }
 """resource -> role -> action -> scope. API-key principals use scopes instead."""
@@ -59,8 +58,16 @@ def grant(roles: Iterable[str], resource: str, action: Action) -> Scope:
     return best
 
 
+INTEGRATION_READABLE = frozenset(
+    {"leads", "contacts", "accounts", "activities", "cases", "deals", "pipelines"}
+)
+"""Resources an API key may read (with scope ``<resource>:read``); never users or rules."""
+
+
 def scope_for_api_key(scopes: Iterable[str], resource: str, action: Action) -> Scope:
     """Integration keys read a resource only with the scope ``<resource>:read``."""
+    if resource not in INTEGRATION_READABLE:
+        return Scope.NONE
     if action is Action.READ and f"{resource}:read" in set(scopes):
         return Scope.ALL
     return Scope.NONE

@@ -123,6 +123,8 @@ class TokenVerifier:
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise Unauthorized("token has no roles")
         scopes = claims.get("scopes") or []
+        if isinstance(scopes, str):
+            scopes = scopes.split()
         return Principal(
             sub=str(claims["sub"]),
             tenant_id=tenant,

@@ -36,6 +36,8 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_page_size: int = Field(default=200, ge=1)
+    list_windowing: bool = False
+    """Read newest-first lists through time windows (on for the embedded server)."""
     cors_origins: list[str] = Field(default_factory=list)
 
     @property

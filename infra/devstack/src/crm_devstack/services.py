@@ -63,8 +63,9 @@ def service_env(
 ) -> dict[str, str]:
     """Return the environment variables that configure ``spec``.
 
-    With ``dev`` the Kafka client is tuned for the embedded broker: no
-    idempotent producer (Tansu rejects it), short group timeouts and fetch waits.
+    With ``dev`` the clients are tuned for the embedded servers: no idempotent
+    producer (Tansu rejects it), short group timeouts and fetch waits, and lists
+    read through time windows (SecantusDB sorts only after fetching every match).
     """
     p = spec.env_prefix
     env = {
@@ -79,5 +80,6 @@ def service_env(
             f"{p}KAFKA_SESSION_TIMEOUT_MS": "2000",
             f"{p}KAFKA_HEARTBEAT_INTERVAL_MS": "300",
             f"{p}KAFKA_FETCH_MAX_WAIT_MS": "10",
+            f"{p}LIST_WINDOWING": "true",
         }
     return env

@@ -172,6 +172,7 @@ def isolated_settings(backend: Backend, minter: TokenMinter, service: str) -> di
         "jwt_public_key": minter.public_pem,
         "consumer_retry_backoff_ms": 20,
         "log_level": "WARNING",
+        "list_windowing": backend.kind == "embedded",
     }
 
 

@@ -14,7 +14,7 @@ from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.csvio import write_csv_rows
 from crm_shared.errors import BadRequest, Forbidden, ProblemError
-from crm_shared.mongo.pagination import after_filter, decode_cursor, encode_cursor, fingerprint
+from crm_shared.mongo.pagination import decode_cursor, encode_cursor, fingerprint
 from crm_shared.runtime import Runtime
 from leads import service
 from leads.csv_format import LEAD_CSV_COLUMNS, lead_to_csv_row
@@ -221,9 +221,11 @@ async def list_leads(
     lead_filter = filters.to_filter(access)
     sort = SORTS[filters.sort]
     query_fp = fingerprint(access.tenant_id, lead_filter, filters.sort)
-    after = after_filter(sort, decode_cursor(cursor, sort, query_fp)) if cursor else None
+    after = decode_cursor(cursor, sort, query_fp) if cursor else None
     repo = LeadRepository(rt.db, access.tenant_id)
-    docs = await repo.page(lead_filter, sort, limit=limit + 1, after=after)
+    docs = await repo.page(
+        lead_filter, sort, limit=limit + 1, after=after, windowed=settings.list_windowing
+    )
     next_cursor = encode_cursor(docs[limit - 1], sort, query_fp) if len(docs) > limit else None
     return JSONResponse({"items": [lead_view(d) for d in docs[:limit]], "next_cursor": next_cursor})
 

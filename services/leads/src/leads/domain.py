@@ -352,6 +352,27 @@ def query_grams(q: str) -> list[str]:
     return sorted(grams)
 
 
+_LETTER_COMMONNESS: Final = "anei utrskmlgdpbohyjcwfvzxq"
+"""Letters from most to least common in Indonesian business names (space = digits etc.)."""
+
+
+def anchor_gram(q: str) -> str | None:
+    """The query gram most likely to be rare, used as the one indexed equality of a search.
+
+    The embedded server cannot use an index for ``$all``, so a search reads the lead
+    candidates of one gram through the index and checks the rest with ``text_matches``.
+    Longer grams first, then the ones made of the least common letters.
+    """
+    grams = query_grams(q)
+    if not grams:
+        return None
+
+    def rarity(gram: str) -> tuple[int, int]:
+        return len(gram), sum(_LETTER_COMMONNESS.find(ch) % 27 for ch in gram)
+
+    return max(grams, key=rarity)
+
+
 def search_text(values: Iterable[str | None]) -> str:
     """Normalised text of the searchable values, stored for the substring post-filter."""
     return " ".join(normalize_text(value) for value in values if value)

@@ -11,10 +11,19 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared.ids import utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
-from crm_shared.mongo.pagination import SortKeys
+from crm_shared.mongo.pagination import SortKeys, after_filter
 from crm_shared.mongo.scoped import Document, TenantCollection
-from leads.domain import lead_search_values, normalize_text, query_grams, search_grams, search_text
+from crm_shared.mongo.windowed import newest_first_page
+from leads.domain import (
+    anchor_gram,
+    lead_search_values,
+    normalize_text,
+    search_grams,
+    search_text,
+    text_matches,
+)
 
 LEADS = "leads"
 TENANT_CONFIG = "tenant_config"
@@ -50,7 +59,7 @@ INDEXES = [
             index([("tenant_id", 1), ("score", -1), ("_id", -1)], name="tenant_score"),
             index([("tenant_id", 1), ("updated_at", -1), ("_id", -1)], name="tenant_updated"),
             index([("tenant_id", 1), ("name_key", 1), ("_id", 1)], name="tenant_name"),
-            index([("tenant_id", 1), ("search", 1)], name="tenant_search_grams"),
+            index([("tenant_id", 1), ("search", 1), *_BY_CREATED], name="tenant_search_created"),
             index([("tenant_id", 1), ("scoring_version", 1)], name="tenant_scoring_version"),
         ],
     ),
@@ -89,11 +98,13 @@ class LeadFilter:
             created["$lt"] = self.created_to
         if created:
             query["created_at"] = created
-        if self.q:
-            grams = query_grams(self.q)
-            if grams:
-                query["search"] = {"$all": grams}
+        if self.q and (gram := anchor_gram(self.q)):
+            query["search"] = gram
         return query
+
+    def accepts(self, doc: Mapping[str, Any]) -> bool:
+        """The search post-filter (the index only narrowed candidates by one gram)."""
+        return not self.q or text_matches(str(doc.get("search_text", "")), self.q)
 
 
 def search_fields(lead: Mapping[str, Any]) -> Document:
@@ -164,26 +175,36 @@ class LeadRepository:
         sort: SortKeys,
         *,
         limit: int,
-        after: Document | None,
+        after: Sequence[Any] | None,
+        windowed: bool,
     ) -> list[Document]:
-        """Up to ``limit`` leads matching ``filter_`` in ``sort`` order after ``after``."""
+        """Up to ``limit`` leads matching ``filter_`` in ``sort`` order, after ``after``.
+
+        ``windowed`` reads newest-first sorts through time windows (see
+        ``crm_shared.mongo.windowed``); other sorts, and real MongoDB, use one query.
+        """
         query = filter_.to_query()
+        field, direction = sort[0]
+        if windowed and direction < 0 and field in ("created_at", "updated_at"):
+            return await newest_first_page(
+                self.leads,
+                query,
+                field=field,
+                limit=limit,
+                after=(after[0], after[1]) if after else None,
+                now=utcnow(),
+                accept=filter_.accepts if filter_.q else None,
+            )
         if after:
-            query = {"$and": [query, after]} if query else after
+            query = (
+                {"$and": [query, after_filter(sort, after)]} if query else after_filter(sort, after)
+            )
         if not filter_.q:
             return await self.leads.find(query, sort=sort, limit=limit)
-        return await self._search_page(query, filter_.q, sort, limit=limit)
-
-    async def _search_page(
-        self, query: Document, q: str, sort: SortKeys, *, limit: int
-    ) -> list[Document]:
-        """Gram candidates from the index, then the substring post-filter, in pages."""
-        from leads.domain import text_matches
-
         found: list[Document] = []
         cursor = self.leads.collection.find(self.leads.scope(query)).sort(list(sort))
         async for doc in cursor:
-            if text_matches(doc.get("search_text", ""), q):
+            if filter_.accepts(doc):
                 found.append(doc)
                 if len(found) >= limit:
                     break
@@ -192,17 +213,15 @@ class LeadRepository:
 
     async def iterate(self, filter_: LeadFilter, sort: SortKeys) -> AsyncIterator[Document]:
         """Every matching lead in ``sort`` order, streamed (CSV export)."""
-        from leads.domain import text_matches
-
         cursor = self.leads.collection.find(self.leads.scope(filter_.to_query()), batch_size=500)
         async for doc in cursor.sort(list(sort)):
-            if not filter_.q or text_matches(doc.get("search_text", ""), filter_.q):
+            if filter_.accepts(doc):
                 yield doc
 
     async def record_deal_progress(
         self, lead_id: str, *, deal_id: str, stage: str, outcome: str, session: AsyncClientSession
     ) -> None:
-        """Remember on a converted lead what became of its deal (no version bump: a projection)."""
+        """Remember on a converted lead what became of its deal (a projection, no version bump)."""
         await self.leads.collection.update_one(
             self.leads.scope({"_id": lead_id, "status": "converted"}),
             {
@@ -265,8 +284,6 @@ class LeadRepository:
         self, key: str, fingerprint: str, response: Document, *, session: AsyncClientSession
     ) -> None:
         """Store the response of a create under its key, in the create's transaction."""
-        from crm_shared.ids import utcnow
-
         await self.db[IDEMPOTENCY].insert_one(
             {
                 "_id": f"{self.tenant_id}:{key}",

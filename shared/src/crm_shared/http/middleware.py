@@ -7,9 +7,10 @@ import uuid
 from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crm_shared.http.problems import problem_response
+from crm_shared.http.problems import problem_response, unexpected_error_response
 from crm_shared.logs import request_id_var
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -49,8 +50,20 @@ class RequestContextMiddleware:
             return
         headers = dict(scope["headers"])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        response_started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                extra = [(b"x-request-id", request_id.encode())]
+                existing = {k.lower() for k, _ in message.get("headers", [])}
+                extra += [(k, v) for k, v in _SECURITY_HEADERS if k not in existing]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
         try:
             limit = self._limit_for(scope["path"])
             declared = headers.get(b"content-length")
@@ -62,7 +75,7 @@ class RequestContextMiddleware:
                     f"the body may be at most {limit} bytes",
                     instance=scope["path"],
                 )
-                await response(scope, receive, send)
+                await response(scope, receive, send_with_headers)
                 return
             received = 0
 
@@ -75,14 +88,15 @@ class RequestContextMiddleware:
                         raise BodyTooLarge(limit)
                 return message
 
-            async def send_with_headers(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    extra = [(b"x-request-id", request_id.encode())]
-                    existing = {k.lower() for k, _ in message.get("headers", [])}
-                    extra += [(k, v) for k, v in _SECURITY_HEADERS if k not in existing]
-                    message["headers"] = list(message.get("headers", [])) + extra
-                await send(message)
-
-            await self.app(scope, limited_receive, send_with_headers)
+            try:
+                await self.app(scope, limited_receive, send_with_headers)
+            except Exception as exc:
+                if response_started:
+                    raise
+                # answered here, while the request id is still set (Starlette's outer
+                # error layer would answer after this middleware reset it)
+                await unexpected_error_response(Request(scope), exc)(
+                    scope, receive, send_with_headers
+                )
         finally:
             request_id_var.reset(token)

@@ -133,7 +133,8 @@ async def _duplicate_key(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+def unexpected_error_response(request: Request, exc: Exception) -> JSONResponse:
+    """Log ``exc`` with its traceback and answer 500 without revealing anything of it."""
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
         500,
@@ -142,6 +143,10 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         "an unexpected error occurred; it has been logged",
         instance=request.url.path,
     )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    return unexpected_error_response(request, exc)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
