@@ -23,8 +23,8 @@ status:
 	$(UV) run crm status
 
 lint: bootstrap
-	$(UV) run ruff check .
-	$(UV) run ruff format --check .
+	$(UV) run ruff check --no-cache .
+	$(UV) run ruff format --no-cache --check .
 
 typecheck: bootstrap
 	$(UV) run mypy $(SOURCES)
