@@ -12,7 +12,7 @@ import codecs
 import csv
 import io
 import itertools
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import Final
@@ -62,6 +62,15 @@ def escape_cell(value: object) -> str:
     return value
 
 
+def render_rows(rows: Iterable[Sequence[object]]) -> str:
+    """CSV text of ``rows``: every cell through ``escape_cell``, CRLF line ends (RFC 4180)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([escape_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
 def write_csv_rows(
     header: Sequence[str],
     rows: Iterable[Sequence[object]],
@@ -71,29 +80,37 @@ def write_csv_rows(
 ) -> Iterator[str]:
     """Yield CSV text: the header line first, then the rows in batches of ``batch_size``.
 
-    Every cell goes through ``escape_cell``; lines end with CRLF (RFC 4180). ``bom=True``
-    prefixes a UTF-8 byte order mark so Excel detects the encoding. Encode the chunks as UTF-8.
+    ``bom=True`` prefixes a UTF-8 byte order mark so Excel detects the encoding.
+    Encode the chunks as UTF-8.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def take() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
-        return text
-
-    writer.writerow([escape_cell(name) for name in header])
-    yield ("\ufeff" if bom else "") + take()
-    pending = 0
+    yield ("\ufeff" if bom else "") + render_rows([header])
+    batch: list[Sequence[object]] = []
     for row in rows:
-        writer.writerow([escape_cell(cell) for cell in row])
-        pending += 1
-        if pending >= batch_size:
-            yield take()
-            pending = 0
-    if pending:
-        yield take()
+        batch.append(row)
+        if len(batch) >= batch_size:
+            yield render_rows(batch)
+            batch = []
+    if batch:
+        yield render_rows(batch)
+
+
+async def stream_csv(
+    header: Sequence[str],
+    rows: AsyncIterable[Sequence[object]],
+    *,
+    batch_size: int = 500,
+    bom: bool = True,
+) -> AsyncIterator[bytes]:
+    """UTF-8 CSV bytes for a streamed response: header, then rows in batches."""
+    yield (("\ufeff" if bom else "") + render_rows([header])).encode()
+    batch: list[Sequence[object]] = []
+    async for row in rows:
+        batch.append(row)
+        if len(batch) >= batch_size:
+            yield render_rows(batch).encode()
+            batch = []
+    if batch:
+        yield render_rows(batch).encode()
 
 
 # --------------------------------------------------------------------------- import

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
-from crm_shared.csvio import write_csv_rows
+from crm_shared.csvio import stream_csv
 from crm_shared.errors import BadRequest, Forbidden, ProblemError
 from crm_shared.mongo.pagination import decode_cursor, encode_cursor, fingerprint
 from crm_shared.runtime import Runtime
@@ -231,31 +231,21 @@ async def list_leads(
 
 
 @router.get("/export.csv", response_class=StreamingResponse)
-async def export_leads(access: ReadLeads, rt: RuntimeDep, filters: Filters) -> StreamingResponse:
-    """All leads of the current filter as CSV (formula-injection safe)."""
+async def export_leads(
+    access: ReadLeads, rt: RuntimeDep, settings: SettingsDep, filters: Filters
+) -> StreamingResponse:
+    """All leads of the current filter as CSV (formula-injection safe), streamed."""
     lead_filter = filters.to_filter(access)
     repo = LeadRepository(rt.db, access.tenant_id)
+    docs = repo.iterate(lead_filter, SORTS[filters.sort], windowed=settings.list_windowing)
 
-    async def body() -> AsyncIterator[bytes]:
-        batch: list[list[object]] = []
-        header_sent = False
-        async for doc in repo.iterate(lead_filter, SORTS[filters.sort]):
-            batch.append(lead_to_csv_row(doc))
-            if len(batch) >= 500:
-                for chunk in write_csv_rows(LEAD_CSV_COLUMNS, batch, bom=not header_sent):
-                    if header_sent and chunk.startswith(LEAD_CSV_COLUMNS[0] + ","):
-                        chunk = chunk.split("\r\n", 1)[1]
-                    yield chunk.encode()
-                header_sent, batch = True, []
-        if batch or not header_sent:
-            for chunk in write_csv_rows(LEAD_CSV_COLUMNS, batch, bom=not header_sent):
-                if header_sent and chunk.startswith(LEAD_CSV_COLUMNS[0] + ","):
-                    chunk = chunk.split("\r\n", 1)[1]
-                yield chunk.encode()
+    async def rows() -> AsyncIterator[list[object]]:
+        async for doc in docs:
+            yield lead_to_csv_row(doc)
 
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return StreamingResponse(
-        body(),
+        stream_csv(LEAD_CSV_COLUMNS, rows()),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="leads-{stamp}.csv"'},
     )

@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.ids import utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
-from crm_shared.mongo.pagination import SortKeys, after_filter
+from crm_shared.mongo.pagination import SortKeys, after_filter, sort_values
 from crm_shared.mongo.scoped import Document, TenantCollection
 from crm_shared.mongo.windowed import newest_first_page
 from leads.domain import (
@@ -211,12 +211,18 @@ class LeadRepository:
         await cursor.close()
         return found
 
-    async def iterate(self, filter_: LeadFilter, sort: SortKeys) -> AsyncIterator[Document]:
-        """Every matching lead in ``sort`` order, streamed (CSV export)."""
-        cursor = self.leads.collection.find(self.leads.scope(filter_.to_query()), batch_size=500)
-        async for doc in cursor.sort(list(sort)):
-            if filter_.accepts(doc):
+    async def iterate(
+        self, filter_: LeadFilter, sort: SortKeys, *, windowed: bool, page_size: int = 1000
+    ) -> AsyncIterator[Document]:
+        """Every matching lead in ``sort`` order, read page by page (CSV export)."""
+        after: list[Any] | None = None
+        while True:
+            docs = await self.page(filter_, sort, limit=page_size, after=after, windowed=windowed)
+            for doc in docs:
                 yield doc
+            if len(docs) < page_size:
+                return
+            after = sort_values(docs[-1], sort)
 
     async def record_deal_progress(
         self, lead_id: str, *, deal_id: str, stage: str, outcome: str, session: AsyncClientSession

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from opentelemetry.trace import Link, SpanKind, get_current_span
 from pydantic import ValidationError
 from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
@@ -183,7 +183,14 @@ class ConsumerRunner:
             )
             offsets = {tp: last + 1 for tp, last in zip(batches, done, strict=True) if last >= 0}
             if offsets:
-                await consumer.commit(offsets)
+                try:
+                    await consumer.commit(offsets)
+                except (CommitFailedError, IllegalStateError) as exc:
+                    # partitions moved in a rebalance: their new owner re-reads from the
+                    # last commit, and the inbox makes the repeats harmless
+                    log.warning(
+                        "consumer %s: commit skipped after rebalance: %s", self.spec.group, exc
+                    )
 
     async def _handle_partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> int:
         """Handle one partition's records in order; returns the last offset handled."""

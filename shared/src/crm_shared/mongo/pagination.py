@@ -41,7 +41,7 @@ def _decode_value(value: Any) -> Any:
 
 def encode_cursor(doc: Mapping[str, Any], sort: SortKeys, query_fingerprint: str) -> str:
     """The cursor pointing just after ``doc`` in a list sorted by ``sort``."""
-    values = [_encode_value(_get_path(doc, field)) for field, _ in sort]
+    values = [_encode_value(value) for value in sort_values(doc, sort)]
     raw = json.dumps({"v": values, "q": query_fingerprint}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -68,6 +68,11 @@ def after_filter(sort: SortKeys, values: Sequence[Any]) -> dict[str, Any]:
         branch[field] = {"$gt" if direction > 0 else "$lt": values[i]}
         branches.append(branch)
     return branches[0] if len(branches) == 1 else {"$or": branches}
+
+
+def sort_values(doc: Mapping[str, Any], sort: SortKeys) -> list[Any]:
+    """The values of ``doc`` at each sort key (the keyset position of ``doc``)."""
+    return [_get_path(doc, field) for field, _ in sort]
 
 
 def _get_path(doc: Mapping[str, Any], path: str) -> Any:
