@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
-SOURCES := shared/src services/leads/src infra/devstack/src conftest.py shared/tests services/leads/tests infra/devstack/tests tests
+SOURCES := shared/src services/leads/src infra/devstack/src conftest.py shared/tests services/leads/tests infra/devstack/tests tests bench
 PYTEST_ARGS ?=
 
 .PHONY: bootstrap up down status test lint typecheck unit bench schemas

@@ -11,7 +11,6 @@ import pytest
 
 from crm_shared.errors import BadRequest
 from crm_shared.mongo.pagination import (
-    after_filter,
     decode_cursor,
     encode_cursor,
     fingerprint,
@@ -129,86 +128,3 @@ def test_garbage_cursor_is_a_bad_request(token: str) -> None:
 def test_garbage_cursor_message_is_helpful() -> None:
     with pytest.raises(BadRequest, match="malformed"):
         decode_cursor("garbage", SORT_CREATED, QUERY)
-
-
-# --------------------------------------------------------------------------- after_filter
-
-
-def test_after_filter_one_key_ascending() -> None:
-    assert after_filter([("_id", 1)], ["lead_5"]) == {"_id": {"$gt": "lead_5"}}
-
-
-def test_after_filter_one_key_descending() -> None:
-    assert after_filter([("_id", -1)], ["lead_5"]) == {"_id": {"$lt": "lead_5"}}
-
-
-def test_after_filter_two_keys_descending() -> None:
-    when = datetime(2025, 1, 2, tzinfo=UTC)
-    assert after_filter(SORT_CREATED, [when, "lead_5"]) == {
-        "$or": [
-            {"created_at": {"$lt": when}},
-            {"created_at": when, "_id": {"$lt": "lead_5"}},
-        ]
-    }
-
-
-def test_after_filter_two_keys_ascending() -> None:
-    assert after_filter([("last_name", 1), ("_id", 1)], ["Rahayu", "lead_5"]) == {
-        "$or": [
-            {"last_name": {"$gt": "Rahayu"}},
-            {"last_name": "Rahayu", "_id": {"$gt": "lead_5"}},
-        ]
-    }
-
-
-def test_after_filter_two_keys_mixed_directions() -> None:
-    assert after_filter([("score", -1), ("_id", 1)], [80, "lead_5"]) == {
-        "$or": [
-            {"score": {"$lt": 80}},
-            {"score": 80, "_id": {"$gt": "lead_5"}},
-        ]
-    }
-    assert after_filter([("score", 1), ("_id", -1)], [80, "lead_5"]) == {
-        "$or": [
-            {"score": {"$gt": 80}},
-            {"score": 80, "_id": {"$lt": "lead_5"}},
-        ]
-    }
-
-
-def test_after_filter_three_keys() -> None:
-    sort = [("status", 1), ("score", -1), ("_id", 1)]
-    assert after_filter(sort, ["new", 10, "lead_5"]) == {
-        "$or": [
-            {"status": {"$gt": "new"}},
-            {"status": "new", "score": {"$lt": 10}},
-            {"status": "new", "score": 10, "_id": {"$gt": "lead_5"}},
-        ]
-    }
-
-
-def test_after_filter_continues_strictly_after_the_cursor() -> None:
-    """Applied in memory, the filter selects exactly the items after the cursor item."""
-    items: list[dict[str, Any]] = [
-        {"score": s, "_id": f"lead_{i}"} for i, s in enumerate([5, 9, 9, 9, 3, 7, 9, 5])
-    ]
-    sort = [("score", -1), ("_id", 1)]
-    ordered = sorted(items, key=lambda d: (-d["score"], d["_id"]))
-
-    def matches(doc: dict[str, Any], condition: dict[str, Any]) -> bool:
-        for field, expected in condition.items():
-            if field == "$or":
-                if not any(matches(doc, branch) for branch in expected):
-                    return False
-            elif isinstance(expected, dict):
-                ((op, bound),) = expected.items()
-                if not (doc[field] > bound if op == "$gt" else doc[field] < bound):
-                    return False
-            elif doc[field] != expected:
-                return False
-        return True
-
-    for index, item in enumerate(ordered):
-        token = encode_cursor(item, sort, QUERY)
-        condition = after_filter(sort, decode_cursor(token, sort, QUERY))
-        assert [d for d in ordered if matches(d, condition)] == ordered[index + 1 :]

@@ -56,7 +56,7 @@ async def test_filters_and_sort(leads: LeadsHarness) -> None:
     assert bad.status_code == 422
 
 
-async def test_search_prefix_substring_accent_insensitive(leads: LeadsHarness) -> None:
+async def test_search_word_prefix_accent_insensitive(leads: LeadsHarness) -> None:
     jose = await leads.create(first_name="José", last_name="Hernández", company="Sinar Jaya")
     await leads.create(first_name="Rina", last_name="Susanti", email="rina@maju.co.id")
 
@@ -67,7 +67,9 @@ async def test_search_prefix_substring_accent_insensitive(leads: LeadsHarness) -
 
     assert await search("jose") == [jose["id"]]
     assert await search("HERNAN") == [jose["id"]]
-    assert await search("nand") == [jose["id"]], "substring inside a word"
+    assert await search("nand") == [], "word prefixes only, not substrings"
+    assert await search("jose sinar") == [jose["id"]], "every word must match"
+    assert await search("jose rina") == []
     assert await search("jaya") == [jose["id"]]
     assert await search("j") == [jose["id"]], "one-letter prefix"
     assert len(await search("maju.co")) == 1

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from crm_shared.search import anchor_key, search_keys, search_text, text_matches
 from leads.domain import (
     ALLOWED_TRANSITIONS,
     DEFAULT_SCORING,
@@ -20,16 +21,11 @@ from leads.domain import (
     check_transition,
     lead_search_values,
     merge_fields,
-    normalize_text,
     phone_search_values,
     pick_round_robin,
-    query_grams,
     rating_for,
     rule_matches,
     score_lead,
-    search_grams,
-    search_text,
-    text_matches,
 )
 from leads.schemas import (
     LEAD_BASE_FIELDS,
@@ -283,88 +279,17 @@ def test_score_accepts_lead_model_dump() -> None:
 # --------------------------------------------------------------------------- search
 
 
-def test_normalize_text() -> None:
-    assert normalize_text("  José   Ñúñez\tStraße ") == "jose nunez strasse"
-    assert normalize_text("\uff21\uff22\uff23") == "abc"  # NFKD folds full-width forms
-
-
-def test_search_grams_tokens_and_prefixes() -> None:
-    grams = search_grams(["Andi", None, ""])
-    assert grams == sorted(["a", "an", "and", "ndi"])
-    assert search_grams(["Jo"]) == ["j", "jo"]
-    assert search_grams([]) == []
-
-
-def test_search_grams_email() -> None:
-    grams = set(search_grams(["andi.wijaya@contoh.co.id"]))
-    for token in ("andi", "wijaya", "contoh"):
-        assert set(query_grams(token)) <= grams
-    assert {"co", "id", "c", "i"} <= grams
-    assert {"i.w", "a@c", "h.c"} <= grams  # the whole address is a token too
-    assert set(query_grams("andi.wijaya@contoh.co.id")) <= grams
-
-
-def test_search_grams_truncates_long_tokens() -> None:
-    grams = search_grams(["a" * 38 + "bcdefgh"])
-    assert "abc" in grams  # chars 38-40 are within the 40-char token
-    assert "bcd" not in grams
-    assert len(search_grams(["x" * 1000])) == 3  # x, xx, xxx
-
-
-def test_search_grams_sorted_unique() -> None:
-    grams = search_grams(["Andi Andi", "andi"])
-    assert grams == sorted(set(grams))
-
-
-@pytest.mark.parametrize(
-    ("values", "query", "found"),
-    [
-        (["José", "Núñez"], "jose", True),
-        (["Jose"], "José", True),
-        (["Andi", "Wijaya"], "wija", True),
-        (["Andi", "Wijaya"], "jaya", True),  # substring
-        (["Andi", "Wijaya"], "ij", False),  # 2 chars: prefix only
-        (["Andi", "Wijaya"], "wi", True),
-        (["Andi", "Wijaya"], "w", True),
-        (["Andi", "Wijaya"], "wijaya andi", True),
-        (["Andi", "Wijaya"], "budi", False),
-        (["PT Contoh Jaya"], "CONTOH", True),
-        (["andi@contoh.co.id"], "andi@contoh", True),
-    ],
-)
-def test_query_grams_matching(values: list[str], query: str, found: bool) -> None:
-    stored = set(search_grams(values))
-    needed = set(query_grams(query))
-    candidate = needed <= stored
-    assert (candidate and text_matches(search_text(values), query)) is found
-
-
-def test_query_grams() -> None:
-    assert query_grams("a") == ["a"]
-    assert query_grams("An") == ["an"]
-    assert query_grams("andi") == ["and", "ndi"]
-    assert query_grams("jo wijaya") == sorted({"jo", "wij", "ija", "jay", "aya"})
-    assert query_grams("  ") == []
-    assert query_grams("!!") == []
-
-
-def test_text_matches_post_filter_removes_false_positives() -> None:
-    values = ["abcx", "xbcd"]  # has grams abc and bcd but not the substring "abcd"
-    assert set(query_grams("abcd")) <= set(search_grams(values))
-    assert not text_matches(search_text(values), "abcd")
-    assert search_text(["José", None, "  Núñez "]) == "jose nunez"
-
-
 def test_phone_search_values() -> None:
     assert phone_search_values("+6281234567890") == ["6281234567890", "081234567890"]
     assert phone_search_values(None) == []
     lead = {"first_name": "Andi", "last_name": "Wijaya", "phone": "+6281234567890", "notes": "x"}
     values = lead_search_values(lead)
     assert values == ["Andi", "Wijaya", "6281234567890", "081234567890"]
-    grams, text = set(search_grams(values)), search_text(values)
-    for typed in ("0812-3456", "0812 3456 7890", "+62812", "7890"):
-        assert set(query_grams(typed)) <= grams
+    keys, text = set(search_keys(values)), search_text(values)
+    for typed in ("0812-3456", "0812 3456 7890", "+62812", "62 812 345"):
+        assert anchor_key(typed) in keys
         assert text_matches(text, typed)
+    assert not text_matches(text, "7890")  # word prefixes, not substrings
 
 
 # --------------------------------------------------------------------------- merge

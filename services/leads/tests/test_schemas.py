@@ -436,7 +436,7 @@ def _doc() -> dict[str, Any]:
         "version": 3,
         "created_at": datetime(2025, 1, 1, tzinfo=UTC),
         "updated_at": datetime(2025, 1, 2, 3, 4, 5),
-        "search_grams": ["a", "an"],
+        "search": ["a", "an"],
         "search_text": "andi wijaya",
     }
 
@@ -452,7 +452,7 @@ def test_lead_out_from_doc() -> None:
     body = json.loads(out.model_dump_json())
     assert body["converted"]["deal"]["amount"] == "1500000.00"
     assert body["score_reasons"] == [{"rule_id": "r1", "name": "Referral", "points": 20}]
-    assert "search_grams" not in body
+    assert "search" not in body
 
 
 def test_lead_out_decimal128_like() -> None:

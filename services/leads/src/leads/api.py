@@ -216,7 +216,7 @@ async def list_leads(
     settings: SettingsDep,
     filters: ListFilters,
 ) -> JSONResponse:
-    """A page of leads: filters, search ``q`` (prefix/substring, accent-insensitive), sort."""
+    """A page of leads: filters, search ``q`` (word prefixes, accent-insensitive), sort."""
     limit, cursor = min(filters.limit, settings.max_page_size), filters.cursor
     lead_filter = filters.to_filter(access)
     sort = SORTS[filters.sort]

@@ -1,11 +1,9 @@
 """Pure business rules of the leads service: status transitions, conversion guard, scoring,
-search grams, merging and round-robin assignment. Nothing here does I/O."""
+search values, merging and round-robin assignment. Nothing here does I/O."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
@@ -292,103 +290,8 @@ def score_lead(lead: Mapping[str, Any], config: ScoringConfig = DEFAULT_SCORING)
 
 # --------------------------------------------------------------------------- search
 #
-# The embedded MongoDB-wire server has no text index, so search is served by a multikey index
-# on a ``search_grams`` array: each token contributes its 1- and 2-character prefixes and all
-# its trigrams. A query token of 1-2 characters is looked up as a prefix, a longer one by its
-# trigrams ($all), which finds every lead where it occurs as a substring of a token (plus a few
-# false positives that ``text_matches`` on ``search_text`` removes). Everything is accent- and
-# case-insensitive ("José" matches "jose").
-
-MAX_TOKEN_LENGTH: Final = 40
-_SPLIT_RE: Final = re.compile(r"[\W_]+")
-_EMAIL_RE: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def normalize_text(s: str) -> str:
-    """NFKD, drop combining marks, casefold and collapse whitespace (``" José  X"`` ->
-    ``"jose x"``)."""
-    decomposed = unicodedata.normalize("NFKD", s)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
-
-
-def _tokens(text: str) -> list[str]:
-    """Tokens of an already normalised text: alphanumeric runs, plus each e-mail address
-    whole (so ``andi.wijaya@contoh.co.id`` also matches as typed)."""
-    tokens: list[str] = []
-    for word in text.split(" "):
-        if _EMAIL_RE.match(word):
-            tokens.append(word)
-        tokens.extend(part for part in _SPLIT_RE.split(word) if part)
-    return [token[:MAX_TOKEN_LENGTH] for token in tokens]
-
-
-def _token_grams(token: str) -> set[str]:
-    grams = {token[:n] for n in (1, 2) if len(token) >= n}
-    grams.update(token[i : i + 3] for i in range(len(token) - 2))
-    return grams
-
-
-def search_grams(values: Iterable[str | None]) -> list[str]:
-    """Sorted unique grams to store in the lead's multikey-indexed ``search_grams`` field."""
-    grams: set[str] = set()
-    for value in values:
-        if value:
-            for token in _tokens(normalize_text(value)):
-                grams |= _token_grams(token)
-    return sorted(grams)
-
-
-def query_grams(q: str) -> list[str]:
-    """Grams a lead must all have (``$all``) to match the query ``q``: for a query token of
-    1-2 characters the token itself (a prefix), otherwise its trigrams. Empty for a blank or
-    punctuation-only query."""
-    grams: set[str] = set()
-    for token in _tokens(normalize_text(q)):
-        if len(token) <= 2:
-            grams.add(token)
-        else:
-            grams.update(token[i : i + 3] for i in range(len(token) - 2))
-    return sorted(grams)
-
-
-_LETTER_COMMONNESS: Final = "anei utrskmlgdpbohyjcwfvzxq"
-"""Letters from most to least common in Indonesian business names (space = digits etc.)."""
-
-
-def anchor_gram(q: str) -> str | None:
-    """The query gram most likely to be rare, used as the one indexed equality of a search.
-
-    The embedded server cannot use an index for ``$all``, so a search reads the lead
-    candidates of one gram through the index and checks the rest with ``text_matches``.
-    Longer grams first, then the ones made of the least common letters.
-    """
-    grams = query_grams(q)
-    if not grams:
-        return None
-
-    def rarity(gram: str) -> tuple[int, int]:
-        return len(gram), sum(_LETTER_COMMONNESS.find(ch) % 27 for ch in gram)
-
-    return max(grams, key=rarity)
-
-
-def search_text(values: Iterable[str | None]) -> str:
-    """Normalised text of the searchable values, stored for the substring post-filter."""
-    return " ".join(normalize_text(value) for value in values if value)
-
-
-def text_matches(text: str, q: str) -> bool:
-    """Post-filter: every query token must occur in ``text`` (a ``search_text`` value); a
-    1-2 character token must start a token of ``text``."""
-    words = _tokens(text)
-    for token in _tokens(normalize_text(q)):
-        if len(token) <= 2:
-            if not any(word.startswith(token) for word in words):
-                return False
-        elif token not in text:
-            return False
-    return True
+# Word-prefix search (``crm_shared.search``): a lead is found by its names, e-mail, company,
+# title and phone digits, international or national.
 
 
 def phone_search_values(phone: str | None) -> list[str]:

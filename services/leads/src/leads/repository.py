@@ -12,18 +12,13 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.ids import utcnow
+from crm_shared.mongo.filters import keyset_branches, merge_filters
 from crm_shared.mongo.indexes import CollectionIndexes, index
-from crm_shared.mongo.pagination import SortKeys, after_filter, sort_values
+from crm_shared.mongo.pagination import SortKeys, sort_values
 from crm_shared.mongo.scoped import Document, TenantCollection
 from crm_shared.mongo.windowed import newest_first_page
-from leads.domain import (
-    anchor_gram,
-    lead_search_values,
-    normalize_text,
-    search_grams,
-    search_text,
-    text_matches,
-)
+from crm_shared.search import anchor_key, normalize_text, search_fields, text_matches
+from leads.domain import lead_search_values
 
 LEADS = "leads"
 TENANT_CONFIG = "tenant_config"
@@ -50,6 +45,10 @@ INDEXES = [
                 unique=True,
                 partialFilterExpression={"email": {"$type": "string"}},
             ),
+            # The embedded server never plans a query on a partial index, so e-mail lookups
+            # (create, import duplicate checks) need this plain one (a distinct key pattern,
+            # which MongoDB requires of a second index on the same fields).
+            index([("tenant_id", 1), ("email", 1), ("_id", 1)], name="tenant_email_lookup"),
             index([("tenant_id", ASCENDING), *_BY_CREATED], name="tenant_created"),
             index([("tenant_id", 1), ("status", 1), *_BY_CREATED], name="tenant_status_created"),
             index([("tenant_id", 1), ("owner_id", 1), *_BY_CREATED], name="tenant_owner_created"),
@@ -98,24 +97,19 @@ class LeadFilter:
             created["$lt"] = self.created_to
         if created:
             query["created_at"] = created
-        if self.q and (gram := anchor_gram(self.q)):
-            query["search"] = gram
+        if self.q and (key := anchor_key(self.q)):
+            query["search"] = key
         return query
 
     def accepts(self, doc: Mapping[str, Any]) -> bool:
-        """The search post-filter (the index only narrowed candidates by one gram)."""
+        """The search post-filter (the index only narrowed candidates by one key)."""
         return not self.q or text_matches(str(doc.get("search_text", "")), self.q)
 
 
-def search_fields(lead: Mapping[str, Any]) -> Document:
-    """Derived fields stored for search and sort: grams, normalised text, name key."""
-    values = lead_search_values(lead)
+def derived_fields(lead: Mapping[str, Any]) -> Document:
+    """Derived fields stored for search and sort: search keys and words, name key."""
     name = " ".join(v for v in (lead.get("last_name"), lead.get("first_name")) if v)
-    return {
-        "search": search_grams(values),
-        "search_text": search_text(values),
-        "name_key": normalize_text(name),
-    }
+    return {**search_fields(lead_search_values(lead)), "name_key": normalize_text(name)}
 
 
 class LeadRepository:
@@ -181,7 +175,8 @@ class LeadRepository:
         """Up to ``limit`` leads matching ``filter_`` in ``sort`` order, after ``after``.
 
         ``windowed`` reads newest-first sorts through time windows (see
-        ``crm_shared.mongo.windowed``); other sorts, and real MongoDB, use one query.
+        ``crm_shared.mongo.windowed``); other sorts, and real MongoDB, read the flat keyset
+        branches after ``after`` (``crm_shared.mongo.filters``).
         """
         query = filter_.to_query()
         field, direction = sort[0]
@@ -195,20 +190,20 @@ class LeadRepository:
                 now=utcnow(),
                 accept=filter_.accepts if filter_.q else None,
             )
-        if after:
-            query = (
-                {"$and": [query, after_filter(sort, after)]} if query else after_filter(sort, after)
-            )
-        if not filter_.q:
-            return await self.leads.find(query, sort=sort, limit=limit)
+        branches = keyset_branches(sort, after) if after else [{}]
         found: list[Document] = []
-        cursor = self.leads.collection.find(self.leads.scope(query)).sort(list(sort))
-        async for doc in cursor:
-            if filter_.accepts(doc):
-                found.append(doc)
-                if len(found) >= limit:
-                    break
-        await cursor.close()
+        for branch in branches:
+            need = limit - len(found)
+            cursor = self.leads.collection.find(self.leads.scope(merge_filters(query, branch)))
+            cursor = cursor.sort(list(sort)).limit(0 if filter_.q else need)
+            async for doc in cursor:
+                if filter_.accepts(doc):
+                    found.append(doc)
+                    if len(found) == limit:
+                        break
+            await cursor.close()
+            if len(found) == limit:
+                break
         return found
 
     async def iterate(

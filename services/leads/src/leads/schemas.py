@@ -502,7 +502,7 @@ class LeadOut(LeadBase):
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> LeadOut:
-        """Build from a stored document: unknown keys (``_id``, search grams...) are dropped,
+        """Build from a stored document: unknown keys (``_id``, search keys...) are dropped,
         ``_id`` becomes ``id`` when there is no ``id``, naive datetimes (pymongo default) are
         taken as UTC and BSON ``Decimal128`` values become ``Decimal``."""
         data: dict[str, Any] = {k: _from_bson(doc[k]) for k in cls.model_fields if k in doc}

@@ -36,7 +36,7 @@ from leads.domain import (
     pick_round_robin,
     score_lead,
 )
-from leads.repository import LeadRepository, search_fields
+from leads.repository import LeadRepository, derived_fields
 from leads.schemas import (
     AssignRequest,
     ConvertRequest,
@@ -94,7 +94,7 @@ def build_lead(
     doc: Document = data.model_dump(mode="json", exclude={"owner_id"})
     doc.update(_id=new_id("lead"), owner_id=owner_id, status=LeadStatus.NEW.value)
     doc.update(scored_fields(doc, scoring, scoring_version))
-    doc.update(search_fields(doc))
+    doc.update(derived_fields(doc))
     return doc
 
 
@@ -112,6 +112,17 @@ async def create_lead(
     owner = data.owner_id or (access.principal.sub if access.own_only else None)
     fingerprint = request_fingerprint(data.model_dump(mode="json"))
 
+    # Reads and the round-robin counter stay outside the transaction: the embedded server
+    # serialises transaction statements, so the transaction holds only the writes. The
+    # unique e-mail index, not a read, decides duplicates.
+    config = await repo.config()
+    scoring, version = scoring_of(config)
+    method = "manual"
+    if owner is None and config.get("auto_assign") and config.get("round_robin_owners"):
+        counter = await repo.next_round_robin()
+        owner, method = pick_round_robin(config["round_robin_owners"], counter), "auto"
+    doc = build_lead(data, owner_id=owner, scoring=scoring, scoring_version=version)
+
     async def work(tx: Tx) -> tuple[Document, bool]:
         if idempotency_key:
             stored = await repo.idempotent_response(idempotency_key, session=tx.session)
@@ -119,16 +130,6 @@ async def create_lead(
                 if stored["fingerprint"] != fingerprint:
                     raise Unprocessable("this Idempotency-Key was used with another body")
                 return stored["response"], True
-        if data.email and (existing := await repo.by_email(data.email, session=tx.session)):
-            raise Conflict(f"a lead with email {data.email} exists", existing_id=existing["_id"])
-        config = await repo.config(session=tx.session)
-        scoring, version = scoring_of(config)
-        nonlocal owner
-        method = "manual"
-        if owner is None and config.get("auto_assign") and config.get("round_robin_owners"):
-            counter = await repo.next_round_robin(session=tx.session)
-            owner, method = pick_round_robin(config["round_robin_owners"], counter), "auto"
-        doc = build_lead(data, owner_id=owner, scoring=scoring, scoring_version=version)
         await repo.insert(doc, session=tx.session)
         await tx.emit(LeadCreated(lead_id=doc["_id"], lead=snapshot(doc)), tenant_id=repo.tenant_id)
         if owner is not None:
@@ -149,7 +150,12 @@ async def create_lead(
     try:
         return await rt.uow.run(work)
     except DuplicateKeyError as exc:
-        raise Conflict(f"a lead with email {data.email} exists") from exc
+        existing = await repo.by_email(data.email) if data.email else None
+        if existing is None:  # the Idempotency-Key's record: the same request is in flight
+            raise Conflict("a request with this Idempotency-Key is in progress") from exc
+        raise Conflict(
+            f"a lead with email {data.email} exists", existing_id=existing["_id"]
+        ) from exc
 
 
 async def get_lead(rt: Runtime, access: Access, lead_id: str) -> Document:
@@ -178,7 +184,7 @@ async def update_lead(
                 raise Conflict(f"a lead with email {email} exists", existing_id=other["_id"])
         merged = {**current, **changes}
         scoring, sv = scoring_of(await repo.config(session=tx.session))
-        new_fields = {**changes, **scored_fields(merged, scoring, sv), **search_fields(merged)}
+        new_fields = {**changes, **scored_fields(merged, scoring, sv), **derived_fields(merged)}
         doc = await repo.update(lead_id, version, {"$set": new_fields}, session=tx.session)
         changed = sorted(k for k in changes if current.get(k) != doc.get(k))
         await tx.emit(
@@ -352,7 +358,7 @@ async def merge_leads(rt: Runtime, access: Access, target_id: str, source_id: st
         merged = merge_fields(target, source)
         scoring, sv = scoring_of(await repo.config(session=tx.session))
         full = {**target, **merged}
-        fields = {**merged, **scored_fields(full, scoring, sv), **search_fields(full)}
+        fields = {**merged, **scored_fields(full, scoring, sv), **derived_fields(full)}
         doc = await repo.update(target_id, target["version"], {"$set": fields}, session=tx.session)
         await tx.emit(
             LeadDeleted(lead_id=source_id, merged_into=target_id, deleted_by=access.principal.sub),

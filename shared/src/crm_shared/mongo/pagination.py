@@ -60,16 +60,6 @@ def decode_cursor(token: str, sort: SortKeys, query_fingerprint: str) -> list[An
     return values
 
 
-def after_filter(sort: SortKeys, values: Sequence[Any]) -> dict[str, Any]:
-    """The filter selecting documents strictly after ``values`` in ``sort`` order."""
-    branches: list[dict[str, Any]] = []
-    for i, (field, direction) in enumerate(sort):
-        branch = {f: values[j] for j, (f, _) in enumerate(sort[:i])}
-        branch[field] = {"$gt" if direction > 0 else "$lt": values[i]}
-        branches.append(branch)
-    return branches[0] if len(branches) == 1 else {"$or": branches}
-
-
 def sort_values(doc: Mapping[str, Any], sort: SortKeys) -> list[Any]:
     """The values of ``doc`` at each sort key (the keyset position of ``doc``)."""
     return [_get_path(doc, field) for field, _ in sort]

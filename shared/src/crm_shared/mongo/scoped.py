@@ -11,6 +11,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from crm_shared.errors import NotFound, VersionConflict
 from crm_shared.ids import utcnow
+from crm_shared.mongo.filters import exclusive_date_bounds
 
 Document = dict[str, Any]
 
@@ -34,7 +35,7 @@ class TenantCollection:
         """``filter_`` restricted to this tenant."""
         filter_ = filter_ or {}
         _check_filter(filter_)
-        return {"tenant_id": self.tenant_id, **filter_}
+        return {"tenant_id": self.tenant_id, **exclusive_date_bounds(filter_)}
 
     async def get(self, id_: str, *, session: AsyncClientSession | None = None) -> Document:
         """The document with ``_id`` in this tenant, or :class:`NotFound`."""

@@ -4,8 +4,9 @@ MongoDB serves ``find(eq).sort(created_at desc).limit(n)`` straight from a compo
 index. The embedded MongoDB-wire server fetches *every* match of the equality prefix
 before sorting (1.8 s for a page of 50 out of 50k matches), while a narrow range on the
 same index costs milliseconds. So this reads the same keyset page exactly, but as a
-series of ranges ``[anchor - w, previous lower bound)`` with ``w`` growing 4x, newest
-first, stopping as soon as the page is full. The result is identical to the direct
+series of ranges ``[lower, previous lower)``, newest first, stopping as soon as the page
+is full: empty ranges double the next one, ranges that held documents size the next from
+their density. The result is identical to the direct
 query; only the cost profile differs (a few cheap empty ranges for sparse data).
 """
 
@@ -15,11 +16,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from crm_shared.mongo.filters import merge_filters
 from crm_shared.mongo.scoped import Document, TenantCollection
 
 FIRST_WINDOW = timedelta(seconds=0.25)
-GROWTH = 4
+GROWTH = 2
 HORIZON = timedelta(days=365 * 50)
+TARGET_FETCH = 2
+"""Aim each window at about this many times the documents still needed."""
 
 
 async def newest_first_page(
@@ -34,38 +38,36 @@ async def newest_first_page(
 ) -> list[Document]:
     """Up to ``limit`` documents matching ``query`` (and ``accept``), by ``field`` desc, _id desc.
 
-    ``after`` is the (field value, _id) of the previous page's last item.
+    ``after`` is the (field value, _id) of the previous page's last item. Empty windows
+    double the next one; a window that held documents sizes the next from their density.
     """
     sort = [(field, -1), ("_id", -1)]
-    anchor = after[0] if after else now
     found: list[Document] = []
-    upper: dict[str, Any] = (
-        {"$or": [{field: {"$lt": after[0]}}, {field: after[0], "_id": {"$lt": after[1]}}]}
-        if after
-        else {}
-    )
-    width = FIRST_WINDOW
-    while True:
-        lower_bound = anchor - width
-        final = width >= HORIZON
-        window = {} if final else {field: {"$gte": lower_bound}}
-        need = limit - len(found)
+
+    async def fetch(bounds: Mapping[str, Any]) -> int:
         docs = await collection.find(
-            _and(query, upper, window), sort=sort, limit=0 if accept else need
+            merge_filters(query, bounds), sort=sort, limit=0 if accept else limit - len(found)
         )
-        for doc in docs:
-            if accept is None or accept(doc):
-                found.append(doc)
-                if len(found) == limit:
-                    return found
+        found.extend(doc for doc in docs if accept is None or accept(doc))
+        return len(docs)
+
+    if after is not None:  # the rest of the tie on ``field``, then strictly older
+        await fetch({field: after[0], "_id": {"$lt": after[1]}})
+    upper = after[0] if after is not None else None
+    step = FIRST_WINDOW
+    while len(found) < limit:
+        lower = (upper or now) - step
+        final = (now - lower) >= HORIZON
+        bounds: dict[str, Any] = {} if final else {"$gte": lower}
+        if upper is not None:
+            bounds["$lt"] = upper
+        fetched = await fetch({field: bounds} if bounds else {})
         if final:
-            return found
-        upper = {field: {"$lt": lower_bound}}
-        width *= GROWTH
-
-
-def _and(*parts: Mapping[str, Any]) -> dict[str, Any]:
-    present = [dict(p) for p in parts if p]
-    if not present:
-        return {}
-    return present[0] if len(present) == 1 else {"$and": present}
+            break
+        upper = lower
+        need = limit - len(found)
+        if fetched == 0:
+            step *= GROWTH
+        else:
+            step *= min(GROWTH, max(1 / GROWTH, TARGET_FETCH * need / fetched))
+    return found[:limit]

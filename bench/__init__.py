@@ -1,0 +1,1 @@
+"""Benchmarks of the CRM services on the embedded stack (``python -m bench.leads``)."""

@@ -1,0 +1,169 @@
+"""Processes of a benchmark run: the embedded broker and database, the services under test.
+
+Everything listens on 127.0.0.1, is started as its own process (so the load generator
+never shares a GIL with a server) and is stopped by its PID in :meth:`Stack.stop`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import resource
+import shutil
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crm_devstack.servers import (
+    ManagedProcess,
+    free_port,
+    kafka_bootstrap,
+    mongo_url,
+    start_broker,
+    start_mongo,
+    start_service,
+    wait_ready,
+)
+
+SERVICE_START_TIMEOUT = 60.0
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Stack:
+    """The embedded Kafka broker and SecantusDB, plus any service started on them."""
+
+    workdir: Path
+    broker: ManagedProcess
+    mongo: ManagedProcess
+    services: dict[str, ManagedProcess] = field(default_factory=dict)
+
+    @property
+    def mongo_url(self) -> str:
+        """Connection string of the database (direct connection, ``retryWrites=false``)."""
+        return mongo_url(self.mongo.port)
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        """Bootstrap address of the broker."""
+        return kafka_bootstrap(self.broker.port)
+
+    def pids(self) -> dict[str, int]:
+        """PID of every running server and service, by name."""
+        procs = {"broker": self.broker, "mongo": self.mongo, **self.services}
+        return {name: proc.pid for name, proc in procs.items() if proc.alive()}
+
+    def start_service(
+        self, name: str, app: str, env: Mapping[str, str], *, ready_path: str
+    ) -> ManagedProcess:
+        """Start ``uvicorn APP --factory`` (one worker) and wait until ``ready_path`` is 200."""
+        port = free_port()
+        proc = start_service(
+            name=name, app=app, port=port, env=env, log_path=self.workdir / f"{name}.log"
+        )
+        self.services[name] = proc
+        wait_ready(
+            f"http://127.0.0.1:{port}{ready_path}", timeout=SERVICE_START_TIMEOUT, process=proc
+        )
+        return proc
+
+    def stop_service(self, name: str) -> None:
+        """Stop one service by its PID."""
+        proc = self.services.pop(name, None)
+        if proc is not None:
+            proc.stop()
+
+    def stop(self) -> None:
+        """Stop services, then the database and the broker (each by PID)."""
+        for name in list(self.services):
+            with contextlib.suppress(Exception):
+                self.stop_service(name)
+        for proc in (self.mongo, self.broker):
+            with contextlib.suppress(Exception):
+                proc.stop()
+
+
+def start_stack(workdir: Path) -> Stack:
+    """Start a memory-only broker and SecantusDB on a fresh data directory."""
+    broker = start_broker(log_path=workdir / "broker.log")
+    try:
+        mongo = start_mongo(data_dir=workdir / "mongo-data", log_path=workdir / "mongo.log")
+    except BaseException:
+        broker.stop()
+        raise
+    return Stack(workdir=workdir, broker=broker, mongo=mongo)
+
+
+def leads_env(stack: Stack, *, db: str, public_pem: str, topic_prefix: str) -> dict[str, str]:
+    """Environment of the leads service under test."""
+    return {
+        "CRM_LEADS_MONGO_URL": stack.mongo_url,
+        "CRM_LEADS_MONGO_DB": db,
+        "CRM_LEADS_KAFKA_BOOTSTRAP": stack.kafka_bootstrap,
+        "CRM_LEADS_KAFKA_IDEMPOTENCE": "false",
+        "CRM_LEADS_KAFKA_SESSION_TIMEOUT_MS": "2000",
+        "CRM_LEADS_KAFKA_HEARTBEAT_INTERVAL_MS": "300",
+        "CRM_LEADS_KAFKA_FETCH_MAX_WAIT_MS": "10",
+        "CRM_LEADS_JWT_PUBLIC_KEY": public_pem,
+        "CRM_LEADS_LOG_LEVEL": "WARNING",
+        "CRM_LEADS_TOPIC_PREFIX": topic_prefix,
+        "CRM_LEADS_LIST_WINDOWING": "true",
+    }
+
+
+def baseline_env(stack: Stack, *, db: str) -> dict[str, str]:
+    """Environment of the minimal insert-one app (``bench.baseline_app``)."""
+    return {"BENCH_MONGO_URL": stack.mongo_url, "BENCH_MONGO_DB": db}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (from ``/proc``; 0 if unknown)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def children_cpu_seconds() -> float:
+    """CPU seconds of this process's reaped children (the load tool once it exited)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@contextlib.contextmanager
+def cpu_meter(pids: Mapping[str, int], into: dict[str, Any]) -> Iterator[None]:
+    """Measure the cores each process used while the block ran; fills ``into``.
+
+    ``into`` gets ``{name: cores}`` for every PID, ``bench`` (this process) and
+    ``load_tool`` (children that exited meanwhile, i.e. wrk or the Python generator).
+    """
+    pids = {**pids, "bench": os.getpid()}
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    children_before = children_cpu_seconds()
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        wall = max(time.perf_counter() - started, 1e-9)
+        for name, pid in pids.items():
+            into[name] = round((cpu_seconds(pid) - before[name]) / wall, 3)
+        into["load_tool"] = round((children_cpu_seconds() - children_before) / wall, 3)
+        into["wall_s"] = round(wall, 3)
+
+
+def machine_facts(*, wrk_used: bool) -> dict[str, Any]:
+    """What the numbers were measured on."""
+    return {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "python": sys.version.split()[0],
+        "python_implementation": platform.python_implementation(),
+        "wrk_used": wrk_used,
+        "wrk_path": shutil.which("wrk"),
+    }
