@@ -23,11 +23,11 @@ from crm_devstack.servers import (
     free_port,
     kafka_bootstrap,
     mongo_url,
-    start_broker,
-    start_mongo,
+    start_embedded_pair,
     start_service,
     wait_ready,
 )
+from crm_devstack.services import SERVICES, service_env
 
 SERVICE_START_TIMEOUT = 60.0
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -89,30 +89,22 @@ class Stack:
 
 def start_stack(workdir: Path) -> Stack:
     """Start a memory-only broker and SecantusDB on a fresh data directory."""
-    broker = start_broker(log_path=workdir / "broker.log")
-    try:
-        mongo = start_mongo(data_dir=workdir / "mongo-data", log_path=workdir / "mongo.log")
-    except BaseException:
-        broker.stop()
-        raise
+    broker, mongo = start_embedded_pair(workdir)
     return Stack(workdir=workdir, broker=broker, mongo=mongo)
 
 
 def leads_env(stack: Stack, *, db: str, public_pem: str, topic_prefix: str) -> dict[str, str]:
-    """Environment of the leads service under test."""
-    return {
-        "CRM_LEADS_MONGO_URL": stack.mongo_url,
-        "CRM_LEADS_MONGO_DB": db,
-        "CRM_LEADS_KAFKA_BOOTSTRAP": stack.kafka_bootstrap,
-        "CRM_LEADS_KAFKA_IDEMPOTENCE": "false",
-        "CRM_LEADS_KAFKA_SESSION_TIMEOUT_MS": "2000",
-        "CRM_LEADS_KAFKA_HEARTBEAT_INTERVAL_MS": "300",
-        "CRM_LEADS_KAFKA_FETCH_MAX_WAIT_MS": "10",
-        "CRM_LEADS_JWT_PUBLIC_KEY": public_pem,
-        "CRM_LEADS_LOG_LEVEL": "WARNING",
-        "CRM_LEADS_TOPIC_PREFIX": topic_prefix,
-        "CRM_LEADS_LIST_WINDOWING": "true",
-    }
+    """Environment of the leads service under test: what ``crm up`` gives it, own db/topics."""
+    spec = next(s for s in SERVICES if s.name == "leads")
+    env = service_env(
+        spec,
+        mongo_url=stack.mongo_url,
+        kafka_bootstrap=stack.kafka_bootstrap,
+        public_key_pem=public_pem,
+        dev=True,
+    )
+    p = spec.env_prefix
+    return env | {f"{p}MONGO_DB": db, f"{p}TOPIC_PREFIX": topic_prefix, f"{p}LOG_LEVEL": "WARNING"}
 
 
 def baseline_env(stack: Stack, *, db: str) -> dict[str, str]:

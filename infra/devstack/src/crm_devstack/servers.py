@@ -372,6 +372,20 @@ def start_mongo(
     )
 
 
+def start_embedded_pair(workdir: Path) -> tuple[ManagedProcess, ManagedProcess]:
+    """Start a Tansu broker and a SecantusDB (data in ``workdir/mongo``) on free ports.
+
+    Returns ``(broker, mongo)``; the broker is stopped again if the database fails.
+    """
+    broker = start_broker(log_path=workdir / "broker.log")
+    try:
+        mongo = start_mongo(data_dir=workdir / "mongo", log_path=workdir / "mongo.log")
+    except BaseException:
+        broker.stop()
+        raise
+    return broker, mongo
+
+
 def start_service(
     *, name: str, app: str, port: int, env: Mapping[str, str], log_path: Path
 ) -> ManagedProcess:

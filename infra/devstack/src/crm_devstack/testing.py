@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
 from crm_devstack.devkeys import mint_token
-from crm_devstack.servers import ManagedProcess, start_broker, start_mongo
+from crm_devstack.servers import ManagedProcess, start_embedded_pair
 
 
 class BackendUnavailable(RuntimeError):
@@ -57,12 +57,7 @@ def start_backend(workdir: Path) -> Backend:
     """Start (or connect to) the backend named by ``CRM_TEST_BACKEND``."""
     kind = os.environ.get("CRM_TEST_BACKEND", "embedded")
     if kind == "embedded":
-        broker = start_broker(log_path=workdir / "broker.log")
-        try:
-            mongo = start_mongo(data_dir=workdir / "mongo", log_path=workdir / "mongo.log")
-        except BaseException:
-            broker.stop()
-            raise
+        broker, mongo = start_embedded_pair(workdir)
         return Backend(
             kind,
             mongo_url=f"mongodb://127.0.0.1:{mongo.port}/?directConnection=true",
