@@ -3,7 +3,9 @@
 
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
-SOURCES := shared/src services/leads/src infra/devstack/src conftest.py shared/tests services/leads/tests infra/devstack/tests tests bench
+SOURCES := shared/src services/leads/src services/contacts/src services/deals/src infra/devstack/src \
+	conftest.py shared/tests services/leads/tests services/contacts/tests services/deals/tests \
+	infra/devstack/tests tests bench
 PYTEST_ARGS ?=
 
 .PHONY: bootstrap up down status test lint typecheck unit bench schemas

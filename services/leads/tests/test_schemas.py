@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from crm_shared.fields import DEFAULT_PHONE_REGION, normalize_phone, normalize_website
 from leads.schemas import (
-    DEFAULT_PHONE_REGION,
     LEAD_BASE_FIELDS,
     AssignRequest,
     ConversionOut,
@@ -29,8 +29,6 @@ from leads.schemas import (
     ScoringOp,
     ScoringRule,
     StatusChange,
-    normalize_phone,
-    normalize_website,
 )
 
 

@@ -41,6 +41,72 @@ ROLE_TABLE: dict[str, dict[str, dict[Action, Scope]]] = {
     "scoring_rules": {
         "admin": {R: ALL, W: ALL},
     },
+    "contacts": {
+        "admin": {R: ALL, W: ALL, IMP: ALL},
+        "sales_manager": {R: ALL, W: ALL, IMP: ALL},
+        "sales": {R: ALL, W: OWN},
+        "marketing": {R: ALL},
+        "support": {R: ALL, W: ALL},
+        "viewer": {R: ALL},
+    },
+    "accounts": {
+        "admin": {R: ALL, W: ALL, IMP: ALL},
+        "sales_manager": {R: ALL, W: ALL, IMP: ALL},
+        "sales": {R: ALL, W: OWN},
+        "marketing": {R: ALL},
+        "support": {R: ALL, W: ALL},
+        "viewer": {R: ALL},
+    },
+    "activities": {
+        "admin": {R: ALL, W: ALL},
+        "sales_manager": {R: ALL, W: ALL},
+        "sales": {R: OWN, W: OWN},
+        "marketing": {R: ALL},
+        "support": {R: ALL, W: ALL},
+        "viewer": {R: ALL},
+    },
+    "cases": {
+        "admin": {R: ALL, W: ALL},
+        "sales_manager": {R: ALL},
+        "sales": {R: ALL},
+        "support": {R: ALL, W: ALL},
+        "viewer": {R: ALL},
+    },
+    "deals": {
+        "admin": {R: ALL, W: ALL},
+        "sales_manager": {R: ALL, W: ALL},
+        "sales": {R: OWN, W: OWN},
+        "marketing": {R: ALL},
+        "support": {R: ALL},
+        "viewer": {R: ALL},
+    },
+    "pipelines": {
+        "admin": {R: ALL, W: ALL},
+        "sales_manager": {R: ALL, W: ALL},
+        "sales": {R: ALL},
+        "marketing": {R: ALL},
+        "support": {R: ALL},
+        "viewer": {R: ALL},
+    },
+    "targets": {
+        "admin": {R: ALL, W: ALL},
+        "sales_manager": {R: ALL, W: ALL},
+        "sales": {R: OWN},
+        "viewer": {R: ALL},
+    },
+    "reports": {
+        "admin": {R: ALL},
+        "sales_manager": {R: ALL},
+        "sales": {R: OWN},
+        "marketing": {R: ALL},
+        "viewer": {R: ALL},
+    },
+    "case_reports": {
+        "admin": {R: ALL},
+        "sales_manager": {R: ALL},
+        "support": {R: ALL},
+        "viewer": {R: ALL},
+    },
 }
 """resource -> role -> action -> scope. API-key principals use scopes instead."""
 

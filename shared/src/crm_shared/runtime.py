@@ -11,6 +11,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared.idempotency import IDEMPOTENCY_INDEXES
 from crm_shared.inbox import INBOX_INDEXES
 from crm_shared.kafka.consumer import ConsumerRunner, ConsumerSpec
 from crm_shared.kafka.producer import EventProducer
@@ -43,7 +44,7 @@ class Runtime:
         self, *, indexes: Sequence[CollectionIndexes], consumers: Sequence[ConsumerSpec]
     ) -> None:
         """Ensure indexes, then start the relay and the consumers in the background."""
-        await ensure_indexes(self.db, [*indexes, INBOX_INDEXES])
+        await ensure_indexes(self.db, [*indexes, INBOX_INDEXES, IDEMPOTENCY_INDEXES])
         self.relay.start()
         for spec in consumers:
             runner = ConsumerRunner(

@@ -6,16 +6,17 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.csvio import stream_csv
-from crm_shared.errors import BadRequest, Forbidden, ProblemError
+from crm_shared.errors import Forbidden, ProblemError
+from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
 from crm_shared.mongo.pagination import decode_cursor, encode_cursor, fingerprint
-from crm_shared.runtime import Runtime
+from crm_shared.views import versioned_response
 from leads import service
 from leads.csv_format import LEAD_CSV_COLUMNS, lead_to_csv_row
 from leads.importer import import_leads
@@ -35,7 +36,7 @@ from leads.schemas import (
     StatusChange,
 )
 from leads.settings import LeadsSettings
-from leads.views import etag, lead_view
+from leads.views import lead_view
 
 router = APIRouter(prefix="/v1/leads", tags=["leads"])
 config_router = APIRouter(prefix="/v1/leads/config", tags=["lead configuration"])
@@ -49,43 +50,18 @@ LeadId = Annotated[str, Path(max_length=64, description="Lead id, e.g. lead_01JD
 SortName = Literal["-created_at", "created_at", "-updated_at", "-score", "score", "name"]
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The service runtime built in the lifespan."""
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
 def get_settings(request: Request) -> LeadsSettings:
     """This app's settings."""
     settings: LeadsSettings = request.app.state.settings
     return settings
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[LeadsSettings, Depends(get_settings)]
 
 
-def if_match_version(
-    if_match: Annotated[str | None, Header(description='Expected version, e.g. "3"')] = None,
-) -> int | None:
-    """The version from ``If-Match`` (the ETag a read returned), if sent."""
-    if if_match is None:
-        return None
-    raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
-        raise BadRequest('If-Match must be an ETag such as "3"')
-    return int(raw)
-
-
-IfMatch = Annotated[int | None, Depends(if_match_version)]
-IdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", max_length=128, pattern=r"^[\x21-\x7e]+$")
-]
-
-
-def lead_response(doc: dict[str, Any], status_code: int = 200) -> JSONResponse:
+def lead_response(doc: dict[str, Any]) -> JSONResponse:
     """A lead body with its ETag."""
-    return JSONResponse(lead_view(doc), status_code=status_code, headers={"ETag": etag(doc)})
+    return versioned_response(lead_view(doc))
 
 
 class LeadQuery(BaseModel):

@@ -11,11 +11,9 @@ from typing import Any, Final
 
 import phonenumbers
 
+from crm_shared.fields import CUSTOM_MAX_KEYS, NOTES_MAX_LENGTH, TAGS_MAX_ITEMS
 from leads.schemas import (
-    CUSTOM_MAX_KEYS,
     LEAD_BASE_FIELDS,
-    NOTES_MAX_LENGTH,
-    TAGS_MAX_ITEMS,
     LeadSource,
     LeadStatus,
     Rating,

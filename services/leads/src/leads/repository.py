@@ -22,7 +22,6 @@ from leads.domain import lead_search_values
 
 LEADS = "leads"
 TENANT_CONFIG = "tenant_config"
-IDEMPOTENCY = "idempotency"
 
 SORTS: dict[str, SortKeys] = {
     "-created_at": (("created_at", DESCENDING), ("_id", DESCENDING)),
@@ -61,10 +60,6 @@ INDEXES = [
             index([("tenant_id", 1), ("search", 1), *_BY_CREATED], name="tenant_search_created"),
             index([("tenant_id", 1), ("scoring_version", 1)], name="tenant_scoring_version"),
         ],
-    ),
-    CollectionIndexes(
-        IDEMPOTENCY,
-        [index([("created_at", ASCENDING)], name="idempotency_ttl", expireAfterSeconds=86_400)],
     ),
 ]
 
@@ -269,28 +264,4 @@ class LeadRepository:
         return await self.leads.find(
             {"scoring_version": {"$lt": scoring_version}, "status": {"$ne": "converted"}},
             limit=limit,
-        )
-
-    # --- idempotency keys ---------------------------------------------------------------
-
-    async def idempotent_response(
-        self, key: str, *, session: AsyncClientSession | None = None
-    ) -> Document | None:
-        """The stored response for an ``Idempotency-Key``, if the key was used."""
-        return await self.db[IDEMPOTENCY].find_one(
-            {"_id": f"{self.tenant_id}:{key}"}, session=session
-        )
-
-    async def remember_response(
-        self, key: str, fingerprint: str, response: Document, *, session: AsyncClientSession
-    ) -> None:
-        """Store the response of a create under its key, in the create's transaction."""
-        await self.db[IDEMPOTENCY].insert_one(
-            {
-                "_id": f"{self.tenant_id}:{key}",
-                "fingerprint": fingerprint,
-                "response": response,
-                "created_at": utcnow(),
-            },
-            session=session,
         )

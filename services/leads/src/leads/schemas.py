@@ -1,54 +1,45 @@
 """Pydantic v2 request/response models of the leads service (pure, no I/O).
 
-Normalisation happens here so every write path (API, CSV import, merge) stores the same shapes:
-e-mail lower-cased, phone in E.164 (default region Indonesia), website as an absolute http(s)
-URL, tags lower-cased and de-duplicated, blank optional strings stored as ``None``.
+Field types and their normalisation (e-mail, phone, website, tags, custom fields, money) come
+from ``crm_shared.fields`` so every service stores the same shapes.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Final, Self
-from urllib.parse import urlsplit, urlunsplit
 
-import phonenumbers
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
-    EmailStr,
     Field,
-    PlainSerializer,
     StringConstraints,
     field_validator,
     model_validator,
 )
 
-DEFAULT_PHONE_REGION: Final = "ID"
-"""Region used to interpret phone numbers written without a ``+<country code>`` prefix."""
-
-DEFAULT_CURRENCY: Final = "IDR"
-
-NOTES_MAX_LENGTH: Final = 5000
-TAGS_MAX_ITEMS: Final = 50
-CUSTOM_MAX_KEYS: Final = 50
-CUSTOM_KEY_PATTERN: Final = r"^[a-z][a-z0-9_]{0,39}$"
-CUSTOM_STR_MAX_LENGTH: Final = 1000
-
-_MODEL_CONFIG: Final = ConfigDict(extra="forbid", str_strip_whitespace=True)
-_CUSTOM_KEY_RE: Final = re.compile(CUSTOM_KEY_PATTERN)
-_DOMAIN_RE: Final = re.compile(
-    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$"
+from crm_shared.fields import (
+    CUSTOM_KEY_RE,
+    DEFAULT_CURRENCY,
+    MODEL_CONFIG,
+    Currency,
+    Custom,
+    LastName,
+    Money,
+    OptCompany,
+    OptEmail,
+    OptId,
+    OptName,
+    OptNotes,
+    OptPhone,
+    OptWebsite,
+    Tags,
+    blank_to_none,
+    from_bson,
 )
-_INT64_MIN: Final = -(2**63)
-_INT64_MAX: Final = 2**63 - 1
-
 
 # --------------------------------------------------------------------------- enums
 
@@ -100,154 +91,13 @@ class ScoringOp(StrEnum):
     LTE = "lte"
 
 
-# --------------------------------------------------------------------------- normalisers
-
-
-def normalize_phone(raw: str, region: str | None = DEFAULT_PHONE_REGION) -> str:
-    """Parse ``raw`` as a phone number (``region`` applies when there is no ``+CC``) and
-    return it in E.164 (``"0812-3456-7890"`` -> ``"+6281234567890"``).
-
-    Raises ``ValueError`` with a readable message when the number cannot be parsed or is not
-    a valid number.
-    """
-    shown = raw if len(raw) <= 40 else raw[:40] + "..."
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError(f"'{shown}' is not a phone number") from exc
-    if not phonenumbers.is_valid_number(number):
-        where = f" (numbers without a +country code are read as region {region})" if region else ""
-        raise ValueError(f"'{shown}' is not a valid phone number{where}")
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-
-
-def normalize_website(raw: str) -> str:
-    """Validate an http(s) URL or a bare domain (``contoh.co.id/path``) and return an absolute
-    URL; bare domains get ``https://``. Scheme and host are lower-cased."""
-    value = raw.strip()
-    error = "website must be an http(s) URL or a domain name such as contoh.co.id"
-    if not value or any(ch.isspace() for ch in value):
-        raise ValueError(error)
-    if "://" not in value:
-        value = "https://" + value
-    try:
-        parts = urlsplit(value)
-        port = parts.port  # raises ValueError on a bad port
-    except ValueError as exc:
-        raise ValueError(error) from exc
-    if parts.scheme.lower() not in {"http", "https"}:
-        raise ValueError(error)
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("website must not contain user credentials")
-    host = (parts.hostname or "").rstrip(".")
-    try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        raise ValueError(error) from exc
-    if not _DOMAIN_RE.match(ascii_host):
-        raise ValueError(error)
-    netloc = host if port is None else f"{host}:{port}"
-    result = urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
-    if len(result) > 300:
-        raise ValueError("website must be at most 300 characters")
-    return result
-
-
-def _blank_to_none(value: object) -> object:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-def _phone_validator(value: str) -> str:
-    return normalize_phone(value, DEFAULT_PHONE_REGION)
-
-
-def _lower(value: str) -> str:
-    return value.lower()
-
-
-def _dedupe(values: list[str]) -> list[str]:
-    return list(dict.fromkeys(values))
-
-
-def _int64_only(value: object) -> object:
-    """Reject integers BSON cannot store (instead of silently turning them into floats)."""
-    if (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and not _INT64_MIN <= value <= _INT64_MAX
-    ):
-        raise ValueError("integer is out of range (64-bit)")
-    return value
-
-
-def _decimal_to_str(value: Decimal) -> str:
-    return format(value, "f")
-
-
-def _upper(value: object) -> object:
-    return value.upper() if isinstance(value, str) else value
-
-
-# --------------------------------------------------------------------------- field types
-
-OptName = Annotated[
-    Annotated[str, StringConstraints(max_length=100)] | None, BeforeValidator(_blank_to_none)
-]
-LastName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-OptEmail = Annotated[
-    Annotated[EmailStr, AfterValidator(_lower)] | None, BeforeValidator(_blank_to_none)
-]
-OptPhone = Annotated[
-    Annotated[str, StringConstraints(max_length=50), AfterValidator(_phone_validator)] | None,
-    BeforeValidator(_blank_to_none),
-]
-OptCompany = Annotated[
-    Annotated[str, StringConstraints(max_length=200)] | None, BeforeValidator(_blank_to_none)
-]
-OptWebsite = Annotated[
-    Annotated[str, StringConstraints(max_length=300), AfterValidator(normalize_website)] | None,
-    BeforeValidator(_blank_to_none),
-]
-OptId = Annotated[
-    Annotated[str, StringConstraints(max_length=64)] | None, BeforeValidator(_blank_to_none)
-]
-OptNotes = Annotated[
-    Annotated[str, StringConstraints(max_length=NOTES_MAX_LENGTH)] | None,
-    BeforeValidator(_blank_to_none),
-]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Tags = Annotated[
-    list[Annotated[Tag, AfterValidator(_lower)]],
-    Field(max_length=TAGS_MAX_ITEMS),
-    AfterValidator(_dedupe),
-]
-CustomKey = Annotated[str, StringConstraints(pattern=CUSTOM_KEY_PATTERN)]
-CustomValue = Annotated[
-    bool
-    | int
-    | Annotated[float, Field(allow_inf_nan=False)]
-    | Annotated[str, StringConstraints(max_length=CUSTOM_STR_MAX_LENGTH)]
-    | None,
-    BeforeValidator(_int64_only),
-]
-Custom = Annotated[dict[CustomKey, CustomValue], Field(max_length=CUSTOM_MAX_KEYS)]
-Money = Annotated[
-    Decimal,
-    Field(ge=0, max_digits=22, decimal_places=4),
-    PlainSerializer(_decimal_to_str, return_type=str, when_used="json"),
-]
-Currency = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=r"^[A-Z]{3}$")]
-
-
 # --------------------------------------------------------------------------- lead models
 
 
 class LeadBase(BaseModel):
     """Fields a user may set on a lead."""
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     first_name: OptName = None
     last_name: LastName
@@ -285,7 +135,7 @@ class LeadUpdate(BaseModel):
     score, rating, tenant_id, version, id) are rejected by ``extra="forbid"``.
     """
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     first_name: OptName = None
     last_name: LastName | None = None
@@ -317,11 +167,11 @@ class LeadUpdate(BaseModel):
 class StatusChange(BaseModel):
     """Body of ``POST /leads/{id}/status``. Conversion has its own endpoint."""
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     status: LeadStatus
     reason: Annotated[
-        Annotated[str, StringConstraints(max_length=500)] | None, BeforeValidator(_blank_to_none)
+        Annotated[str, StringConstraints(max_length=500)] | None, BeforeValidator(blank_to_none)
     ] = None
 
     @field_validator("status")
@@ -335,11 +185,11 @@ class StatusChange(BaseModel):
 class AssignRequest(BaseModel):
     """Body of ``POST /leads/{id}/assign``: exactly one of ``owner_id`` / ``round_robin``."""
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     owner_id: Annotated[
         Annotated[str, StringConstraints(min_length=1, max_length=64)] | None,
-        BeforeValidator(_blank_to_none),
+        BeforeValidator(blank_to_none),
     ] = None
     round_robin: bool = False
 
@@ -353,7 +203,7 @@ class AssignRequest(BaseModel):
 class DealDraft(BaseModel):
     """Deal to create while converting a lead. ``amount`` is serialised as a JSON string."""
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     amount: Money
@@ -364,7 +214,7 @@ class DealDraft(BaseModel):
 class ConvertRequest(BaseModel):
     """Body of ``POST /leads/{id}/convert``."""
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     account_name: OptCompany = None
     create_deal: DealDraft | None = None
@@ -373,7 +223,7 @@ class ConvertRequest(BaseModel):
 class MergeRequest(BaseModel):
     """Body of ``POST /leads/{id}/merge``: the lead to merge into the path lead."""
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     source_lead_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
@@ -390,7 +240,7 @@ SCORABLE_FIELDS: Final = frozenset(
 class ScoringRule(BaseModel):
     """One scoring rule: when ``field op value`` holds, ``points`` are added."""
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     id: OptId = None
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -411,7 +261,7 @@ class ScoringRule(BaseModel):
     def _known_field(cls, value: str) -> str:
         if value in SCORABLE_FIELDS:
             return value
-        if value.startswith("custom.") and _CUSTOM_KEY_RE.match(value[len("custom.") :]):
+        if value.startswith("custom.") and CUSTOM_KEY_RE.match(value[len("custom.") :]):
             return value
         allowed = ", ".join(sorted(SCORABLE_FIELDS))
         raise ValueError(f"unknown field '{value}'; use one of {allowed} or custom.<key>")
@@ -439,7 +289,7 @@ class ScoringRule(BaseModel):
 class ScoringConfig(BaseModel):
     """A tenant's scoring rules and rating thresholds (scores are clamped to 0..100)."""
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     rules: Annotated[list[ScoringRule], Field(max_length=100)] = Field(default_factory=list)
     hot_threshold: Annotated[int, Field(ge=0, le=100)] = 70
@@ -462,7 +312,7 @@ class ScoringConfig(BaseModel):
 class ScoreReason(BaseModel):
     """A scoring rule that fired."""
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     rule_id: str | None
     name: str
@@ -472,7 +322,7 @@ class ScoreReason(BaseModel):
 class ConversionOut(BaseModel):
     """What a conversion produced (ids are filled in once the other services report back)."""
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     account_name: str | None = None
     deal: DealDraft | None = None
@@ -505,29 +355,16 @@ class LeadOut(LeadBase):
         """Build from a stored document: unknown keys (``_id``, search keys...) are dropped,
         ``_id`` becomes ``id`` when there is no ``id``, naive datetimes (pymongo default) are
         taken as UTC and BSON ``Decimal128`` values become ``Decimal``."""
-        data: dict[str, Any] = {k: _from_bson(doc[k]) for k in cls.model_fields if k in doc}
+        data: dict[str, Any] = {k: from_bson(doc[k]) for k in cls.model_fields if k in doc}
         if "id" not in data and "_id" in doc:
             data["id"] = str(doc["_id"])
         return cls.model_validate(data)
 
 
-def _from_bson(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    if isinstance(value, Mapping):
-        return {k: _from_bson(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_from_bson(v) for v in value]
-    to_decimal = getattr(value, "to_decimal", None)  # bson.Decimal128, without importing bson
-    if callable(to_decimal):
-        return to_decimal()
-    return value
-
-
 class LeadPage(BaseModel):
     """One page of a lead listing (keyset pagination)."""
 
-    model_config = _MODEL_CONFIG
+    model_config = MODEL_CONFIG
 
     items: list[LeadOut]
     next_cursor: str | None = None

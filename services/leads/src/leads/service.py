@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +20,7 @@ from crm_shared.events.catalogue import (
     LeadQualified,
     LeadUpdated,
 )
+from crm_shared.idempotency import IdempotencyStore, request_fingerprint
 from crm_shared.ids import new_id, utcnow
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
@@ -98,11 +97,6 @@ def build_lead(
     return doc
 
 
-def request_fingerprint(body: Mapping[str, Any]) -> str:
-    """Hash of a request body, to refuse an Idempotency-Key reused for another body."""
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
-
-
 async def create_lead(
     rt: Runtime, access: Access, data: LeadCreate, *, idempotency_key: str | None = None
 ) -> tuple[Document, bool]:
@@ -111,6 +105,7 @@ async def create_lead(
     repo = LeadRepository(rt.db, access.tenant_id)
     owner = data.owner_id or (access.principal.sub if access.own_only else None)
     fingerprint = request_fingerprint(data.model_dump(mode="json"))
+    keys = IdempotencyStore(rt.db, access.tenant_id)
 
     # Reads and the round-robin counter stay outside the transaction: the embedded server
     # serialises transaction statements, so the transaction holds only the writes. The
@@ -125,11 +120,9 @@ async def create_lead(
 
     async def work(tx: Tx) -> tuple[Document, bool]:
         if idempotency_key:
-            stored = await repo.idempotent_response(idempotency_key, session=tx.session)
+            stored = await keys.replay(idempotency_key, fingerprint, session=tx.session)
             if stored is not None:
-                if stored["fingerprint"] != fingerprint:
-                    raise Unprocessable("this Idempotency-Key was used with another body")
-                return stored["response"], True
+                return stored, True
         await repo.insert(doc, session=tx.session)
         await tx.emit(LeadCreated(lead_id=doc["_id"], lead=snapshot(doc)), tenant_id=repo.tenant_id)
         if owner is not None:
@@ -144,7 +137,7 @@ async def create_lead(
             )
         view = lead_view(doc)
         if idempotency_key:
-            await repo.remember_response(idempotency_key, fingerprint, view, session=tx.session)
+            await keys.remember(idempotency_key, fingerprint, view, session=tx.session)
         return view, False
 
     try:

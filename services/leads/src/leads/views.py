@@ -3,41 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from bson import Decimal128
-
 from crm_shared.events.catalogue import LeadSnapshot
+from crm_shared.views import HIDDEN_ALWAYS, document_view
 
-_HIDDEN = frozenset({"_id", "search", "search_text", "name_key", "scoring_version"})
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, Decimal128):
-        return str(value.to_decimal())
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {k: _json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json(v) for v in value]
-    return value
+_HIDDEN = HIDDEN_ALWAYS | {"name_key", "scoring_version"}
 
 
 def lead_view(doc: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of one lead (the shape documented by ``LeadOut``)."""
-    body = {"id": doc["_id"]}
-    body.update({k: _json(v) for k, v in doc.items() if k not in _HIDDEN})
-    return body
-
-
-def etag(doc: Mapping[str, Any]) -> str:
-    """Strong ETag carrying the version, for ``If-Match``."""
-    return f'"{doc["version"]}"'
+    return document_view(doc, _HIDDEN)
 
 
 def snapshot(doc: Mapping[str, Any]) -> LeadSnapshot:

@@ -188,7 +188,166 @@ class LeadDeleted(_LeadEvent):
     deleted_by: str
 
 
-# --- deals (consumed by leads; the deals service publishes them) ----------------------
+# --- contacts --------------------------------------------------------------------------
+
+
+class ContactSnapshot(BaseModel):
+    """The contact fields other services may project (deal names, campaign segments)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    contact_id: str
+    first_name: str | None = None
+    last_name: str
+    email: str | None = None
+    """The primary e-mail."""
+    emails: list[str] = []
+    phones: list[str] = []
+    title: str | None = None
+    account_id: str | None = None
+    account_role: str | None = None
+    lifecycle_stage: str
+    do_not_contact: bool = False
+    owner_id: str | None = None
+    source_lead_id: str | None = None
+    tags: list[str] = []
+    custom: dict[str, Any] = {}
+    purchase_count: int = 0
+    purchase_total: Decimal = Decimal(0)
+    last_purchase_at: datetime | None = None
+    rfm_segment: str | None = None
+    version: int
+
+
+class _ContactEvent(EventData):
+    owner: ClassVar[str] = "contacts"
+    contact_id: str
+
+    def subject(self) -> str:
+        return self.contact_id
+
+
+@register
+class ContactCreated(_ContactEvent):
+    """A contact was created (API, import, or a converted lead: ``source_lead_id``)."""
+
+    event_type: ClassVar[str] = "ContactCreated"
+    contact: ContactSnapshot
+
+
+@register
+class ContactUpdated(_ContactEvent):
+    """Contact fields changed (edit, merge, purchase stats, lifecycle stage, RFM segment)."""
+
+    event_type: ClassVar[str] = "ContactUpdated"
+    contact: ContactSnapshot
+    changed_fields: list[str]
+
+
+@register
+class ContactDeleted(_ContactEvent):
+    """A contact was deleted, or merged into another contact (``merged_into``)."""
+
+    event_type: ClassVar[str] = "ContactDeleted"
+    merged_into: str | None = None
+    deleted_by: str
+
+
+@register
+class AccountCreated(EventData):
+    """An account (company) was created."""
+
+    event_type: ClassVar[str] = "AccountCreated"
+    owner: ClassVar[str] = "contacts"
+    account_id: str
+    name: str
+    domain: str | None = None
+    industry: str | None = None
+    employee_count: int | None = None
+    type: str
+    owner_id: str | None = None
+    parent_account_id: str | None = None
+    source_lead_id: str | None = None
+
+    def subject(self) -> str:
+        return self.account_id
+
+
+class _ActivityEvent(EventData):
+    owner: ClassVar[str] = "contacts"
+    activity_id: str
+
+    def subject(self) -> str:
+        return self.activity_id
+
+
+@register
+class ActivityLogged(_ActivityEvent):
+    """A call, e-mail, meeting, task or note was logged on a contact, account or deal."""
+
+    event_type: ClassVar[str] = "ActivityLogged"
+    kind: str
+    subject_line: str
+    contact_id: str | None = None
+    account_id: str | None = None
+    deal_id: str | None = None
+    owner_id: str | None = None
+    due_at: datetime | None = None
+    occurred_at: datetime
+    logged_by: str
+
+
+@register
+class ActivityCompleted(_ActivityEvent):
+    """A task was marked done."""
+
+    event_type: ClassVar[str] = "ActivityCompleted"
+    contact_id: str | None = None
+    account_id: str | None = None
+    deal_id: str | None = None
+    completed_by: str
+    completed_at: datetime
+
+
+class _CaseEvent(EventData):
+    owner: ClassVar[str] = "contacts"
+    case_id: str
+
+    def subject(self) -> str:
+        return self.case_id
+
+
+@register
+class CaseOpened(_CaseEvent):
+    """A customer-service case was opened."""
+
+    event_type: ClassVar[str] = "CaseOpened"
+    subject_line: str
+    type: str
+    priority: str
+    contact_id: str | None = None
+    account_id: str | None = None
+    assignee_id: str | None = None
+    sla_due_at: datetime
+    opened_by: str
+
+
+@register
+class CaseResolved(_CaseEvent):
+    """A case moved to ``resolved``; ``sla_breached`` when that was after its SLA due time."""
+
+    event_type: ClassVar[str] = "CaseResolved"
+    priority: str
+    contact_id: str | None = None
+    account_id: str | None = None
+    assignee_id: str | None = None
+    resolution: str | None = None
+    resolved_by: str
+    resolved_at: datetime
+    sla_breached: bool
+
+
+# --- deals -----------------------------------------------------------------------------
 
 
 class _DealEvent(EventData):
@@ -215,3 +374,63 @@ class DealStageChanged(_DealEvent):
     changed_by: str
     is_won: bool = False
     is_lost: bool = False
+    was_won: bool = False
+    """The deal left Closed Won (a reopened win): purchase stats must drop it."""
+
+
+class DealSnapshot(BaseModel):
+    """The deal fields other services may project."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    deal_id: str
+    name: str
+    pipeline_id: str
+    stage: str
+    amount: Decimal
+    currency: str
+    probability: int
+    expected_close_date: date | None = None
+    contact_ids: list[str] = []
+    account_id: str | None = None
+    owner_id: str | None = None
+    source_lead_id: str | None = None
+    campaign_id: str | None = None
+    version: int
+
+
+@register
+class DealCreated(_DealEvent):
+    """A deal was opened (API, or a converted lead: ``deal.source_lead_id``)."""
+
+    event_type: ClassVar[str] = "DealCreated"
+    deal: DealSnapshot
+    created_by: str
+
+
+class _DealClosed(_DealEvent):
+    amount: Decimal
+    currency: str
+    pipeline_id: str
+    contact_ids: list[str] = []
+    account_id: str | None = None
+    owner_id: str | None = None
+    source_lead_id: str | None = None
+    campaign_id: str | None = None
+    closed_at: datetime
+    closed_by: str
+
+
+@register
+class DealWon(_DealClosed):
+    """A deal entered Closed Won."""
+
+    event_type: ClassVar[str] = "DealWon"
+
+
+@register
+class DealLost(_DealClosed):
+    """A deal entered Closed Lost, with the reason."""
+
+    event_type: ClassVar[str] = "DealLost"
+    lost_reason: str

@@ -1,0 +1,42 @@
+"""FastAPI dependencies every service's routes share: runtime, settings, If-Match, keys."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from crm_shared.errors import BadRequest
+from crm_shared.runtime import Runtime
+from crm_shared.settings import ServiceSettings
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The service runtime built in the lifespan."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def get_service_settings(request: Request) -> ServiceSettings:
+    """This app's settings (services narrow the type with their own dependency)."""
+    settings: ServiceSettings = request.app.state.settings
+    return settings
+
+
+def if_match_version(
+    if_match: Annotated[str | None, Header(description='Expected version, e.g. "3"')] = None,
+) -> int | None:
+    """The version from ``If-Match`` (the ETag a read returned), if sent."""
+    if if_match is None:
+        return None
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise BadRequest('If-Match must be an ETag such as "3"')
+    return int(raw)
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+IfMatch = Annotated[int | None, Depends(if_match_version)]
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", max_length=128, pattern=r"^[\x21-\x7e]+$")
+]
