@@ -15,7 +15,7 @@ from crm_shared.auth import Access, require
 from crm_shared.csvio import stream_csv
 from crm_shared.errors import Forbidden, ProblemError
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
-from crm_shared.mongo.pagination import decode_cursor, encode_cursor, fingerprint
+from crm_shared.mongo.pagination import fingerprint
 from crm_shared.views import versioned_response
 from leads import service
 from leads.csv_format import LEAD_CSV_COLUMNS, lead_to_csv_row
@@ -193,17 +193,16 @@ async def list_leads(
     filters: ListFilters,
 ) -> JSONResponse:
     """A page of leads: filters, search ``q`` (word prefixes, accent-insensitive), sort."""
-    limit, cursor = min(filters.limit, settings.max_page_size), filters.cursor
     lead_filter = filters.to_filter(access)
-    sort = SORTS[filters.sort]
-    query_fp = fingerprint(access.tenant_id, lead_filter, filters.sort)
-    after = decode_cursor(cursor, sort, query_fp) if cursor else None
-    repo = LeadRepository(rt.db, access.tenant_id)
-    docs = await repo.page(
-        lead_filter, sort, limit=limit + 1, after=after, windowed=settings.list_windowing
+    docs, next_cursor = await LeadRepository(rt.db, access.tenant_id).page(
+        lead_filter,
+        SORTS[filters.sort],
+        limit=min(filters.limit, settings.max_page_size),
+        cursor=filters.cursor,
+        query_fingerprint=fingerprint(access.tenant_id, lead_filter, filters.sort),
+        windowed=settings.list_windowing,
     )
-    next_cursor = encode_cursor(docs[limit - 1], sort, query_fp) if len(docs) > limit else None
-    return JSONResponse({"items": [lead_view(d) for d in docs[:limit]], "next_cursor": next_cursor})
+    return JSONResponse({"items": [lead_view(d) for d in docs], "next_cursor": next_cursor})
 
 
 @router.get("/export.csv", response_class=StreamingResponse)

@@ -11,12 +11,10 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared.ids import utcnow
-from crm_shared.mongo.filters import keyset_branches, merge_filters
 from crm_shared.mongo.indexes import CollectionIndexes, index
-from crm_shared.mongo.pagination import SortKeys, sort_values
+from crm_shared.mongo.listing import cursor_page, iterate_all
+from crm_shared.mongo.pagination import SortKeys
 from crm_shared.mongo.scoped import Document, TenantCollection
-from crm_shared.mongo.windowed import newest_first_page
 from crm_shared.search import anchor_key, normalize_text, search_fields, text_matches
 from leads.domain import lead_search_values
 
@@ -164,55 +162,33 @@ class LeadRepository:
         sort: SortKeys,
         *,
         limit: int,
-        after: Sequence[Any] | None,
+        cursor: str | None,
+        query_fingerprint: str,
         windowed: bool,
-    ) -> list[Document]:
-        """Up to ``limit`` leads matching ``filter_`` in ``sort`` order, after ``after``.
+    ) -> tuple[list[Document], str | None]:
+        """A page of leads matching ``filter_`` in ``sort`` order, and the next cursor."""
+        return await cursor_page(
+            self.leads,
+            filter_.to_query(),
+            sort,
+            limit=limit,
+            cursor=cursor,
+            query_fingerprint=query_fingerprint,
+            windowed=windowed,
+            accept=filter_.accepts if filter_.q else None,
+        )
 
-        ``windowed`` reads newest-first sorts through time windows (see
-        ``crm_shared.mongo.windowed``); other sorts, and real MongoDB, read the flat keyset
-        branches after ``after`` (``crm_shared.mongo.filters``).
-        """
-        query = filter_.to_query()
-        field, direction = sort[0]
-        if windowed and direction < 0 and field in ("created_at", "updated_at"):
-            return await newest_first_page(
-                self.leads,
-                query,
-                field=field,
-                limit=limit,
-                after=(after[0], after[1]) if after else None,
-                now=utcnow(),
-                accept=filter_.accepts if filter_.q else None,
-            )
-        branches = keyset_branches(sort, after) if after else [{}]
-        found: list[Document] = []
-        for branch in branches:
-            need = limit - len(found)
-            cursor = self.leads.collection.find(self.leads.scope(merge_filters(query, branch)))
-            cursor = cursor.sort(list(sort)).limit(0 if filter_.q else need)
-            async for doc in cursor:
-                if filter_.accepts(doc):
-                    found.append(doc)
-                    if len(found) == limit:
-                        break
-            await cursor.close()
-            if len(found) == limit:
-                break
-        return found
-
-    async def iterate(
-        self, filter_: LeadFilter, sort: SortKeys, *, windowed: bool, page_size: int = 1000
+    def iterate(
+        self, filter_: LeadFilter, sort: SortKeys, *, windowed: bool
     ) -> AsyncIterator[Document]:
         """Every matching lead in ``sort`` order, read page by page (CSV export)."""
-        after: list[Any] | None = None
-        while True:
-            docs = await self.page(filter_, sort, limit=page_size, after=after, windowed=windowed)
-            for doc in docs:
-                yield doc
-            if len(docs) < page_size:
-                return
-            after = sort_values(docs[-1], sort)
+        return iterate_all(
+            self.leads,
+            filter_.to_query(),
+            sort,
+            windowed=windowed,
+            accept=filter_.accepts if filter_.q else None,
+        )
 
     async def record_deal_progress(
         self, lead_id: str, *, deal_id: str, stage: str, outcome: str, session: AsyncClientSession
