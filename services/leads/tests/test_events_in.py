@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from aiokafka import AIOKafkaProducer
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from crm_devstack.testing import TopicReader, eventually
+from crm_devstack.testing import TopicReader, eventually, publish_event
 from crm_shared.events.catalogue import DealStageChanged
-from crm_shared.events.envelope import new_envelope
-from crm_shared.kafka.topics import ensure_topics
 from crm_shared.telemetry import setup_tracing
 
 from .conftest import LeadsHarness
@@ -28,24 +25,9 @@ async def _publish_stage_change(leads: LeadsHarness, lead_id: str, *, won: bool)
         changed_by="user_x",
         is_won=won,
     )
-    envelope = new_envelope(
-        source="/services/deals",
-        type_=event.event_type,
-        version=event.version,
-        subject=event.deal_id,
-        tenant_id=leads.tenant,
-        data=event.model_dump(mode="json"),
+    await publish_event(
+        leads.settings.kafka_bootstrap, leads.settings.topic("deals"), event, tenant_id=leads.tenant
     )
-    topic = leads.settings.topic("deals")
-    await ensure_topics(leads.settings.kafka_bootstrap, {topic: 6})
-    producer = AIOKafkaProducer(bootstrap_servers=leads.settings.kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            topic, envelope.to_bytes(), key=b"deal_1", headers=envelope.kafka_headers()
-        )
-    finally:
-        await producer.stop()
 
 
 async def test_deal_stage_changes_close_the_loop_on_converted_leads(leads: LeadsHarness) -> None:

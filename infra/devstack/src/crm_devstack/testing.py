@@ -20,13 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
 from crm_devstack.devkeys import mint_token
 from crm_devstack.servers import ManagedProcess, start_embedded_pair
+from crm_shared.events.catalogue import EventData
+from crm_shared.events.envelope import CloudEvent, new_envelope
+from crm_shared.kafka.topics import ensure_topics
 
 
 class BackendUnavailable(RuntimeError):
@@ -243,3 +246,39 @@ class TopicReader:
                 f"{len(self.records)} of {count} records arrived on {self.topic} in {timeout}s"
             ) from None
         return list(self.records)
+
+
+async def publish_event(
+    bootstrap: str,
+    topic: str,
+    event: EventData,
+    *,
+    tenant_id: str,
+    envelope: CloudEvent | None = None,
+    partitions: int = 6,
+) -> CloudEvent:
+    """Publish ``event`` as its owning service would (CloudEvents envelope, key = subject).
+
+    Pass the ``envelope`` a previous call returned to redeliver the very same event (same id).
+    """
+    envelope = envelope or new_envelope(
+        source=f"/services/{event.owner}",
+        type_=event.event_type,
+        version=event.version,
+        subject=event.subject(),
+        tenant_id=tenant_id,
+        data=event.model_dump(mode="json"),
+    )
+    await ensure_topics(bootstrap, {topic: partitions})
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topic,
+            envelope.to_bytes(),
+            key=envelope.subject.encode() if envelope.subject else None,
+            headers=envelope.kafka_headers(),
+        )
+    finally:
+        await producer.stop()
+    return envelope
