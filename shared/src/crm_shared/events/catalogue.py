@@ -233,6 +233,8 @@ class ContactCreated(_ContactEvent):
 
     event_type: ClassVar[str] = "ContactCreated"
     contact: ContactSnapshot
+    converted_lead_id: str | None = None
+    """Set when converting this lead created the contact."""
 
 
 @register
@@ -242,6 +244,8 @@ class ContactUpdated(_ContactEvent):
     event_type: ClassVar[str] = "ContactUpdated"
     contact: ContactSnapshot
     changed_fields: list[str]
+    converted_lead_id: str | None = None
+    """Set when converting this lead linked it to this existing contact."""
 
 
 @register
