@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from crm_devstack.testing import TopicReader, eventually, publish_event
-from crm_shared.events.catalogue import DealStageChanged
+from crm_shared.events.catalogue import (
+    ContactCreated,
+    ContactSnapshot,
+    DealCreated,
+    DealSnapshot,
+    DealStageChanged,
+)
 from crm_shared.telemetry import setup_tracing
 
 from .conftest import LeadsHarness
@@ -45,6 +53,57 @@ async def test_deal_stage_changes_close_the_loop_on_converted_leads(leads: Leads
     body = (await leads.client.get(url, headers=leads.auth())).json()
     assert body["converted"]["deal_id"] == "deal_1"
     assert body["converted"]["deal_stage"] == "closed_won"
+
+
+async def test_contact_and_deal_of_a_conversion_are_linked_on_the_lead(
+    leads: LeadsHarness,
+) -> None:
+    lead = await leads.create(company="PT Tautan", email="tautan@contoh.co.id")
+    url = f"/v1/leads/{lead['id']}"
+    converted = await leads.client.post(f"{url}/convert", json={}, headers=leads.auth())
+    assert converted.status_code == 200
+    contact = ContactSnapshot(
+        contact_id="contact_1",
+        last_name="Wijaya",
+        account_id="account_1",
+        lifecycle_stage="prospect",
+        version=1,
+    )
+    deal = DealSnapshot(
+        deal_id="deal_9",
+        name="Tautan",
+        pipeline_id="pipeline_1",
+        stage="prospecting",
+        amount=Decimal(1),
+        currency="IDR",
+        probability=10,
+        source_lead_id=lead["id"],
+        version=1,
+    )
+    bootstrap = leads.settings.kafka_bootstrap
+    await publish_event(
+        bootstrap,
+        leads.settings.topic("contacts"),
+        ContactCreated(contact_id="contact_1", contact=contact, converted_lead_id=lead["id"]),
+        tenant_id=leads.tenant,
+    )
+    await publish_event(
+        bootstrap,
+        leads.settings.topic("deals"),
+        DealCreated(deal_id="deal_9", deal=deal, created_by="user_x"),
+        tenant_id=leads.tenant,
+    )
+
+    async def links() -> dict[str, str] | None:
+        body = (await leads.client.get(url, headers=leads.auth())).json()
+        found = {k: body["converted"].get(k) for k in ("contact_id", "account_id", "deal_id")}
+        return found if all(found.values()) else None
+
+    assert await eventually(links, timeout=30, what="conversion links") == {
+        "contact_id": "contact_1",
+        "account_id": "account_1",
+        "deal_id": "deal_9",
+    }
 
 
 async def test_one_trace_from_request_through_kafka(leads: LeadsHarness) -> None:

@@ -1,8 +1,13 @@
-"""Handlers of the events the leads service consumes."""
+"""Handlers of the events the leads service consumes: what became of converted leads."""
 
 from __future__ import annotations
 
-from crm_shared.events.catalogue import DealStageChanged
+from crm_shared.events.catalogue import (
+    ContactCreated,
+    ContactUpdated,
+    DealCreated,
+    DealStageChanged,
+)
 from crm_shared.events.envelope import CloudEvent
 from crm_shared.kafka.consumer import ConsumerSpec, Handler
 from crm_shared.settings import ServiceSettings
@@ -10,25 +15,54 @@ from crm_shared.uow import Tx
 from leads.repository import LeadRepository
 
 
+async def on_contact_from_conversion(
+    envelope: CloudEvent, event: ContactCreated | ContactUpdated, tx: Tx
+) -> None:
+    """Link a converted lead to the contact (and account) its conversion created or found."""
+    if not event.converted_lead_id:
+        return
+    await LeadRepository(tx.db, envelope.tenantid).record_conversion(
+        event.converted_lead_id,
+        {"contact_id": event.contact_id, "account_id": event.contact.account_id},
+        session=tx.session,
+    )
+
+
+async def on_deal_created(envelope: CloudEvent, event: DealCreated, tx: Tx) -> None:
+    """Link a converted lead to the deal opened from it."""
+    if not event.deal.source_lead_id:
+        return
+    await LeadRepository(tx.db, envelope.tenantid).record_conversion(
+        event.deal.source_lead_id,
+        {"deal_id": event.deal_id, "deal_stage": event.deal.stage},
+        session=tx.session,
+    )
+
+
 async def on_deal_stage_changed(envelope: CloudEvent, event: DealStageChanged, tx: Tx) -> None:
-    """Close the loop on a converted lead: remember its deal and the deal's outcome."""
+    """Close the loop on a converted lead: remember its deal's stage and outcome."""
     if not event.source_lead_id:
         return
     outcome = "won" if event.is_won else "lost" if event.is_lost else "open"
-    await LeadRepository(tx.db, envelope.tenantid).record_deal_progress(
+    await LeadRepository(tx.db, envelope.tenantid).record_conversion(
         event.source_lead_id,
-        deal_id=event.deal_id,
-        stage=event.to_stage,
-        outcome=outcome,
+        {"deal_id": event.deal_id, "deal_stage": event.to_stage, "deal_outcome": outcome},
         session=tx.session,
     )
 
 
 def consumer_specs(settings: ServiceSettings) -> list[ConsumerSpec]:
-    """The leads service's consumer group: deal stage changes."""
-    handlers: dict[str, Handler] = {"DealStageChanged": on_deal_stage_changed}
+    """The leads service's consumer group: contacts and deals made from converted leads."""
+    handlers: dict[str, Handler] = {
+        "ContactCreated": on_contact_from_conversion,
+        "ContactUpdated": on_contact_from_conversion,
+        "DealCreated": on_deal_created,
+        "DealStageChanged": on_deal_stage_changed,
+    }
     return [
         ConsumerSpec(
-            group=settings.service_name, topics=[settings.topic("deals")], handlers=handlers
+            group=settings.service_name,
+            topics=[settings.topic("contacts"), settings.topic("deals")],
+            handlers=handlers,
         )
     ]

@@ -190,19 +190,14 @@ class LeadRepository:
             accept=filter_.accepts if filter_.q else None,
         )
 
-    async def record_deal_progress(
-        self, lead_id: str, *, deal_id: str, stage: str, outcome: str, session: AsyncClientSession
+    async def record_conversion(
+        self, lead_id: str, fields: Mapping[str, Any], *, session: AsyncClientSession
     ) -> None:
-        """Remember on a converted lead what became of its deal (a projection, no version bump)."""
+        """Remember on a converted lead what its conversion produced downstream (contact,
+        account, deal and the deal's progress): a projection, so no version bump."""
         await self.leads.collection.update_one(
             self.leads.scope({"_id": lead_id, "status": "converted"}),
-            {
-                "$set": {
-                    "converted.deal_id": deal_id,
-                    "converted.deal_stage": stage,
-                    "converted.deal_outcome": outcome,
-                }
-            },
+            {"$set": {f"converted.{key}": value for key, value in fields.items()}},
             session=session,
         )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, Final, Self
+from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import (
     AwareDatetime,
@@ -329,6 +329,8 @@ class ConversionOut(BaseModel):
     contact_id: str | None = None
     account_id: str | None = None
     deal_id: str | None = None
+    deal_stage: str | None = None
+    deal_outcome: Literal["open", "won", "lost"] | None = None
     converted_at: AwareDatetime
     converted_by: str | None = None
 
