@@ -9,7 +9,14 @@ from dataclasses import dataclass
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from crm_devstack.testing import Backend, TokenMinter, TopicReader, eventually, isolated_settings
+from crm_devstack.testing import (
+    Backend,
+    TokenMinter,
+    TopicReader,
+    eventually,
+    isolated_settings,
+    wait_consumed,
+)
 from crm_shared.events.catalogue import LeadCreated, LeadSnapshot
 from crm_shared.events.envelope import CloudEvent, new_envelope
 from crm_shared.kafka.consumer import ConsumerRunner, ConsumerSpec
@@ -175,3 +182,11 @@ async def test_restarted_runner_resumes_after_committed_offsets(rig: Rig) -> Non
     await asyncio.sleep(0)  # let the stats settle in this loop iteration
     assert second.stats.handled == 1 and second.stats.duplicates == 0, "nothing redelivered"
     assert all([await rig.count(f"lead_{i}") == 1 for i in range(5)])
+
+
+async def test_wait_consumed_returns_once_the_group_committed_everything(rig: Rig) -> None:
+    rig.start()
+    for i in range(6):
+        await rig.send(lead_event(f"lead_w{i}").to_bytes(), key=f"lead_w{i}")
+    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    assert [await rig.count(f"lead_w{i}") for i in range(6)] == [1] * 6

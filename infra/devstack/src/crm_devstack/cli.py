@@ -18,6 +18,7 @@ from rich.text import Text
 
 from crm_devstack import pids
 from crm_devstack.devkeys import ensure_dev_keys, mint_token
+from crm_devstack.launcher import Launched, launch_services, wait_services_ready
 from crm_devstack.servers import (
     DevStackError,
     ManagedProcess,
@@ -28,13 +29,11 @@ from crm_devstack.servers import (
     port_is_free,
     start_broker,
     start_mongo,
-    start_service,
     stop_all,
     tail_file,
     tcp_accepts,
-    wait_ready,
 )
-from crm_devstack.services import SERVICES, ServiceSpec, available_services, service_env
+from crm_devstack.services import SERVICES, ServiceSpec, available_services
 from crm_devstack.state import (
     DevState,
     ProcessRecord,
@@ -204,27 +203,26 @@ def _start_stack(
         record(mongo, mongo_url(mongo.port), None)
         done(f"MongoDB server on port {mongo.port} (data in {data_dir})", t0)
 
-        pending: list[tuple[ServiceSpec, ManagedProcess, float]] = []
-        for spec in specs:
-            port = ports[spec.name]
-            env = service_env(
-                spec,
-                mongo_url=mongo_url(mongo.port),
-                kafka_bootstrap=kafka_bootstrap(broker.port),
-                public_key_pem=public_pem,
-                dev=True,
-            )
-            t0 = time.monotonic()
-            proc = start_service(
-                name=spec.name, app=spec.app, port=port, env=env, log_path=logs / f"{spec.name}.log"
-            )
-            base = f"http://127.0.0.1:{port}"
-            record(proc, base + spec.api_path, base + "/readyz")
-            pending.append((spec, proc, t0))
-        for spec, proc, t0 in pending:
-            status.update(f"Waiting for {spec.name} (/readyz)…")
-            wait_ready(f"http://127.0.0.1:{proc.port}/readyz", timeout=READY_TIMEOUT, process=proc)
-            done(f"{spec.name} ready on port {proc.port}", t0)
+        def started_service(item: Launched) -> None:
+            record(item.process, item.base_url + item.spec.api_path, item.base_url + "/readyz")
+
+        launched = launch_services(
+            specs,
+            mongo_url=mongo_url(mongo.port),
+            kafka_bootstrap=kafka_bootstrap(broker.port),
+            public_key_pem=public_pem,
+            ports=ports,
+            log_dir=logs,
+            on_start=started_service,
+        )
+        wait_services_ready(
+            launched,
+            timeout=READY_TIMEOUT,
+            on_wait=lambda item: status.update(f"Waiting for {item.spec.name} (/readyz)…"),
+            on_ready=lambda item: done(
+                f"{item.spec.name} ready on port {item.process.port}", item.started_at
+            ),
+        )
 
 
 def _supervise(started: list[ManagedProcess]) -> None:

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
@@ -282,3 +283,32 @@ async def publish_event(
     finally:
         await producer.stop()
     return envelope
+
+
+async def wait_consumed(bootstrap: str, *, group: str, topic: str, timeout: float = 30.0) -> None:
+    """Wait until consumer ``group`` has committed every record now on ``topic``.
+
+    Committed offsets move only after the handler's transaction committed, so once this
+    returns, every event published before the call has been applied (or found applied).
+    """
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await reader.start()
+    await admin.start()
+    try:
+        await reader.topics()
+        partitions = [TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()]
+        ends = await reader.end_offsets(partitions)
+
+        async def caught_up() -> bool:
+            committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+            return all(
+                tp in committed and committed[tp].offset >= end
+                for tp, end in ends.items()
+                if end > 0
+            )
+
+        await eventually(caught_up, timeout=timeout, interval=0.1, what=f"{group} on {topic}")
+    finally:
+        await admin.close()
+        await reader.stop()
