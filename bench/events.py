@@ -73,7 +73,7 @@ async def _collect(consumer: AIOKafkaConsumer, seen: dict[str, float]) -> None:
                     seen.setdefault(record.key.decode(), now)
 
 
-async def _paced(rate: float, seconds: float, send: Sender) -> None:
+async def paced(rate: float, seconds: float, send: Sender) -> None:
     """Start ``send(i)`` at a fixed pace of ``rate`` per second, then wait for all of them."""
     count = int(rate * seconds)
     start = time.perf_counter() + 0.05
@@ -106,7 +106,7 @@ async def _measure(
     await _start_assigned(consumer)
     reader = asyncio.create_task(_collect(consumer, seen))
     try:
-        await _paced(run.sizes.event_rate, run.sizes.event_duration_s, send)
+        await paced(run.sizes.event_rate, run.sizes.event_duration_s, send)
         await _await_keys(seen, set(sent))
     finally:
         reader.cancel()

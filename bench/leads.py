@@ -8,7 +8,7 @@ runs the leads service (and the baselines) as separate uvicorn processes, and me
 3. CSV import of 100k rows with events (vs raw ``insert_many`` of the same documents);
 4. first-page list latency at 1k and 100k leads (vs the raw driver find).
 
-Prints a table and saves JSON to ``bench/results/leads-<UTC>.json`` and ``latest.json``.
+Prints a table and saves JSON to ``bench/results/leads-<UTC>.json`` and ``leads-latest.json``.
 Everything started is stopped by PID at the end; every wait has a deadline.
 """
 

@@ -88,10 +88,11 @@ def utc_stamp(moment: datetime | None = None) -> str:
 
 
 def save_results(payload: dict[str, Any], *, stamp: str, directory: Path = RESULTS_DIR) -> Path:
-    """Write ``leads-<stamp>.json`` and ``latest.json``; returns the stamped path."""
+    """Write ``<benchmark>-<stamp>.json`` and ``<benchmark>-latest.json``; returns the first."""
     directory.mkdir(parents=True, exist_ok=True)
     text = json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n"
-    path = directory / f"leads-{stamp}.json"
+    name = payload["benchmark"]
+    path = directory / f"{name}-{stamp}.json"
     path.write_text(text)
-    (directory / "latest.json").write_text(text)
+    (directory / f"{name}-latest.json").write_text(text)
     return path
