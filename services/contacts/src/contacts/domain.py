@@ -1,0 +1,331 @@
+"""Pure business rules of the contacts service: e-mails, merging, purchase stats, case
+transitions and SLA, RFM scores and segments, CLV. Nothing here does I/O."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, Final
+
+from contacts.schemas import CaseStatus, ContactCreate, LifecycleStage, RfmSegment
+from crm_shared.fields import CUSTOM_MAX_KEYS, NOTES_MAX_LENGTH, TAGS_MAX_ITEMS
+from crm_shared.phone_search import phone_search_values
+
+MAX_EMAILS: Final = 10
+MAX_PHONES: Final = 10
+
+
+class DomainError(Exception):
+    """A business rule was violated; ``message`` is safe to show to the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+def contact_emails(primary: str | None, others: Iterable[str]) -> tuple[str | None, list[str]]:
+    """The primary e-mail and every e-mail of a contact, primary first, de-duplicated.
+    Without a primary, the first other e-mail becomes primary."""
+    every = list(dict.fromkeys([*([primary] if primary else []), *others]))
+    return (every[0] if every else None), every
+
+
+def contact_search_values(contact: Mapping[str, Any]) -> list[str]:
+    """What a contact is found by: names, title, every e-mail, and phone digits."""
+    values = [v for k in ("first_name", "last_name", "title") if (v := contact.get(k))]
+    values.extend(contact.get("emails") or [])
+    for phone in contact.get("phones") or []:
+        values.extend(phone_search_values(phone))
+    return values
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+MERGED_FIELDS: Final = tuple(f for f in ContactCreate.model_fields if f not in {"email", "emails"})
+
+
+def merge_contacts(target: Mapping[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
+    """The target's fields after merging ``source`` into it (to ``$set``).
+
+    The target's non-empty values win, blanks are filled from the source; e-mails, phones
+    and tags are unions (target first, capped); custom fields are the source's overlaid by
+    the target's; notes are joined; ``do_not_contact`` holds if either says so; the later
+    lifecycle stage wins (a customer stays a customer)."""
+    merged: dict[str, Any] = {}
+    for name in MERGED_FIELDS:
+        mine, theirs = target.get(name), source.get(name)
+        if name in ("tags", "phones"):
+            cap = TAGS_MAX_ITEMS if name == "tags" else MAX_PHONES
+            merged[name] = list(dict.fromkeys([*(mine or []), *(theirs or [])]))[:cap]
+        elif name == "custom":
+            custom = dict(mine or {})
+            for key, value in (theirs or {}).items():
+                if key not in custom and len(custom) < CUSTOM_MAX_KEYS:
+                    custom[key] = value
+            merged[name] = custom
+        elif name == "notes" and not _is_empty(mine) and not _is_empty(theirs):
+            merged[name] = f"{mine}\n\nMerged from {source['_id']}: {theirs}"[:NOTES_MAX_LENGTH]
+        elif name == "do_not_contact":
+            merged[name] = bool(mine) or bool(theirs)
+        elif name == "lifecycle_stage":
+            merged[name] = later_stage(mine, theirs)
+        else:
+            merged[name] = theirs if _is_empty(mine) else mine
+    primary, every = contact_emails(
+        target.get("email") or source.get("email"),
+        [*(target.get("emails") or []), *(source.get("emails") or [])],
+    )
+    merged.update(email=primary, emails=every[:MAX_EMAILS])
+    merged["source_lead_id"] = target.get("source_lead_id") or source.get("source_lead_id")
+    return merged
+
+
+_STAGE_ORDER: Final = {
+    LifecycleStage.SUBSCRIBER: 0,
+    LifecycleStage.LEAD: 1,
+    LifecycleStage.PROSPECT: 2,
+    LifecycleStage.CUSTOMER: 3,
+    LifecycleStage.CHURNED: 3,
+}
+
+
+def later_stage(a: str | None, b: str | None) -> str:
+    """The further of two lifecycle stages (``customer`` over ``churned`` on a tie)."""
+    stages = [LifecycleStage(s) for s in (a, b) if s]
+    if not stages:
+        return LifecycleStage.LEAD.value
+    return max(stages, key=lambda s: (_STAGE_ORDER[s], s is LifecycleStage.CUSTOMER)).value
+
+
+def converted_stage(current: str) -> str:
+    """Stage of an existing contact a converted lead links to: at least ``prospect``."""
+    return later_stage(current, LifecycleStage.PROSPECT.value)
+
+
+# --------------------------------------------------------------------------- purchase stats
+
+
+@dataclass(frozen=True)
+class DealOutcome:
+    """One closed deal of a contact (won purchases count; lost ones only as a number)."""
+
+    won: bool
+    amount: Decimal
+    currency: str
+    closed_at: datetime
+
+
+def purchase_stats(outcomes: Sequence[DealOutcome], default_currency: str) -> dict[str, Any]:
+    """A contact's stored stats from its closed deals: count, totals per currency, the
+    total in the default currency, first and last purchase, lost deals."""
+    won = [o for o in outcomes if o.won]
+    lost = len(outcomes) - len(won)
+    totals: dict[str, Decimal] = {}
+    for o in won:
+        totals[o.currency] = totals.get(o.currency, Decimal(0)) + o.amount
+    return {
+        "purchase_count": len(won),
+        "purchase_totals": totals,
+        "purchase_total": totals.get(default_currency, Decimal(0)),
+        "first_purchase_at": min((o.closed_at for o in won), default=None),
+        "last_purchase_at": max((o.closed_at for o in won), default=None),
+        "lost_deals": lost,
+    }
+
+
+def stage_after_stats(stage: str, purchase_count: int) -> str:
+    """``customer`` once a contact has a won deal; otherwise the stage is kept (a reopened
+    win does not demote a customer: that is a sales decision)."""
+    return LifecycleStage.CUSTOMER.value if purchase_count > 0 else stage
+
+
+# --------------------------------------------------------------------------- cases
+
+CASE_TRANSITIONS: Final = MappingProxyType(
+    {
+        CaseStatus.NEW: frozenset(
+            {CaseStatus.OPEN, CaseStatus.PENDING, CaseStatus.RESOLVED, CaseStatus.CLOSED}
+        ),
+        CaseStatus.OPEN: frozenset({CaseStatus.PENDING, CaseStatus.RESOLVED, CaseStatus.CLOSED}),
+        CaseStatus.PENDING: frozenset({CaseStatus.OPEN, CaseStatus.RESOLVED, CaseStatus.CLOSED}),
+        CaseStatus.RESOLVED: frozenset({CaseStatus.OPEN, CaseStatus.CLOSED}),
+        CaseStatus.CLOSED: frozenset(),
+    }
+)
+"""Allowed case moves: ``resolved -> open`` reopens; ``closed`` is final."""
+
+
+def check_case_transition(current: CaseStatus, target: CaseStatus) -> None:
+    """Raise ``DomainError`` unless ``current -> target`` is allowed."""
+    if current is target:
+        raise DomainError(f"case is already {current.value}")
+    if target not in CASE_TRANSITIONS[current]:
+        hint = "; closed cases are final" if current is CaseStatus.CLOSED else ""
+        raise DomainError(f"cannot move a case from {current.value} to {target.value}{hint}")
+
+
+def ends_case(current: CaseStatus, target: CaseStatus) -> bool:
+    """Whether the move resolves the case (resolved, or closed without being resolved)."""
+    return target is CaseStatus.RESOLVED or (
+        target is CaseStatus.CLOSED and current is not CaseStatus.RESOLVED
+    )
+
+
+def sla_due_at(opened_at: datetime, priority: str, hours: Mapping[str, float]) -> datetime:
+    """When a case of ``priority`` opened at ``opened_at`` must be resolved."""
+    return opened_at + timedelta(hours=hours[priority])
+
+
+def sla_breached(resolved_at: datetime, due_at: datetime) -> bool:
+    """Whether the case was resolved after its SLA due time."""
+    return resolved_at > due_at
+
+
+# --------------------------------------------------------------------------- RFM
+
+SEGMENTS: Final = tuple(s.value for s in RfmSegment)
+
+
+@dataclass(frozen=True)
+class Breakpoints:
+    """A tenant's quintile cut points (four ascending values per dimension) over its
+    customers. Recency is ranked by the last purchase time (later is better)."""
+
+    customers: int
+    recency: tuple[float, ...]
+    frequency: tuple[float, ...]
+    monetary: tuple[float, ...]
+
+
+def quintile_cuts(values: Sequence[float]) -> tuple[float, ...]:
+    """Four cut points splitting ``values`` into fifths (nearest rank). With fewer than five
+    values the cuts repeat them, which :func:`quintile_score` turns into middle scores."""
+    ordered = sorted(values)
+    if not ordered:
+        return ()
+    n = len(ordered)
+    return tuple(ordered[min(n - 1, k * n // 5)] for k in range(1, 5))
+
+
+def quintile_score(value: float, cuts: Sequence[float]) -> int:
+    """1..5: the value's quintile among the customers the cuts came from (higher is better).
+
+    Ties are scored at their middle rank, so equal values share a middle score: a lone
+    customer scores 3, two customers 2 and 4, and a dimension where everyone is equal
+    (for example one purchase each) gives everyone 3 rather than 5 or 1."""
+    if not cuts:
+        return 3
+    below = sum(1 for c in cuts if c < value)
+    at_or_below = sum(1 for c in cuts if c <= value)
+    return 1 + math.ceil((below + at_or_below) / 2)
+
+
+def breakpoints(
+    customers: Sequence[tuple[float, float, float]],
+) -> Breakpoints:
+    """Cut points from the customers' ``(last purchase timestamp, count, monetary)``."""
+    return Breakpoints(
+        customers=len(customers),
+        recency=quintile_cuts([c[0] for c in customers]),
+        frequency=quintile_cuts([c[1] for c in customers]),
+        monetary=quintile_cuts([c[2] for c in customers]),
+    )
+
+
+def fm_score(f: int, m: int) -> int:
+    """The combined frequency-monetary score (mean, rounded half up)."""
+    return (f + m + 1) // 2
+
+
+_SEGMENT_GRID: Final = (
+    # (R scores, FM scores, segment), first match wins
+    ((1,), (1,), "lost"),
+    ((1, 2), (1, 2), "hibernating"),
+    ((1, 2), (3, 4), "at_risk"),
+    ((1, 2), (5,), "cannot_lose"),
+    ((3,), (1, 2), "about_to_sleep"),
+    ((3,), (3,), "need_attention"),
+    ((3, 4), (4, 5), "loyal"),
+    ((4,), (1,), "promising"),
+    ((5,), (1,), "new_customers"),
+    ((4, 5), (2, 3), "potential_loyalist"),
+    ((5,), (4, 5), "champions"),
+)
+"""The usual R x FM segment map (R rows, FM columns), plus ``lost`` for R1/FM1."""
+
+
+def rfm_segment(r: int, fm: int) -> str:
+    """The segment name of a recency score and a frequency-monetary score (1..5 each)."""
+    for r_scores, fm_scores, name in _SEGMENT_GRID:
+        if r in r_scores and fm in fm_scores:
+            return name
+    raise ValueError(f"scores out of range: R={r}, FM={fm}")
+
+
+@dataclass(frozen=True)
+class RfmScores:
+    """One customer's scores and segment."""
+
+    r: int
+    f: int
+    m: int
+    fm: int
+    segment: str
+
+
+def score_customer(
+    last_purchase: float, frequency: float, monetary: float, bp: Breakpoints
+) -> RfmScores:
+    """A customer's RFM scores and segment against the tenant's breakpoints."""
+    r = quintile_score(last_purchase, bp.recency)
+    f = quintile_score(frequency, bp.frequency)
+    m = quintile_score(monetary, bp.monetary)
+    fm = fm_score(f, m)
+    return RfmScores(r=r, f=f, m=m, fm=fm, segment=rfm_segment(r, fm))
+
+
+def segment_of(stats: Mapping[str, Any], bp: Breakpoints | None) -> str | None:
+    """The stored ``rfm_segment`` of a contact from its stats (``None`` for non-customers).
+
+    Before the tenant's customers were first ranked (``bp`` is None), the contact is scored
+    as the only customer; the next background re-rank places it among the others."""
+    if not stats.get("purchase_count") or stats.get("last_purchase_at") is None:
+        return None
+    point = customer_point(stats)
+    return score_customer(*point, bp or breakpoints([point])).segment
+
+
+def customer_point(stats: Mapping[str, Any]) -> tuple[float, float, float]:
+    """``(last purchase timestamp, count, monetary)`` of a customer's stats."""
+    last: datetime = stats["last_purchase_at"]
+    return last.timestamp(), float(stats["purchase_count"]), float(stats["purchase_total"])
+
+
+def historical_clv(
+    *,
+    total: Decimal,
+    count: int,
+    first_purchase_at: datetime,
+    now: datetime,
+    lifespan_years: float,
+) -> Decimal:
+    """Historical CLV = average order value x purchases per year x expected lifespan.
+
+    Purchases per year are measured over the time since the first purchase, at least a
+    year (so a brand-new customer's single purchase is not extrapolated to dozens a year).
+    """
+    if count <= 0:
+        return Decimal(0)
+    aov = total / count
+    years = max((now - first_purchase_at).total_seconds() / (365.25 * 86400), 1.0)
+    per_year = Decimal(count) / Decimal(str(years))
+    return (aov * per_year * Decimal(str(lifespan_years))).quantize(Decimal("0.01"))

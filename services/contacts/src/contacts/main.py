@@ -1,0 +1,55 @@
+"""The contacts service app: ``uvicorn contacts.main:create_app --factory``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from contacts.api_accounts import router as accounts_router
+from contacts.api_activities import router as activities_router
+from contacts.api_cases import router as cases_router
+from contacts.api_contacts import router as contacts_router
+from contacts.handlers import consumer_specs
+from contacts.repo_accounts import ACCOUNT_INDEXES
+from contacts.repo_activities import ACTIVITY_INDEXES
+from contacts.repo_cases import CASE_INDEXES
+from contacts.repo_contacts import CONTACT_INDEXES
+from contacts.repo_purchases import PURCHASE_INDEXES
+from contacts.rfm import RfmRefresher
+from contacts.settings import ContactsSettings, get_settings
+from crm_shared.http.app import ServiceDefinition, create_service_app
+from crm_shared.runtime import Runtime
+
+
+def create_app(settings: ContactsSettings | None = None) -> FastAPI:
+    """Build the contacts service (settings from the environment unless given)."""
+    settings = settings or get_settings()
+
+    async def start_refresher(app: FastAPI, runtime: Runtime) -> None:
+        app.state.rfm_refresher = RfmRefresher(runtime, settings)
+        app.state.rfm_refresher.start()
+
+    async def stop_refresher(app: FastAPI, runtime: Runtime) -> None:
+        await app.state.rfm_refresher.stop()
+
+    return create_service_app(
+        ServiceDefinition(
+            settings=settings,
+            title="CRM contacts service",
+            description="Contacts, accounts, activities, cases, purchase stats and RFM.",
+            routers=[contacts_router, accounts_router, activities_router, cases_router],
+            indexes=[
+                CONTACT_INDEXES,
+                ACCOUNT_INDEXES,
+                ACTIVITY_INDEXES,
+                CASE_INDEXES,
+                PURCHASE_INDEXES,
+            ],
+            consumers=consumer_specs(settings),
+            body_limits={
+                "/v1/contacts/import": settings.import_max_bytes,
+                "/v1/accounts/import": settings.import_max_bytes,
+            },
+            on_startup=[start_refresher],
+            on_shutdown=[stop_refresher],
+        )
+    )

@@ -1,0 +1,38 @@
+"""Customer-service cases in MongoDB, listable newest first or by SLA due time."""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING
+
+from contacts.store import BY_CREATED, Repository, newest_first
+from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.mongo.pagination import SortKeys
+
+CASES = "cases"
+
+CASE_SORTS: dict[str, SortKeys] = {
+    "-created_at": newest_first("created_at"),
+    "sla_due_at": (("sla_due_at", ASCENDING), ("_id", ASCENDING)),
+}
+
+_BY_SLA = [("sla_due_at", ASCENDING), ("_id", ASCENDING)]
+CASE_INDEXES = CollectionIndexes(
+    CASES,
+    [
+        index([("tenant_id", 1), *BY_CREATED], name="tenant_created"),
+        index([("tenant_id", 1), ("status", 1), *BY_CREATED], name="tenant_status_created"),
+        index([("tenant_id", 1), ("priority", 1), *BY_CREATED], name="tenant_priority_created"),
+        index([("tenant_id", 1), ("assignee_id", 1), *BY_CREATED], name="tenant_assignee_created"),
+        index([("tenant_id", 1), ("contact_id", 1), *BY_CREATED], name="tenant_contact_created"),
+        index([("tenant_id", 1), ("account_id", 1), *BY_CREATED], name="tenant_account_created"),
+        index([("tenant_id", 1), *_BY_SLA], name="tenant_sla"),
+        index([("tenant_id", 1), ("status", 1), *_BY_SLA], name="tenant_status_sla"),
+    ],
+)
+
+
+class CaseRepository(Repository):
+    """Cases of one tenant."""
+
+    collection_name = CASES
+    kind = "case"

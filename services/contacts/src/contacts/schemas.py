@@ -1,0 +1,471 @@
+"""Pydantic v2 request/response models of the contacts service (pure, no I/O).
+
+Field types and their normalisation come from ``crm_shared.fields``. Request bodies forbid
+unknown keys, so server fields (tenant, version, stats, RFM segment) cannot be set.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from crm_shared.fields import (
+    DEFAULT_CURRENCY,
+    MODEL_CONFIG,
+    Currency,
+    Custom,
+    LastName,
+    Money,
+    OptCompany,
+    OptDomain,
+    OptEmail,
+    OptId,
+    OptName,
+    OptNotes,
+    OptPhone,
+    OptWebsite,
+    Tags,
+    blank_to_none,
+    lower,
+    normalize_phone,
+)
+
+# --------------------------------------------------------------------------- enums
+
+
+class LifecycleStage(StrEnum):
+    """Where a contact stands with the company."""
+
+    SUBSCRIBER = "subscriber"
+    LEAD = "lead"
+    PROSPECT = "prospect"
+    CUSTOMER = "customer"
+    CHURNED = "churned"
+
+
+class AccountRole(StrEnum):
+    """A contact's role in its account's buying decisions."""
+
+    DECISION_MAKER = "decision_maker"
+    BUYER = "buyer"
+    INFLUENCER = "influencer"
+    EVALUATOR = "evaluator"
+    USER = "user"
+    OTHER = "other"
+
+
+class AccountType(StrEnum):
+    """The relationship with a company."""
+
+    PROSPECT = "prospect"
+    CUSTOMER = "customer"
+    PARTNER = "partner"
+    RESELLER = "reseller"
+
+
+class RfmSegment(StrEnum):
+    """RFM segment names (see ``contacts.domain.rfm_segment``)."""
+
+    CHAMPIONS = "champions"
+    LOYAL = "loyal"
+    POTENTIAL_LOYALIST = "potential_loyalist"
+    NEW_CUSTOMERS = "new_customers"
+    PROMISING = "promising"
+    NEED_ATTENTION = "need_attention"
+    ABOUT_TO_SLEEP = "about_to_sleep"
+    AT_RISK = "at_risk"
+    CANNOT_LOSE = "cannot_lose"
+    HIBERNATING = "hibernating"
+    LOST = "lost"
+
+
+class ActivityKind(StrEnum):
+    """What kind of interaction an activity records."""
+
+    CALL = "call"
+    EMAIL = "email"
+    MEETING = "meeting"
+    TASK = "task"
+    NOTE = "note"
+
+
+class CaseType(StrEnum):
+    """What a customer-service case is about."""
+
+    QUESTION = "question"
+    INCIDENT = "incident"
+    COMPLAINT = "complaint"
+    REQUEST = "request"
+
+
+class CasePriority(StrEnum):
+    """Case priority; the SLA due time follows from it."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class CaseStatus(StrEnum):
+    """Case life cycle (see ``contacts.domain.CASE_TRANSITIONS``)."""
+
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+# --------------------------------------------------------------------------- field types
+
+Email = Annotated[EmailStr, AfterValidator(lower)]
+Phone = Annotated[str, StringConstraints(max_length=50), AfterValidator(normalize_phone)]
+Emails = Annotated[list[Email], Field(max_length=10)]
+Phones = Annotated[list[Phone], Field(max_length=10)]
+Subject = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+OptText = Annotated[
+    Annotated[str, StringConstraints(max_length=200)] | None, BeforeValidator(blank_to_none)
+]
+Resolution = Annotated[
+    Annotated[str, StringConstraints(max_length=2000)] | None, BeforeValidator(blank_to_none)
+]
+EmployeeCount = Annotated[int, Field(ge=0, le=10_000_000)]
+
+
+def _not_null(value: object) -> object:
+    if value is None:
+        raise ValueError("this field cannot be null")
+    return value
+
+
+class Address(BaseModel):
+    """A postal address."""
+
+    model_config = MODEL_CONFIG
+
+    street: OptText = None
+    city: OptName = None
+    region: OptName = None
+    postal_code: Annotated[
+        Annotated[str, StringConstraints(max_length=20)] | None, BeforeValidator(blank_to_none)
+    ] = None
+    country: Annotated[
+        Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None,
+        BeforeValidator(lambda v: v.upper() if isinstance(v, str) and v.strip() else None),
+    ] = None
+
+
+class Patch(BaseModel):
+    """Base of PATCH bodies: only the fields present in ``model_fields_set`` change."""
+
+    model_config = MODEL_CONFIG
+
+    def changes(self) -> dict[str, Any]:
+        """The fields that were sent, JSON-compatible, ready for ``$set``."""
+        return self.model_dump(mode="json", include=set(self.model_fields_set))
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+class ContactCreate(BaseModel):
+    """Body of ``POST /v1/contacts``. ``email`` is the primary e-mail, ``emails`` the others."""
+
+    model_config = MODEL_CONFIG
+
+    first_name: OptName = None
+    last_name: LastName
+    email: OptEmail = None
+    emails: Emails = Field(default_factory=list)
+    phones: Phones = Field(default_factory=list)
+    title: OptName = None
+    account_id: OptId = None
+    account_role: AccountRole | None = None
+    address: Address | None = None
+    tags: Tags = Field(default_factory=list)
+    custom: Custom = Field(default_factory=dict)
+    lifecycle_stage: LifecycleStage = LifecycleStage.LEAD
+    do_not_contact: bool = False
+    notes: OptNotes = None
+    owner_id: OptId = None
+
+
+class ContactUpdate(Patch):
+    """Body of ``PATCH /v1/contacts/{id}``; ``null`` clears an optional field. Sending
+    ``emails`` replaces the e-mail list (the primary ``email`` stays first)."""
+
+    first_name: OptName = None
+    last_name: LastName | None = None
+    email: OptEmail = None
+    emails: Emails | None = None
+    phones: Phones | None = None
+    title: OptName = None
+    account_id: OptId = None
+    account_role: AccountRole | None = None
+    address: Address | None = None
+    tags: Tags | None = None
+    custom: Custom | None = None
+    lifecycle_stage: LifecycleStage | None = None
+    do_not_contact: bool | None = None
+    notes: OptNotes = None
+    owner_id: OptId = None
+
+    _required = field_validator(
+        "last_name",
+        "emails",
+        "phones",
+        "tags",
+        "custom",
+        "lifecycle_stage",
+        "do_not_contact",
+    )(_not_null)
+
+
+class MergeRequest(BaseModel):
+    """Body of ``POST /v1/contacts/{id}/merge``: the contact merged into the path contact."""
+
+    model_config = MODEL_CONFIG
+
+    source_contact_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+class AccountCreate(BaseModel):
+    """Body of ``POST /v1/accounts``. ``domain`` defaults to the website's host."""
+
+    model_config = MODEL_CONFIG
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    domain: OptDomain = None
+    website: OptWebsite = None
+    industry: OptName = None
+    employee_count: EmployeeCount | None = None
+    annual_revenue: Money | None = None
+    currency: Currency = DEFAULT_CURRENCY
+    phone: OptPhone = None
+    address: Address | None = None
+    type: AccountType = AccountType.PROSPECT
+    parent_account_id: OptId = None
+    tags: Tags = Field(default_factory=list)
+    custom: Custom = Field(default_factory=dict)
+    notes: OptNotes = None
+    owner_id: OptId = None
+
+
+class AccountUpdate(Patch):
+    """Body of ``PATCH /v1/accounts/{id}``."""
+
+    name: OptCompany = None
+    domain: OptDomain = None
+    website: OptWebsite = None
+    industry: OptName = None
+    employee_count: EmployeeCount | None = None
+    annual_revenue: Money | None = None
+    currency: Currency | None = None
+    phone: OptPhone = None
+    address: Address | None = None
+    type: AccountType | None = None
+    parent_account_id: OptId = None
+    tags: Tags | None = None
+    custom: Custom | None = None
+    notes: OptNotes = None
+    owner_id: OptId = None
+
+    _required = field_validator("name", "currency", "type", "tags", "custom")(_not_null)
+
+
+# --------------------------------------------------------------------------- activities
+
+
+class ActivityCreate(BaseModel):
+    """Body of ``POST /v1/activities``: linked to a contact, an account and/or a deal."""
+
+    model_config = MODEL_CONFIG
+
+    kind: ActivityKind
+    subject: Subject
+    description: OptNotes = None
+    contact_id: OptId = None
+    account_id: OptId = None
+    deal_id: OptId = None
+    occurred_at: AwareDatetime | None = None
+    """When it happened (default now); for tasks, when the task was set."""
+    due_at: AwareDatetime | None = None
+    duration_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
+    owner_id: OptId = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if not (self.contact_id or self.account_id or self.deal_id):
+            raise ValueError("link the activity to a contact_id, account_id or deal_id")
+        if self.due_at is not None and self.kind is not ActivityKind.TASK:
+            raise ValueError("only tasks have a due_at")
+        return self
+
+
+class ActivityUpdate(Patch):
+    """Body of ``PATCH /v1/activities/{id}`` (links and kind are fixed once logged)."""
+
+    subject: Subject | None = None
+    description: OptNotes = None
+    occurred_at: AwareDatetime | None = None
+    due_at: AwareDatetime | None = None
+    duration_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
+    owner_id: OptId = None
+
+    _required = field_validator("subject", "occurred_at")(_not_null)
+
+
+# --------------------------------------------------------------------------- cases
+
+
+class CaseCreate(BaseModel):
+    """Body of ``POST /v1/cases``; the SLA due time follows from the priority."""
+
+    model_config = MODEL_CONFIG
+
+    subject: Subject
+    description: OptNotes = None
+    type: CaseType = CaseType.QUESTION
+    priority: CasePriority = CasePriority.MEDIUM
+    contact_id: OptId = None
+    account_id: OptId = None
+    assignee_id: OptId = None
+    tags: Tags = Field(default_factory=list)
+
+
+class CaseUpdate(Patch):
+    """Body of ``PATCH /v1/cases/{id}``; a new priority moves the SLA due time."""
+
+    subject: Subject | None = None
+    description: OptNotes = None
+    type: CaseType | None = None
+    priority: CasePriority | None = None
+    assignee_id: OptId = None
+    tags: Tags | None = None
+
+    _required = field_validator("subject", "type", "priority", "tags")(_not_null)
+
+
+class CaseStatusChange(BaseModel):
+    """Body of ``POST /v1/cases/{id}/status``."""
+
+    model_config = MODEL_CONFIG
+
+    status: CaseStatus
+    resolution: Resolution = None
+
+
+# --------------------------------------------------------------------------- responses
+
+
+class Stored(BaseModel):
+    """Server fields every response carries."""
+
+    id: str
+    tenant_id: str
+    version: int
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class ContactOut(ContactCreate, Stored):
+    """A contact as returned by the API (purchase stats and RFM segment are server-set)."""
+
+    source_lead_id: str | None = None
+    purchase_count: int = 0
+    purchase_totals: dict[str, str] = Field(default_factory=dict)
+    purchase_total: str = "0"
+    first_purchase_at: AwareDatetime | None = None
+    last_purchase_at: AwareDatetime | None = None
+    lost_deals: int = 0
+    rfm_segment: str | None = None
+
+
+class AccountOut(AccountCreate, Stored):
+    """An account as returned by the API."""
+
+    source_lead_id: str | None = None
+
+
+class ActivityOut(ActivityCreate, Stored):
+    """An activity as returned by the API."""
+
+    done: bool | None = None
+    completed_at: AwareDatetime | None = None
+    completed_by: str | None = None
+    logged_by: str
+
+
+class CaseOut(CaseCreate, Stored):
+    """A case as returned by the API."""
+
+    status: CaseStatus
+    sla_due_at: AwareDatetime
+    resolution: str | None = None
+    resolved_at: AwareDatetime | None = None
+    resolved_by: str | None = None
+    sla_breached: bool | None = None
+    opened_by: str
+
+
+class ContactPage(BaseModel):
+    """One page of contacts."""
+
+    items: list[ContactOut]
+    next_cursor: str | None = None
+
+
+class AccountPage(BaseModel):
+    """One page of accounts."""
+
+    items: list[AccountOut]
+    next_cursor: str | None = None
+
+
+class ActivityPage(BaseModel):
+    """One page of an activity timeline (newest first)."""
+
+    items: list[ActivityOut]
+    next_cursor: str | None = None
+
+
+class CasePage(BaseModel):
+    """One page of cases."""
+
+    items: list[CaseOut]
+    next_cursor: str | None = None
+
+
+class RfmOut(BaseModel):
+    """A contact's live RFM scores, segment and historical CLV."""
+
+    contact_id: str
+    customer: bool
+    recency_days: int | None = None
+    frequency: int = 0
+    monetary: str = "0"
+    currency: str
+    r: int | None = None
+    f: int | None = None
+    m: int | None = None
+    fm: int | None = None
+    segment: str | None = None
+    clv: str | None = None
+    customers_ranked: int = 0
+    breakpoints_at: AwareDatetime | None = None

@@ -1,0 +1,119 @@
+"""Account use cases: create (AccountCreated), read, edit, delete. The unique domain index
+decides duplicates; 409 problems name the existing account."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from bson import Decimal128
+from pymongo.errors import DuplicateKeyError
+
+from contacts.repo_accounts import AccountRepository, account_derived
+from contacts.repo_contacts import ContactRepository
+from contacts.schemas import AccountCreate, AccountUpdate
+from contacts.usecase import check_refs, create_once
+from contacts.views import account_created
+from crm_shared.auth import Access
+from crm_shared.errors import Conflict, Unprocessable
+from crm_shared.fields import normalize_domain
+from crm_shared.ids import new_id
+from crm_shared.mongo.scoped import Document
+from crm_shared.ownership import check_assignee, default_owner, writable
+from crm_shared.runtime import Runtime
+from crm_shared.uow import Tx
+
+KIND = "account"
+
+
+def _money(value: Decimal | None) -> Decimal128 | None:
+    return Decimal128(value) if value is not None else None
+
+
+def account_domain(data: AccountCreate) -> str | None:
+    """The account's domain: the one given, else its website's host."""
+    return data.domain or (normalize_domain(data.website) if data.website else None)
+
+
+def build_account(data: AccountCreate, *, owner_id: str | None) -> Document:
+    """A new account document (tenant, version and timestamps are stamped on insert)."""
+    doc: Document = data.model_dump(mode="json", exclude={"owner_id"})
+    doc["domain"] = account_domain(data)
+    doc["annual_revenue"] = _money(data.annual_revenue)
+    doc.update(_id=new_id("acc"), owner_id=owner_id, source_lead_id=None)
+    doc.update(account_derived(doc))
+    return doc
+
+
+async def domain_conflict(repo: AccountRepository, domain: str | None) -> Conflict:
+    """The 409 naming the account that already has ``domain``."""
+    existing = await repo.by_domain(domain) if domain else None
+    if existing is None:
+        return Conflict("a request with this Idempotency-Key is in progress")
+    return Conflict(f"an account with domain {domain} exists", existing_id=existing["_id"])
+
+
+async def create_account(
+    rt: Runtime, access: Access, data: AccountCreate, *, idempotency_key: str | None
+) -> tuple[dict[str, Any], bool]:
+    """Create an account and publish AccountCreated."""
+    check_assignee(access, data.owner_id, KIND)
+    repo = AccountRepository(rt.db, access.tenant_id)
+    await check_refs({"parent_account_id": (repo, data.parent_account_id)})
+    doc = build_account(data, owner_id=default_owner(access, data.owner_id))
+
+    async def work(tx: Tx) -> Document:
+        await repo.insert(doc, session=tx.session)
+        await tx.emit(account_created(doc), tenant_id=repo.tenant_id)
+        return doc
+
+    try:
+        return await create_once(
+            rt, access, data.model_dump(mode="json"), work, idempotency_key=idempotency_key
+        )
+    except DuplicateKeyError as exc:
+        raise await domain_conflict(repo, doc["domain"]) from exc
+
+
+async def get_account(rt: Runtime, access: Access, account_id: str) -> Document:
+    """One account of the caller's tenant."""
+    return await AccountRepository(rt.db, access.tenant_id).get(account_id)
+
+
+async def update_account(
+    rt: Runtime, access: Access, account_id: str, patch: AccountUpdate, *, if_match: int | None
+) -> Document:
+    """Apply a partial update (no event: the catalogue has no AccountUpdated)."""
+    changes = patch.changes()
+    if "owner_id" in changes:
+        check_assignee(access, changes["owner_id"], KIND)
+    repo = AccountRepository(rt.db, access.tenant_id)
+    current = writable(access, await repo.get(account_id), KIND)
+    parent = changes.get("parent_account_id")
+    if parent == account_id:
+        raise Unprocessable("an account cannot be its own parent")
+    await check_refs({"parent_account_id": (repo, parent)})
+    if "annual_revenue" in changes:
+        changes["annual_revenue"] = _money(patch.annual_revenue)
+    fields = {**changes, **account_derived({**current, **changes})}
+    version = if_match if if_match is not None else current["version"]
+    try:
+        return await repo.update(account_id, version, {"$set": fields})
+    except DuplicateKeyError as exc:
+        raise await domain_conflict(repo, changes.get("domain")) from exc
+
+
+async def delete_account(
+    rt: Runtime, access: Access, account_id: str, *, if_match: int | None
+) -> None:
+    """Delete an account that no contact belongs to (409 otherwise)."""
+    repo = AccountRepository(rt.db, access.tenant_id)
+    current = writable(access, await repo.get(account_id), KIND)
+    contacts = ContactRepository(rt.db, access.tenant_id)
+    member = await contacts.items.find_one({"account_id": account_id})
+    if member is not None:
+        raise Conflict(
+            f"account {account_id} still has contacts; move or delete them first",
+            contact_id=member["_id"],
+        )
+    await repo.delete(account_id, if_match if if_match is not None else current["version"])

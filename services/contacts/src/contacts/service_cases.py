@@ -1,0 +1,159 @@
+"""Case use cases: open (CaseOpened, SLA due time by priority), edit, move through the
+status rules, resolve (CaseResolved with ``sla_breached``), delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contacts.domain import (
+    DomainError,
+    check_case_transition,
+    ends_case,
+    sla_breached,
+    sla_due_at,
+)
+from contacts.repo_accounts import AccountRepository
+from contacts.repo_cases import CaseRepository
+from contacts.repo_contacts import ContactRepository
+from contacts.schemas import CaseCreate, CaseStatus, CaseStatusChange, CaseUpdate
+from contacts.settings import settings_of
+from contacts.usecase import check_refs, create_once
+from crm_shared.auth import Access
+from crm_shared.errors import Conflict
+from crm_shared.events.catalogue import CaseOpened, CaseResolved
+from crm_shared.fields import from_bson
+from crm_shared.ids import new_id, utcnow
+from crm_shared.mongo.scoped import Document
+from crm_shared.ownership import visible
+from crm_shared.runtime import Runtime
+from crm_shared.uow import Tx
+
+KIND = "case"
+
+
+async def open_case(
+    rt: Runtime, access: Access, data: CaseCreate, *, idempotency_key: str | None
+) -> tuple[dict[str, Any], bool]:
+    """Open a case (status ``new``) due by the SLA of its priority."""
+    tenant = access.tenant_id
+    await check_refs(
+        {
+            "contact_id": (ContactRepository(rt.db, tenant), data.contact_id),
+            "account_id": (AccountRepository(rt.db, tenant), data.account_id),
+        }
+    )
+    repo = CaseRepository(rt.db, tenant)
+    now = utcnow()
+    doc: Document = data.model_dump(mode="json")
+    doc.update(
+        _id=new_id("case"),
+        tenant_id=tenant,
+        version=1,
+        created_at=now,
+        updated_at=now,
+        status=CaseStatus.NEW.value,
+        sla_due_at=sla_due_at(now, data.priority.value, settings_of(rt).sla_hours()),
+        resolution=None,
+        resolved_at=None,
+        resolved_by=None,
+        sla_breached=None,
+        opened_by=access.principal.sub,
+    )
+
+    async def work(tx: Tx) -> Document:
+        await repo.insert_many([doc], session=tx.session)  # stamped: SLA runs from created_at
+        await tx.emit(
+            CaseOpened(
+                case_id=doc["_id"],
+                subject_line=doc["subject"],
+                type=doc["type"],
+                priority=doc["priority"],
+                contact_id=doc["contact_id"],
+                account_id=doc["account_id"],
+                assignee_id=doc["assignee_id"],
+                sla_due_at=doc["sla_due_at"],
+                opened_by=access.principal.sub,
+            ),
+            tenant_id=tenant,
+        )
+        return doc
+
+    return await create_once(
+        rt, access, data.model_dump(mode="json"), work, idempotency_key=idempotency_key
+    )
+
+
+async def get_case(rt: Runtime, access: Access, case_id: str) -> Document:
+    """One case of the caller's tenant."""
+    repo = CaseRepository(rt.db, access.tenant_id)
+    return visible(access, await repo.get(case_id), KIND, field="assignee_id")
+
+
+async def update_case(
+    rt: Runtime, access: Access, case_id: str, patch: CaseUpdate, *, if_match: int | None
+) -> Document:
+    """Edit a case; a new priority moves the SLA due time (from when it was opened)."""
+    changes = patch.changes()
+    repo = CaseRepository(rt.db, access.tenant_id)
+    current = visible(access, await repo.get(case_id), KIND, field="assignee_id")
+    if "priority" in changes:
+        opened = from_bson(current["created_at"])
+        changes["sla_due_at"] = sla_due_at(opened, changes["priority"], settings_of(rt).sla_hours())
+    version = if_match if if_match is not None else current["version"]
+    return await repo.update(case_id, version, {"$set": changes})
+
+
+async def change_status(
+    rt: Runtime, access: Access, case_id: str, change: CaseStatusChange, *, if_match: int | None
+) -> Document:
+    """Move a case (409 for illegal moves); resolving publishes CaseResolved, reopening a
+    resolved case clears its resolution."""
+    repo = CaseRepository(rt.db, access.tenant_id)
+    current = visible(access, await repo.get(case_id), KIND, field="assignee_id")
+    status = CaseStatus(current["status"])
+    try:
+        check_case_transition(status, change.status)
+    except DomainError as exc:
+        raise Conflict(exc.message, current_status=status.value) from exc
+    now = utcnow()
+    fields: Document = {"status": change.status.value}
+    resolved = ends_case(status, change.status)
+    if resolved:
+        breached = sla_breached(now, from_bson(current["sla_due_at"]))
+        fields.update(
+            resolution=change.resolution,
+            resolved_at=now,
+            resolved_by=access.principal.sub,
+            sla_breached=breached,
+        )
+    elif change.status is CaseStatus.OPEN and status is CaseStatus.RESOLVED:
+        fields.update(resolution=None, resolved_at=None, resolved_by=None, sla_breached=None)
+
+    async def work(tx: Tx) -> Document:
+        version = if_match if if_match is not None else current["version"]
+        doc = await repo.update(case_id, version, {"$set": fields}, session=tx.session)
+        if resolved:
+            await tx.emit(
+                CaseResolved(
+                    case_id=case_id,
+                    priority=doc["priority"],
+                    contact_id=doc.get("contact_id"),
+                    account_id=doc.get("account_id"),
+                    assignee_id=doc.get("assignee_id"),
+                    resolution=change.resolution,
+                    resolved_by=access.principal.sub,
+                    resolved_at=now,
+                    sla_breached=fields["sla_breached"],
+                ),
+                tenant_id=repo.tenant_id,
+            )
+        return doc
+
+    return await rt.uow.run(work)
+
+
+async def delete_case(rt: Runtime, access: Access, case_id: str, *, if_match: int | None) -> None:
+    """Delete a case."""
+    repo = CaseRepository(rt.db, access.tenant_id)
+    current = visible(access, await repo.get(case_id), KIND, field="assignee_id")
+    await repo.delete(case_id, if_match if if_match is not None else current["version"])

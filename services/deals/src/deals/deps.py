@@ -1,0 +1,28 @@
+"""FastAPI dependencies of the deals routes: settings and access per resource."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+
+from crm_shared.access import Action
+from crm_shared.auth import Access, require
+from deals.settings import DealsSettings
+
+
+def get_settings(request: Request) -> DealsSettings:
+    """This app's settings."""
+    settings: DealsSettings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[DealsSettings, Depends(get_settings)]
+ReadDeals = Annotated[Access, require("deals", Action.READ)]
+WriteDeals = Annotated[Access, require("deals", Action.WRITE)]
+ReadPipelines = Annotated[Access, require("pipelines", Action.READ)]
+WritePipelines = Annotated[Access, require("pipelines", Action.WRITE)]
+ReadReports = Annotated[Access, require("reports", Action.READ)]
+ReadTargets = Annotated[Access, require("targets", Action.READ)]
+WriteTargets = Annotated[Access, require("targets", Action.WRITE)]
+ResourceId = Annotated[str, Path(min_length=1, max_length=64)]

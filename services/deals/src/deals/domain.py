@@ -1,0 +1,500 @@
+"""Pure rules of the deals service: pipelines and stages, stage moves, probabilities, and the
+contribution of one deal to the report read models. Nothing here does I/O."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Final
+
+# --------------------------------------------------------------------------- errors
+
+
+class DomainError(Exception):
+    """A business rule was violated; ``message`` is safe to show to the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """The request names something that cannot be (unknown stage, missing reason): 422."""
+
+
+class StateConflict(DomainError):
+    """The request conflicts with the current state (same stage, stage in use): 409."""
+
+
+# --------------------------------------------------------------------------- stages
+
+
+class StageKind(StrEnum):
+    """What reaching a stage means for a deal."""
+
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+STAGE_ID_PATTERN: Final = r"^[a-z][a-z0-9_]{0,39}$"
+_SLUG_RE: Final = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One pipeline stage; ``id`` is stable across renames and reorders."""
+
+    id: str
+    name: str
+    probability: int
+    kind: StageKind = StageKind.OPEN
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stored (and JSON) shape."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "probability": self.probability,
+            "kind": self.kind.value,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Stage:
+        """A stage from its stored shape."""
+        return cls(raw["id"], raw["name"], int(raw["probability"]), StageKind(raw["kind"]))
+
+
+DEFAULT_PIPELINE_NAME: Final = "Sales pipeline"
+DEFAULT_STAGES: Final[tuple[Stage, ...]] = (
+    Stage("prospecting", "Prospecting", 10),
+    Stage("qualification", "Qualification", 20),
+    Stage("needs_analysis", "Needs Analysis", 25),
+    Stage("value_proposition", "Value Proposition", 30),
+    Stage("id_decision_makers", "Id. Decision Makers", 40),
+    Stage("proposal_quote", "Proposal/Quote", 65),
+    Stage("negotiation_review", "Negotiation/Review", 80),
+    Stage("closed_won", "Closed Won", 100, StageKind.WON),
+    Stage("closed_lost", "Closed Lost", 0, StageKind.LOST),
+)
+CLOSED_PROBABILITY: Final = {StageKind.WON: 100, StageKind.LOST: 0}
+
+
+@dataclass(frozen=True)
+class StageDraft:
+    """A stage as a client sends it; ``id`` is derived from the name when missing."""
+
+    name: str
+    probability: int
+    kind: StageKind = StageKind.OPEN
+    id: str | None = None
+
+
+def slug(name: str) -> str:
+    """A stage id from a stage name (``"Proposal/Quote"`` -> ``"proposal_quote"``)."""
+    base = _SLUG_RE.sub("_", name.lower()).strip("_")[:40] or "stage"
+    return base if base[0].isalpha() else f"s_{base}"[:40]
+
+
+def build_stages(drafts: Sequence[StageDraft], existing: Sequence[Stage] = ()) -> list[Stage]:
+    """Validate an ordered stage list (new or edited) and give every stage its id.
+
+    Exactly one won and one lost stage; ids unique; won is 100 %, lost 0 %; an existing
+    stage keeps its kind (deals' status and the reports depend on it).
+    """
+    kinds = {s.id: s.kind for s in existing}
+    taken = {d.id for d in drafts if d.id}
+    stages: list[Stage] = []
+    for draft in drafts:
+        stage_id = draft.id
+        if stage_id is None:
+            stage_id, n = slug(draft.name), 2
+            while stage_id in taken:
+                stage_id, n = f"{slug(draft.name)[:36]}_{n}", n + 1
+            taken.add(stage_id)
+        if stage_id in kinds and kinds[stage_id] is not draft.kind:
+            raise InvalidInput(
+                f"stage {stage_id} is {kinds[stage_id].value}; its kind cannot change"
+            )
+        closed = CLOSED_PROBABILITY.get(draft.kind)
+        if closed is not None and draft.probability != closed:
+            raise InvalidInput(f"the {draft.kind.value} stage must have probability {closed}")
+        stages.append(Stage(stage_id, draft.name, draft.probability, draft.kind))
+    ids = [s.id for s in stages]
+    if len(ids) != len(set(ids)):
+        raise InvalidInput("stage ids must be unique")
+    for kind in (StageKind.WON, StageKind.LOST):
+        if sum(1 for s in stages if s.kind is kind) != 1:
+            raise InvalidInput(f"a pipeline needs exactly one {kind.value} stage")
+    if not any(s.kind is StageKind.OPEN for s in stages):
+        raise InvalidInput("a pipeline needs at least one open stage")
+    return stages
+
+
+def removed_stages(before: Sequence[Stage], after: Sequence[Stage]) -> list[str]:
+    """Ids of stages an edit removes (they must hold no deals)."""
+    kept = {s.id for s in after}
+    return [s.id for s in before if s.id not in kept]
+
+
+def find_stage(stages: Sequence[Stage], stage_id: str, pipeline_id: str) -> Stage:
+    """The stage ``stage_id`` of this pipeline; :class:`InvalidInput` when it has none."""
+    for stage in stages:
+        if stage.id == stage_id:
+            return stage
+    raise InvalidInput(f"{stage_id} is not a stage of pipeline {pipeline_id}")
+
+
+def first_open_stage(stages: Sequence[Stage]) -> Stage:
+    """Where new deals start."""
+    return next(s for s in stages if s.kind is StageKind.OPEN)
+
+
+def stage_of_kind(stages: Sequence[Stage], kind: StageKind) -> Stage:
+    """The won or lost stage, or the first open one."""
+    return next(s for s in stages if s.kind is kind)
+
+
+# --------------------------------------------------------------------------- moves
+
+
+def resolve_probability(stage: Stage, requested: int | None) -> int:
+    """The deal's probability in ``stage``: the stage default unless overridden; closed
+    stages fix it (won 100, lost 0)."""
+    closed = CLOSED_PROBABILITY.get(stage.kind)
+    if closed is not None:
+        if requested is not None and requested != closed:
+            raise InvalidInput(f"a {stage.kind.value} deal has probability {closed}")
+        return closed
+    return stage.probability if requested is None else requested
+
+
+@dataclass(frozen=True)
+class StageMove:
+    """The outcome of a legal stage move."""
+
+    from_stage: Stage
+    to_stage: Stage
+    probability: int
+    lost_reason: str | None
+    reopened: bool
+    was_won: bool
+
+    @property
+    def entered_closed(self) -> bool:
+        """True when the deal was closed (won or lost) by this move."""
+        return self.to_stage.kind is not StageKind.OPEN
+
+
+def plan_move(
+    stages: Sequence[Stage],
+    *,
+    pipeline_id: str,
+    current: str,
+    target: str,
+    lost_reason: str | None,
+    probability: int | None,
+) -> StageMove:
+    """Check a move from ``current`` to ``target`` and work out its effects.
+
+    Unknown stage, a missing (or misplaced) lost reason and a bad probability are
+    :class:`InvalidInput`; moving to the stage the deal is in is :class:`StateConflict`.
+    """
+    to_stage = find_stage(stages, target, pipeline_id)
+    from_stage = find_stage(stages, current, pipeline_id)
+    if from_stage.id == to_stage.id:
+        raise StateConflict(f"the deal is already in stage {to_stage.id}")
+    reason = lost_reason.strip() if lost_reason else None
+    if to_stage.kind is StageKind.LOST and not reason:
+        raise InvalidInput("a lost_reason is required to close a deal as lost")
+    if to_stage.kind is not StageKind.LOST and reason:
+        raise InvalidInput("lost_reason is only for moves to the lost stage")
+    return StageMove(
+        from_stage=from_stage,
+        to_stage=to_stage,
+        probability=resolve_probability(to_stage, probability),
+        lost_reason=reason,
+        reopened=from_stage.kind is not StageKind.OPEN and to_stage.kind is StageKind.OPEN,
+        was_won=from_stage.kind is StageKind.WON,
+    )
+
+
+def counterpart_stage(stages: Sequence[Stage], status: StageKind) -> Stage:
+    """Where a deal of ``status`` lands when it moves to another pipeline."""
+    return first_open_stage(stages) if status is StageKind.OPEN else stage_of_kind(stages, status)
+
+
+# --------------------------------------------------------------------------- read models
+
+
+class ReportKind(StrEnum):
+    """The read models; each bucket belongs to one."""
+
+    PIPELINE = "pipeline"
+    FORECAST = "forecast"
+    WIN_LOSS = "win_loss"
+
+
+@dataclass(frozen=True)
+class BucketKey:
+    """One bucket of a read model: its kind and dimensions (unused ones are ``None``)."""
+
+    kind: ReportKind
+    currency: str
+    owner_id: str | None
+    pipeline_id: str | None = None
+    stage: str | None = None
+    month: str | None = None
+    outcome: str | None = None
+    lost_reason: str | None = None
+
+    def dims(self) -> dict[str, str | None]:
+        """The dimensions as stored fields."""
+        return {
+            "kind": self.kind.value,
+            "currency": self.currency,
+            "owner_id": self.owner_id,
+            "pipeline_id": self.pipeline_id,
+            "stage": self.stage,
+            "month": self.month,
+            "outcome": self.outcome,
+            "lost_reason": self.lost_reason,
+        }
+
+    @classmethod
+    def from_dims(cls, raw: Mapping[str, Any]) -> BucketKey:
+        """A key from stored fields."""
+        return cls(
+            kind=ReportKind(raw["kind"]),
+            currency=raw["currency"],
+            owner_id=raw.get("owner_id"),
+            pipeline_id=raw.get("pipeline_id"),
+            stage=raw.get("stage"),
+            month=raw.get("month"),
+            outcome=raw.get("outcome"),
+            lost_reason=raw.get("lost_reason"),
+        )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Additive counters of a bucket: deals, amount, weighted amount, sales cycle seconds."""
+
+    count: int = 0
+    amount: Decimal = Decimal(0)
+    weighted: Decimal = Decimal(0)
+    cycle_seconds: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            self.count + other.count,
+            self.amount + other.amount,
+            self.weighted + other.weighted,
+            self.cycle_seconds + other.cycle_seconds,
+        )
+
+    def __neg__(self) -> Tally:
+        return Tally(-self.count, -self.amount, -self.weighted, -self.cycle_seconds)
+
+    def is_zero(self) -> bool:
+        """True when adding it changes nothing."""
+        return not (self.count or self.amount or self.weighted or self.cycle_seconds)
+
+    def nonzero(self) -> dict[str, int | Decimal]:
+        """The counters that are not zero (what an ``$inc`` needs)."""
+        values: dict[str, int | Decimal] = {
+            "count": self.count,
+            "amount": self.amount,
+            "weighted": self.weighted,
+            "cycle_seconds": self.cycle_seconds,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+Tallies = dict[BucketKey, Tally]
+
+
+@dataclass(frozen=True)
+class DealFacts:
+    """What the reports need to know about one deal."""
+
+    pipeline_id: str
+    stage: str
+    status: StageKind
+    amount: Decimal
+    currency: str
+    probability: int
+    owner_id: str | None
+    expected_close_date: str | None
+    created_at: datetime
+    closed_at: datetime | None = None
+    lost_reason: str | None = None
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> DealFacts:
+        """Facts of a stored deal (``amount`` may be a BSON Decimal128)."""
+        amount = doc["amount"]
+        return cls(
+            pipeline_id=doc["pipeline_id"],
+            stage=doc["stage"],
+            status=StageKind(doc["status"]),
+            amount=amount.to_decimal() if hasattr(amount, "to_decimal") else Decimal(amount),
+            currency=doc["currency"],
+            probability=int(doc["probability"]),
+            owner_id=doc.get("owner_id"),
+            expected_close_date=doc.get("expected_close_date"),
+            created_at=doc["created_at"],
+            closed_at=doc.get("closed_at"),
+            lost_reason=doc.get("lost_reason"),
+        )
+
+
+def weighted_amount(amount: Decimal, probability: int) -> Decimal:
+    """Amount times probability (exact: amounts have at most 4 decimals)."""
+    return amount * probability / 100
+
+
+def month_of(value: date | datetime) -> str:
+    """``YYYY-MM`` of a date, or of a datetime in UTC."""
+    return f"{value.year:04d}-{value.month:02d}"
+
+
+def contributions(deal: DealFacts | None) -> Tallies:
+    """The buckets one deal counts in, and what it adds to each.
+
+    * pipeline: every deal, by pipeline, stage, currency and owner (count, amount, weighted);
+    * forecast: open deals by expected close month (``None`` when unset), currency and owner
+      (count, amount = best case, weighted);
+    * win_loss: closed deals by close month, outcome, lost reason, currency and owner
+      (count, amount, cycle seconds from creation to close).
+    """
+    if deal is None:
+        return {}
+    one = Tally(1, deal.amount, weighted_amount(deal.amount, deal.probability))
+    tallies: Tallies = {
+        BucketKey(
+            ReportKind.PIPELINE,
+            deal.currency,
+            deal.owner_id,
+            pipeline_id=deal.pipeline_id,
+            stage=deal.stage,
+        ): one
+    }
+    if deal.status is StageKind.OPEN:
+        month = deal.expected_close_date[:7] if deal.expected_close_date else None
+        tallies[BucketKey(ReportKind.FORECAST, deal.currency, deal.owner_id, month=month)] = one
+    elif deal.closed_at is not None:
+        cycle = max(int((deal.closed_at - deal.created_at).total_seconds()), 0)
+        key = BucketKey(
+            ReportKind.WIN_LOSS,
+            deal.currency,
+            deal.owner_id,
+            month=month_of(deal.closed_at),
+            outcome=deal.status.value,
+            lost_reason=deal.lost_reason if deal.status is StageKind.LOST else None,
+        )
+        tallies[key] = Tally(1, deal.amount, Decimal(0), cycle)
+    return tallies
+
+
+def add_into(total: Tallies, more: Mapping[BucketKey, Tally]) -> Tallies:
+    """Add ``more`` into ``total`` (in place) and return it."""
+    for key, tally in more.items():
+        total[key] = total[key] + tally if key in total else tally
+    return total
+
+
+def delta(old: DealFacts | None, new: DealFacts | None) -> Tallies:
+    """``contributions(new) - contributions(old)``, without buckets that do not change."""
+    diff = add_into(contributions(new), {k: -t for k, t in contributions(old).items()})
+    return {k: t for k, t in diff.items() if not t.is_zero()}
+
+
+# --------------------------------------------------------------------------- report maths
+
+
+@dataclass
+class WinLoss:
+    """Win/loss figures of a set of closed-deal buckets."""
+
+    won: int = 0
+    lost: int = 0
+    cycle_seconds: int = 0
+    won_amount: dict[str, Decimal] = field(default_factory=dict)
+    lost_reasons: dict[str, int] = field(default_factory=dict)
+
+    def add(self, key: BucketKey, tally: Tally) -> None:
+        """Count one win_loss bucket."""
+        self.cycle_seconds += tally.cycle_seconds
+        if key.outcome == StageKind.WON.value:
+            self.won += tally.count
+            self.won_amount[key.currency] = (
+                self.won_amount.get(key.currency, Decimal(0)) + tally.amount
+            )
+        else:
+            self.lost += tally.count
+            reason = key.lost_reason or ""
+            self.lost_reasons[reason] = self.lost_reasons.get(reason, 0) + tally.count
+
+    @property
+    def win_rate(self) -> float | None:
+        """Won / closed, or ``None`` with nothing closed."""
+        closed = self.won + self.lost
+        return round(self.won / closed, 4) if closed else None
+
+    @property
+    def average_cycle_days(self) -> float | None:
+        """Mean days from creation to close of the closed deals."""
+        closed = self.won + self.lost
+        return round(self.cycle_seconds / closed / 86_400, 2) if closed else None
+
+
+_PERIOD_RE: Final = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
+PERIOD_PATTERN: Final = r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$"
+
+
+def period_months(period: str) -> list[str]:
+    """The months of a target period: ``2025-03`` -> itself, ``2025-Q1`` -> Jan..Mar."""
+    match = _PERIOD_RE.match(period)
+    if match is None:
+        raise InvalidInput(f"{period} is not a period such as 2025-03 or 2025-Q1")
+    year, month, quarter = match.groups()
+    if month:
+        return [period]
+    first = (int(quarter) - 1) * 3 + 1
+    return [f"{year}-{m:02d}" for m in range(first, first + 3)]
+
+
+def attainment(won: Decimal, target: Decimal) -> float | None:
+    """Won amount as a fraction of the target (``None`` for a zero target)."""
+    return round(float(won / target), 4) if target else None
+
+
+MONTH_PATTERN: Final = r"^\d{4}-(0[1-9]|1[0-2])$"
+MAX_REPORT_MONTHS: Final = 60
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every ``YYYY-MM`` from ``first`` to ``last`` inclusive (at most five years)."""
+    year, month = int(first[:4]), int(first[5:7])
+    months: list[str] = []
+    while (current := f"{year:04d}-{month:02d}") <= last:
+        months.append(current)
+        if len(months) > MAX_REPORT_MONTHS:
+            raise InvalidInput(f"a report covers at most {MAX_REPORT_MONTHS} months")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if not months:
+        raise InvalidInput("the period ends before it starts")
+    return months
+
+
+def periods_within(months: Sequence[str]) -> list[str]:
+    """The target periods inside a run of months: each month and each whole quarter."""
+    inside = set(months)
+    quarters = {f"{m[:4]}-Q{(int(m[5:7]) - 1) // 3 + 1}" for m in months}
+    whole = sorted(q for q in quarters if set(period_months(q)) <= inside)
+    return [*months, *whole]

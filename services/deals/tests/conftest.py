@@ -1,0 +1,146 @@
+"""Fixtures for the deals service tests: one running app on the real servers for the session,
+a fresh tenant per test (tenants are isolated, so tests never see each other's data)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from crm_devstack.testing import (
+    Backend,
+    TokenMinter,
+    TopicReader,
+    eventually,
+    isolated_settings,
+    publish_event,
+    running_app,
+    unique_name,
+)
+from crm_shared.events.catalogue import EventData
+from crm_shared.events.envelope import CloudEvent, parse_envelope
+from crm_shared.kafka.topics import ensure_topics
+from crm_shared.runtime import Runtime
+from deals.main import create_app
+from deals.settings import DealsSettings
+
+
+@dataclass
+class DealsApp:
+    """The session's running deals app and a reader of everything it publishes."""
+
+    client: httpx.AsyncClient
+    settings: DealsSettings
+    app: FastAPI
+    reader: TopicReader
+
+
+@dataclass
+class DealsHarness:
+    """The shared app seen from one test's own tenant."""
+
+    running: DealsApp
+    minter: TokenMinter
+    tenant: str
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """HTTP client of the app."""
+        return self.running.client
+
+    @property
+    def settings(self) -> DealsSettings:
+        """The app's settings."""
+        return self.running.settings
+
+    @property
+    def runtime(self) -> Runtime:
+        """The app's runtime (database access for assertions)."""
+        runtime: Runtime = self.running.app.state.runtime
+        return runtime
+
+    def auth(
+        self, *roles: str, tenant: str | None = None, sub: str = "user_admin"
+    ) -> dict[str, str]:
+        """Headers of a principal (default: admin of this test's tenant)."""
+        return self.minter.headers(tenant=tenant or self.tenant, roles=roles or ("admin",), sub=sub)
+
+    async def create(self, headers: dict[str, str] | None = None, **fields: Any) -> dict[str, Any]:
+        """Create a deal (as admin unless ``headers``) and return its body."""
+        body = {"name": "Lisensi ERP", "amount": "1000000", **fields}
+        response = await self.client.post("/v1/deals", json=body, headers=headers or self.auth())
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def move(self, deal_id: str, stage: str, **extra: Any) -> httpx.Response:
+        """``POST /v1/deals/{id}/stage`` as admin."""
+        return await self.client.post(
+            f"/v1/deals/{deal_id}/stage", json={"stage": stage, **extra}, headers=self.auth()
+        )
+
+    async def deals(self, **params: Any) -> list[dict[str, Any]]:
+        """Every deal of the tenant matching ``params`` (first page of 200)."""
+        response = await self.client.get(
+            "/v1/deals", params={"limit": 200, **params}, headers=self.auth()
+        )
+        assert response.status_code == 200, response.text
+        return list(response.json()["items"])
+
+    def events(self, *types: str) -> list[CloudEvent]:
+        """Events the app published for this tenant so far (optionally of some types)."""
+        found = []
+        for record in self.running.reader.records:
+            if dict(record.headers).get("ce_tenantid") != self.tenant.encode():
+                continue
+            event = parse_envelope(record.value)
+            if not types or event.type in types:
+                found.append(event)
+        return found
+
+    async def wait_events(self, count: int, *types: str) -> list[CloudEvent]:
+        """Wait until at least ``count`` events (of ``types``) were published for this tenant."""
+        await eventually(
+            lambda: len(self.events(*types)) >= count, timeout=20, what=f"{count} {types} events"
+        )
+        return self.events(*types)
+
+    async def publish(
+        self, owner: str, event: EventData, envelope: CloudEvent | None = None
+    ) -> CloudEvent:
+        """Publish ``event`` on ``owner``'s topic for this tenant (``envelope``: redeliver)."""
+        return await publish_event(
+            self.settings.kafka_bootstrap,
+            self.settings.topic(owner),
+            event,
+            tenant_id=self.tenant,
+            envelope=envelope,
+        )
+
+    async def handled(self, envelope: CloudEvent) -> bool:
+        """Whether the deals consumer has committed its handling of this event."""
+        key = f"{self.settings.service_name}:{envelope.id}"
+        return await self.runtime.db["inbox"].find_one({"_id": key}) is not None
+
+
+@pytest.fixture(scope="session")
+async def deals_app(backend: Backend, minter: TokenMinter) -> AsyncIterator[DealsApp]:
+    """One deals app for the whole session (its own database and topics)."""
+    settings = DealsSettings(**isolated_settings(backend, minter, "deals"))
+    app = create_app(settings)
+    topic = settings.topic("deals")
+    await ensure_topics(settings.kafka_bootstrap, {topic: settings.kafka_partitions})
+    async with (
+        running_app(app) as client,
+        TopicReader(settings.kafka_bootstrap, topic) as reader,
+    ):
+        yield DealsApp(client, settings, app, reader)
+
+
+@pytest.fixture
+def deals(deals_app: DealsApp, minter: TokenMinter) -> DealsHarness:
+    """The shared app with a fresh tenant."""
+    return DealsHarness(deals_app, minter, unique_name("tenant_"))

@@ -1,0 +1,155 @@
+"""Events the deals service consumes: lead conversions and contact changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from crm_devstack.testing import eventually
+from crm_shared.events.catalogue import (
+    ContactCreated,
+    ContactDeleted,
+    ContactSnapshot,
+    ContactUpdated,
+    ConvertedContact,
+    ConvertedDeal,
+    LeadConverted,
+)
+from crm_shared.ids import new_id
+
+from .conftest import DealsHarness
+
+
+def _converted(lead_id: str, *, deal: bool = True) -> LeadConverted:
+    return LeadConverted(
+        lead_id=lead_id,
+        converted_by="user_sari",
+        converted_at=datetime.now(UTC),
+        owner_id="user_sari",
+        source="campaign",
+        campaign_id="camp_9",
+        contact=ConvertedContact(first_name="Sari", last_name="Dewi"),
+        deal=ConvertedDeal(name="Paket CRM", amount="12000000", currency="IDR") if deal else None,
+    )
+
+
+def _contact(
+    contact_id: str, *, lead_id: str | None = None, last_name: str = "Dewi"
+) -> ContactCreated:
+    return ContactCreated(
+        contact_id=contact_id,
+        contact=ContactSnapshot(
+            contact_id=contact_id,
+            first_name="Sari",
+            last_name=last_name,
+            email="sari@contoh.co.id",
+            account_id="acct_maju",
+            lifecycle_stage="customer",
+            version=1,
+        ),
+        converted_lead_id=lead_id,
+    )
+
+
+async def _deal_of(deals: DealsHarness, lead_id: str) -> dict[str, Any] | None:
+    for deal in await deals.deals():
+        if deal["source_lead_id"] == lead_id:
+            return deal
+    return None
+
+
+async def test_lead_converted_opens_one_deal_even_when_redelivered(deals: DealsHarness) -> None:
+    lead_id = new_id("lead")
+    envelope = await deals.publish("leads", _converted(lead_id))
+    await deals.publish("leads", _converted(lead_id), envelope=envelope)
+    deal = await eventually(lambda: _deal_of(deals, lead_id), what="deal from the lead")
+    assert deal["pipeline_id"].startswith("pipe_") and deal["stage"] == "prospecting"
+    assert (deal["owner_id"], deal["campaign_id"]) == ("user_sari", "camp_9")
+    assert deal["amount"] == "12000000" and deal["probability"] == 10
+    [created] = await deals.wait_events(1, "DealCreated")
+    assert created.data["deal"]["source_lead_id"] == lead_id
+    assert created.data["created_by"] == "user_sari"
+    # a second conversion event for the same lead (another event id) opens nothing more
+    again = await deals.publish("leads", _converted(lead_id))
+    await eventually(lambda: deals.handled(again), what="second conversion handled")
+    assert len(await deals.deals()) == 1
+    assert len(deals.events("DealCreated")) == 1
+
+
+async def test_lead_converted_without_a_deal_opens_none(deals: DealsHarness) -> None:
+    envelope = await deals.publish("leads", _converted(new_id("lead"), deal=False))
+    await eventually(lambda: deals.handled(envelope), what="conversion handled")
+    assert await deals.deals() == []
+
+
+async def test_contact_of_the_conversion_joins_the_deal_either_order(deals: DealsHarness) -> None:
+    # contact first, then the conversion
+    early_lead, early_contact = new_id("lead"), new_id("contact")
+    contact_seen = await deals.publish("contacts", _contact(early_contact, lead_id=early_lead))
+    await eventually(lambda: deals.handled(contact_seen), what="contact handled")
+    await deals.publish("leads", _converted(early_lead))
+    deal = await eventually(lambda: _deal_of(deals, early_lead), what="deal of the early contact")
+    assert deal["account_id"] == "acct_maju"
+    assert deal["contacts"] == [
+        {
+            "contact_id": early_contact,
+            "role": "primary",
+            "name": "Sari Dewi",
+            "email": "sari@contoh.co.id",
+        }
+    ]
+    # conversion first, then the contact
+    late_lead, late_contact = new_id("lead"), new_id("contact")
+    await deals.publish("leads", _converted(late_lead))
+    await eventually(lambda: _deal_of(deals, late_lead), what="deal of the late contact")
+    await deals.publish("contacts", _contact(late_contact, lead_id=late_lead))
+
+    async def linked() -> dict[str, Any] | None:
+        found = await _deal_of(deals, late_lead)
+        return found if found and found["contacts"] else None
+
+    deal = await eventually(linked, what="contact linked to the deal")
+    assert [c["contact_id"] for c in deal["contacts"]] == [late_contact]
+    assert deal["account_id"] == "acct_maju" and deal["version"] == 2
+    listed = await deals.deals(contact_id=late_contact)
+    assert [d["id"] for d in listed] == [deal["id"]]
+
+
+async def test_contact_updates_and_merges_reach_the_deals(deals: DealsHarness) -> None:
+    old, survivor = new_id("contact"), new_id("contact")
+    await deals.publish("contacts", _contact(old))
+    survivor_seen = await deals.publish("contacts", _contact(survivor, last_name="Lestari"))
+    await eventually(lambda: deals.handled(survivor_seen), what="survivor projected")
+    deal = await deals.create(
+        contacts=[{"contact_id": old, "role": "champion"}, {"contact_id": "contact_x"}]
+    )
+    renamed = ContactUpdated(
+        contact_id=old,
+        contact=_contact(old, last_name="Wulandari").contact,
+        changed_fields=["last_name"],
+    )
+    await deals.publish("contacts", renamed)
+
+    async def renamed_shown() -> bool:
+        body = (await deals.client.get(f"/v1/deals/{deal['id']}", headers=deals.auth())).json()
+        return bool(body["contacts"][0]["name"] == "Sari Wulandari")
+
+    await eventually(renamed_shown, what="renamed contact shown")
+    await deals.publish(
+        "contacts", ContactDeleted(contact_id=old, merged_into=survivor, deleted_by="user_x")
+    )
+
+    async def merged() -> list[dict[str, Any]] | None:
+        body = (await deals.client.get(f"/v1/deals/{deal['id']}", headers=deals.auth())).json()
+        contacts: list[dict[str, Any]] = body["contacts"]
+        return contacts if contacts[0]["contact_id"] == survivor else None
+
+    contacts = await eventually(merged, what="merged contact on the deal")
+    assert contacts[0] == {
+        "contact_id": survivor,
+        "role": "champion",
+        "name": "Sari Lestari",
+        "email": "sari@contoh.co.id",
+    }
+    assert contacts[1]["contact_id"] == "contact_x" and contacts[1]["name"] is None
+    assert await deals.deals(contact_id=old) == []

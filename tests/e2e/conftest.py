@@ -1,0 +1,79 @@
+"""The platform's services as real processes on the session's servers, as ``crm up`` runs them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from crm_devstack.launcher import Launched, launch_services, wait_services_ready
+from crm_devstack.servers import free_port, stop_all
+from crm_devstack.services import get_service
+from crm_devstack.testing import Backend, TokenMinter, unique_name
+
+FLOW_SERVICES = ("leads", "contacts", "deals")
+READY_TIMEOUT = 90.0
+
+
+@dataclass
+class Platform:
+    """Running service processes, an HTTP client per service, and the test's identity."""
+
+    launched: dict[str, Launched]
+    clients: dict[str, httpx.AsyncClient]
+    topic_prefix: str
+    kafka_bootstrap: str
+    minter: TokenMinter
+    tenant: str
+
+    def auth(self, *roles: str, sub: str = "user_admin") -> dict[str, str]:
+        """Headers of a principal of this test's tenant (default: admin)."""
+        return self.minter.headers(tenant=self.tenant, roles=roles or ("admin",), sub=sub)
+
+    def topic(self, owner: str) -> str:
+        """A service's topic under this test's prefix."""
+        return f"{self.topic_prefix}{owner}"
+
+
+@pytest.fixture
+async def platform(
+    backend: Backend, minter: TokenMinter, tmp_path: Path
+) -> AsyncIterator[Platform]:
+    """Leads, contacts and deals started by the launcher behind ``crm up``, stopped by PID."""
+    specs = [get_service(name) for name in FLOW_SERVICES]
+    run = unique_name("e2e")
+    prefix = f"{run}."
+    launched = launch_services(
+        specs,
+        mongo_url=backend.mongo_url,
+        kafka_bootstrap=backend.kafka_bootstrap,
+        public_key_pem=minter.public_pem,
+        ports={spec.name: free_port() for spec in specs},
+        log_dir=tmp_path,
+        extra_env={
+            "MONGO_DB": f"{run}_{{name}}",
+            "TOPIC_PREFIX": prefix,
+            "LOG_LEVEL": "WARNING",
+            "OUTBOX_POLL_INTERVAL_S": "0.2",
+        },
+    )
+    clients: dict[str, httpx.AsyncClient] = {}
+    try:
+        wait_services_ready(launched, timeout=READY_TIMEOUT)
+        for item in launched:
+            clients[item.spec.name] = httpx.AsyncClient(base_url=item.base_url, timeout=10.0)
+        yield Platform(
+            {item.spec.name: item for item in launched},
+            clients,
+            prefix,
+            backend.kafka_bootstrap,
+            minter,
+            unique_name("tenant_"),
+        )
+    finally:
+        for client in clients.values():
+            await client.aclose()
+        stop_all([item.process for item in launched])
