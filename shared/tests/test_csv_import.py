@@ -110,3 +110,22 @@ async def test_loop_maps_file_faults_to_problems() -> None:
             max_rows=9,
             batch_size=1,
         )
+
+
+async def test_duplicates_are_listed_under_the_key_name() -> None:
+    async def flush(batch: list[tuple[int, Person]], report: ImportReport) -> None:
+        report.duplicate(batch[0][0], "b@x.co", "p_1")
+
+    report = await run_csv_import(
+        chunks("name,email\nAndi,a@x.co\nAndi,a@x.co\nBudi,b@x.co\n"),
+        parse=parse,
+        keys=lambda p: [p.email] if p.email else [],
+        flush=flush,
+        max_rows=9,
+        batch_size=5,
+        key_name="email",
+    )
+    assert report.as_dict()["duplicate_rows"] == [
+        {"row": 3, "email": "a@x.co", "existing_id": None},
+        {"row": 2, "email": "b@x.co", "existing_id": "p_1"},
+    ]

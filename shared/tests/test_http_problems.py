@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure, ServerSelectionT
 from starlette.types import Message, Scope
 
 from crm_shared.errors import (
+    RESERVED_MEMBERS,
     BadRequest,
     Conflict,
     Forbidden,
@@ -27,7 +29,7 @@ from crm_shared.errors import (
     VersionConflict,
 )
 from crm_shared.http.middleware import RequestContextMiddleware
-from crm_shared.http.problems import PROBLEM_JSON, install_problem_handlers
+from crm_shared.http.problems import PROBLEM_JSON, install_problem_handlers, problem_response
 
 SECRET = "mongodb://admin:hunter2@db.internal"
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -180,6 +182,37 @@ def test_every_problem_error_is_covered() -> None:
 
     errors_module = {c for c in subclasses(ProblemError) if c.__module__ == "crm_shared.errors"}
     assert errors_module <= set(PROBLEMS.values())
+
+
+@pytest.mark.parametrize("member", sorted(RESERVED_MEMBERS))
+@pytest.mark.parametrize("cls", list(PROBLEMS.values()), ids=list(PROBLEMS))
+def test_extension_members_cannot_take_standard_names(cls: type[ProblemError], member: str) -> None:
+    # Once, ``Conflict("...", status="open")`` clashed with problem_response's own ``status``
+    # argument when the error was answered, and the client got a 500.
+    with pytest.raises(TypeError, match=rf"{cls.__name__}\(\) extension member\(s\) {member} "):
+        cls("detail", **{member: "x"})
+
+
+def test_every_clashing_name_is_listed() -> None:
+    with pytest.raises(TypeError, match="detail, status, type would replace"):
+        Conflict("x", type="t", status="open", detail="d", existing_id="lead_1")
+
+
+def test_other_extension_members_are_kept() -> None:
+    error = Conflict("x", current_status="open", existing_id="lead_1")
+    assert error.extra == {"current_status": "open", "existing_id": "lead_1"}
+
+
+def test_problem_response_extras_never_replace_standard_members() -> None:
+    response = problem_response(409, "conflict", "Conflict", "d", type="/evil", errors=[])
+    body = json.loads(bytes(response.body))
+    assert body == {
+        "type": "/problems/conflict",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "d",
+        "errors": [],
+    }
 
 
 async def test_service_unavailable_says_when_to_retry(client: httpx.AsyncClient) -> None:

@@ -44,10 +44,3 @@ def test_assignment_and_listing() -> None:
     assert list_owner(ALL, "u3", "activity") == "u3"
     with pytest.raises(Forbidden):
         list_owner(OWN, "u3", "activity")
-
-
-def test_phone_search_values() -> None:
-    from crm_shared.phone_search import phone_search_values
-
-    assert phone_search_values("+6281234567890") == ["6281234567890", "081234567890"]
-    assert phone_search_values(None) == []

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from crm_shared.csv_import import RowError
 from crm_shared.csvio import EXTRA_CELLS_KEY, iter_csv_records, write_csv_rows
 from leads.csv_format import (
     HEADER_ALIASES,
     LEAD_CSV_COLUMNS,
-    RowError,
     lead_to_csv_row,
     parse_lead_row,
     parse_source,

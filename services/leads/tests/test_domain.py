@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from crm_shared.phone_search import phone_search_values
 from crm_shared.search import anchor_key, search_keys, search_text, text_matches
 from leads.domain import (
     ALLOWED_TRANSITIONS,
@@ -21,7 +22,6 @@ from leads.domain import (
     check_transition,
     lead_search_values,
     merge_fields,
-    phone_search_values,
     pick_round_robin,
     rating_for,
     rule_matches,

@@ -47,6 +47,9 @@ class ImportReport:
     duplicate_count: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     duplicates: list[dict[str, Any]] = field(default_factory=list)
+    key_name: str = "key"
+    """The member naming the unique value of a listed duplicate (``"email"`` lists
+    ``{"row", "email", "existing_id"}``)."""
 
     def error(self, row: int, message: str) -> None:
         """Record a row that was rejected."""
@@ -59,7 +62,7 @@ class ImportReport:
         the file (``None``)."""
         self.duplicate_count += 1
         if len(self.duplicates) < MAX_REPORTED:
-            self.duplicates.append({"row": row, "key": key, "existing_id": existing_id})
+            self.duplicates.append({"row": row, self.key_name: key, "existing_id": existing_id})
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON body of an import response."""
@@ -132,10 +135,12 @@ async def run_csv_import(
     flush: Flush[T],
     max_rows: int,
     batch_size: int,
+    key_name: str = "key",
 ) -> ImportReport:
     """Import a CSV stream: ``parse`` each record, skip rows repeating a unique key of an
-    earlier row, and hand batches of ``(row number, item)`` to ``flush``."""
-    report = ImportReport()
+    earlier row, and hand batches of ``(row number, item)`` to ``flush``. Duplicates are
+    listed with their key under ``key_name``."""
+    report = ImportReport(key_name=key_name)
     seen: set[str] = set()
     batch: list[tuple[int, T]] = []
     try:

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
+
+RESERVED_MEMBERS: Final = frozenset(
+    {"type", "title", "status", "detail", "instance", "request_id", "slug", "headers"}
+)
+"""Names an extension member may not take: the standard members of a problem body, the
+request id every body carries, and the other arguments of ``problem_response``."""
 
 
 class ProblemError(Exception):
-    """An error with an HTTP status and a stable problem type slug."""
+    """An error with an HTTP status and a stable problem type slug.
+
+    Keyword arguments become extension members of the problem body (``existing_id=...``);
+    one named like a standard member (see ``RESERVED_MEMBERS``) is a ``TypeError`` here,
+    where the mistake is made, rather than a 500 when the error is answered (``detail`` is
+    positional-only so ``detail=`` gets the same message).
+    """
 
     status: int = 400
     slug: str = "bad-request"
     title: str = "Bad request"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, /, **extra: Any) -> None:
+        if reserved := RESERVED_MEMBERS.intersection(extra):
+            names = ", ".join(sorted(reserved))
+            raise TypeError(
+                f"{type(self).__name__}() extension member(s) {names} would replace standard "
+                "problem members; choose another name"
+            )
         super().__init__(detail)
         self.detail = detail
         self.extra = extra

@@ -35,10 +35,10 @@ from contacts.schemas import (
     AccountUpdate,
     ContactPage,
 )
-from contacts.store import ListFilter
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
+from crm_shared.mongo.repository import ListFilter
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 

@@ -12,10 +12,10 @@ from contacts import service_activities as service
 from contacts.deps import Paging, ResourceId, SettingsDep, created_response, doc_response, list_page
 from contacts.repo_activities import TIMELINE, ActivityRepository
 from contacts.schemas import ActivityCreate, ActivityKind, ActivityOut, ActivityPage, ActivityUpdate
-from contacts.store import ListFilter
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
+from crm_shared.mongo.repository import ListFilter
 from crm_shared.ownership import list_owner
 
 router = APIRouter(prefix="/v1/activities", tags=["activities"])

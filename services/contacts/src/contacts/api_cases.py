@@ -21,10 +21,10 @@ from contacts.schemas import (
     CaseStatusChange,
     CaseUpdate,
 )
-from contacts.store import ListFilter
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
+from crm_shared.mongo.repository import ListFilter
 from crm_shared.ownership import list_owner
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])

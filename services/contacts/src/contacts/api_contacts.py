@@ -36,11 +36,11 @@ from contacts.schemas import (
     RfmOut,
     RfmSegment,
 )
-from contacts.store import ListFilter
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
 from crm_shared.ids import utcnow
+from crm_shared.mongo.repository import ListFilter
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 

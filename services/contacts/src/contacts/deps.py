@@ -12,11 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contacts.csv_format import to_csv_row
 from contacts.settings import ContactsSettings
-from contacts.store import ListFilter, Repository
 from contacts.views import view
 from crm_shared.csvio import stream_csv
 from crm_shared.errors import ProblemError
 from crm_shared.mongo.pagination import SortKeys, fingerprint
+from crm_shared.mongo.repository import ListFilter, Repository
 from crm_shared.mongo.scoped import Document
 from crm_shared.views import versioned_response
 

@@ -15,12 +15,12 @@ from contacts.schemas import AccountCreate, ContactCreate
 from contacts.service_accounts import account_domain, build_account
 from contacts.service_contacts import build_contact
 from contacts.settings import settings_of
-from contacts.store import Repository
 from contacts.views import account_created, contact_snapshot
 from crm_shared.auth import Access
 from crm_shared.csv_import import ImportReport, run_csv_import
 from crm_shared.events.catalogue import ContactCreated, EventData
 from crm_shared.ids import utcnow
+from crm_shared.mongo.repository import Repository
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx

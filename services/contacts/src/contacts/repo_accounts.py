@@ -7,9 +7,9 @@ from typing import Any
 
 from pymongo import ASCENDING
 
-from contacts.store import BY_CREATED, Repository, Session, newest_first
 from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.mongo.pagination import SortKeys
+from crm_shared.mongo.repository import BY_CREATED, Repository, Session, newest_first
 from crm_shared.mongo.scoped import Document
 from crm_shared.search import normalize_text, search_fields
 

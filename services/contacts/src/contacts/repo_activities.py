@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pymongo import DESCENDING
 
-from contacts.store import Repository, newest_first
 from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.mongo.pagination import SortKeys
+from crm_shared.mongo.repository import Repository, newest_first
 
 ACTIVITIES = "activities"
 TIMELINE: SortKeys = newest_first("occurred_at")

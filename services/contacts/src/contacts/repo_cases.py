@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pymongo import ASCENDING
 
-from contacts.store import BY_CREATED, Repository, newest_first
 from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.mongo.pagination import SortKeys
+from crm_shared.mongo.repository import BY_CREATED, Repository, newest_first
 
 CASES = "cases"
 

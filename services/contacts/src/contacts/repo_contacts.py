@@ -10,10 +10,10 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from contacts.domain import contact_search_values
-from contacts.store import BY_CREATED, Repository, Session, newest_first
 from crm_shared.ids import utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.mongo.pagination import SortKeys
+from crm_shared.mongo.repository import BY_CREATED, Repository, Session, newest_first
 from crm_shared.mongo.scoped import Document
 from crm_shared.search import normalize_text, search_fields
 

@@ -12,10 +12,10 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from contacts.domain import Breakpoints, DealOutcome
-from contacts.store import Session
 from crm_shared.fields import from_bson
 from crm_shared.ids import new_id, utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.mongo.repository import Session
 from crm_shared.mongo.scoped import Document, TenantCollection
 
 PURCHASES = "purchases"

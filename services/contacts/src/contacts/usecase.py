@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from contacts.store import Repository
 from contacts.views import view
 from crm_shared.auth import Access
 from crm_shared.errors import Unprocessable
 from crm_shared.idempotency import IdempotencyStore, request_fingerprint
+from crm_shared.mongo.repository import Repository
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx

@@ -13,9 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.csvio import stream_csv
-from crm_shared.errors import Forbidden, ProblemError
+from crm_shared.errors import ProblemError
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
 from crm_shared.mongo.pagination import fingerprint
+from crm_shared.ownership import list_owner
 from crm_shared.views import versioned_response
 from leads import service
 from leads.csv_format import LEAD_CSV_COLUMNS, lead_to_csv_row
@@ -81,11 +82,7 @@ class LeadQuery(BaseModel):
 
     def to_filter(self, access: Access) -> LeadFilter:
         """The repository filter, restricted to own leads for own-scope callers."""
-        owner = self.owner_id
-        if access.own_only:
-            if owner not in (None, access.principal.sub):
-                raise Forbidden("you may only list your own leads")
-            owner = access.principal.sub
+        owner = list_owner(access, self.owner_id, "lead")
 
         def utc(value: datetime | None) -> datetime | None:
             return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
@@ -245,14 +242,7 @@ async def import_csv(
         max_rows=settings.import_max_rows,
         batch_size=settings.import_batch_size,
     )
-    return {
-        "rows": report.rows,
-        "created": report.created,
-        "failed": report.failed,
-        "duplicates": report.duplicate_count,
-        "errors": report.errors,
-        "duplicate_rows": report.duplicates,
-    }
+    return report.as_dict()
 
 
 @router.get("/{lead_id}", response_model=LeadOut)

@@ -13,9 +13,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Final
 
-from pydantic import ValidationError
-
-from crm_shared.csvio import EXTRA_CELLS_KEY
+from crm_shared.csv_import import RowError, canonical_header, map_record, validate_row
 from leads.schemas import LeadCreate, LeadSource
 
 LEAD_CSV_COLUMNS: Final[tuple[str, ...]] = (
@@ -99,27 +97,13 @@ SOURCE_ALIASES: Final[Mapping[str, LeadSource]] = {
 }
 """Accepted source values (normalised: lower-case, spaces and hyphens as ``_``)."""
 
-_NON_ALNUM: Final = re.compile(r"[^a-z0-9]+")
 _TAG_SPLIT: Final = re.compile(r"[;,]")
-_CUSTOM_PREFIX: Final = "custom."
-
-
-class RowError(ValueError):
-    """An import row cannot become a lead; ``message`` is meant for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _canonical(header: str) -> str:
-    return _NON_ALNUM.sub("_", header.lower()).strip("_")
 
 
 def parse_source(value: str) -> LeadSource:
     """Source from a cell, case-insensitive, with Indonesian aliases (``rujukan``,
     ``acara``...). Raises ``RowError`` for an unknown value."""
-    key = _canonical(value)
+    key = canonical_header(value)
     try:
         return SOURCE_ALIASES[key]
     except KeyError:
@@ -136,42 +120,21 @@ def _split_full_name(full: str) -> tuple[str | None, str]:
     return parts[0], parts[1]
 
 
-def _format_errors(exc: ValidationError) -> str:
-    messages = []
-    for error in exc.errors(include_url=False, include_input=False):
-        loc = ".".join(str(part) for part in error["loc"] if part != "[key]")
-        msg = str(error["msg"]).removeprefix("Value error, ")
-        messages.append(f"{loc}: {msg}" if loc else msg)
-    return "; ".join(messages)
-
-
 def parse_lead_row(
     record: Mapping[str, str], *, default_source: LeadSource = LeadSource.OTHER
 ) -> LeadCreate:
     """Turn one import record (from ``iter_csv_records``) into a ``LeadCreate``.
 
-    Headers are matched through ``HEADER_ALIASES`` (after lower-casing and turning
-    punctuation into ``_``, so ``"No. HP"`` and ``"E-mail"`` work); the first non-empty column
-    of a field wins; blank cells are left out. A single name column (``name``/``nama``/
-    ``full_name``) is split into first and last name; a lone first name becomes the last name.
-    Tags split on ``;`` or ``,``. Rows without a source get ``default_source`` (pass
-    ``LeadSource.IMPORT`` to mark imported leads). Raises ``RowError`` with readable field messages.
+    Headers are matched through ``HEADER_ALIASES`` by ``crm_shared.csv_import.map_record``
+    (after lower-casing and turning punctuation into ``_``, so ``"No. HP"`` and ``"E-mail"``
+    work); the first non-empty column of a field wins; blank cells are left out. A single
+    name column (``name``/``nama``/``full_name``) is split into first and last name; a lone
+    first name becomes the last name. Tags split on ``;`` or ``,``. Rows without a source get
+    ``default_source`` (pass ``LeadSource.IMPORT`` to mark imported leads). Raises
+    ``RowError`` (``crm_shared.csv_import``) with readable field messages.
     """
-    if record.get(EXTRA_CELLS_KEY):
-        raise RowError("row has more cells than the header")
-    data: dict[str, Any] = {}
-    custom: dict[str, str] = {}
-    for header, raw in record.items():
-        value = raw.strip() if isinstance(raw, str) else ""
-        if not value or header == EXTRA_CELLS_KEY:
-            continue
-        if header.lower().startswith(_CUSTOM_PREFIX):
-            custom.setdefault(header[len(_CUSTOM_PREFIX) :].strip().lower(), value)
-            continue
-        field = HEADER_ALIASES.get(_canonical(header))
-        if field is not None:
-            data.setdefault(field, value)
-
+    cells, custom = map_record(record, HEADER_ALIASES)
+    data: dict[str, Any] = dict(cells)
     full_name = data.pop(FULL_NAME, None)
     if not data.get("last_name"):
         first = data.get("first_name")
@@ -191,10 +154,7 @@ def parse_lead_row(
         data["custom"] = custom
     if not data.get("last_name"):
         raise RowError("last_name: a last name (or a name column) is required")
-    try:
-        return LeadCreate.model_validate(data)
-    except ValidationError as exc:
-        raise RowError(_format_errors(exc)) from None
+    return validate_row(LeadCreate, data)
 
 
 def _cell(value: Any) -> object:

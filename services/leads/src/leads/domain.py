@@ -9,9 +9,8 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, Final
 
-import phonenumbers
-
 from crm_shared.fields import CUSTOM_MAX_KEYS, NOTES_MAX_LENGTH, TAGS_MAX_ITEMS
+from crm_shared.phone_search import phone_search_values
 from leads.schemas import (
     LEAD_BASE_FIELDS,
     LeadSource,
@@ -289,24 +288,7 @@ def score_lead(lead: Mapping[str, Any], config: ScoringConfig = DEFAULT_SCORING)
 # --------------------------------------------------------------------------- search
 #
 # Word-prefix search (``crm_shared.search``): a lead is found by its names, e-mail, company,
-# title and phone digits, international or national.
-
-
-def phone_search_values(phone: str | None) -> list[str]:
-    """Searchable forms of an E.164 phone: international and national digits
-    (``+6281234567890`` -> ``["6281234567890", "081234567890"]``) so users can type either."""
-    if not phone:
-        return []
-    values = ["".join(ch for ch in phone if ch.isdigit())]
-    try:
-        number = phonenumbers.parse(phone, None)
-    except phonenumbers.NumberParseException:
-        return values
-    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    digits = "".join(ch for ch in str(national) if ch.isdigit())
-    if digits and digits not in values:
-        values.append(digits)
-    return values
+# title and phone digits, international or national (``crm_shared.phone_search``).
 
 
 SEARCH_FIELDS: Final = ("first_name", "last_name", "email", "company", "title")

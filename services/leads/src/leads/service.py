@@ -8,7 +8,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from crm_shared.auth import Access
-from crm_shared.errors import Conflict, Forbidden, NotFound, ProblemError, Unprocessable
+from crm_shared.errors import Conflict, Forbidden, ProblemError, Unprocessable
 from crm_shared.events.catalogue import (
     ConvertedAccount,
     ConvertedContact,
@@ -23,6 +23,7 @@ from crm_shared.events.catalogue import (
 from crm_shared.idempotency import IdempotencyStore, request_fingerprint
 from crm_shared.ids import new_id, utcnow
 from crm_shared.mongo.scoped import Document
+from crm_shared.ownership import check_assignee, default_owner, visible
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
 from leads.domain import (
@@ -66,19 +67,6 @@ def scored_fields(lead: Mapping[str, Any], scoring: ScoringConfig, version: int)
     }
 
 
-def _check_owner(access: Access, owner_id: str | None) -> None:
-    """Own-scope callers may only give leads to themselves."""
-    if access.own_only and owner_id not in (None, access.principal.sub):
-        raise Forbidden("you may only own leads yourself; ask a manager to assign others")
-
-
-def _visible(access: Access, doc: Document) -> Document:
-    """Hide leads an own-scope caller does not own (404, not 403: no existence leak)."""
-    if access.own_only and doc.get("owner_id") != access.principal.sub:
-        raise NotFound(f"lead {doc['_id']} not found")
-    return doc
-
-
 def _domain(exc: DomainError) -> ProblemError:
     """Business-rule violations: a missing reason is invalid input, the rest conflicts."""
     if isinstance(exc, ReasonRequired):
@@ -101,9 +89,9 @@ async def create_lead(
     rt: Runtime, access: Access, data: LeadCreate, *, idempotency_key: str | None = None
 ) -> tuple[Document, bool]:
     """Create a lead (409 on a duplicate e-mail); returns (view, replayed)."""
-    _check_owner(access, data.owner_id)
+    check_assignee(access, data.owner_id, "lead")
     repo = LeadRepository(rt.db, access.tenant_id)
-    owner = data.owner_id or (access.principal.sub if access.own_only else None)
+    owner = default_owner(access, data.owner_id)
     fingerprint = request_fingerprint(data.model_dump(mode="json"))
     keys = IdempotencyStore(rt.db, access.tenant_id)
 
@@ -153,7 +141,7 @@ async def create_lead(
 
 async def get_lead(rt: Runtime, access: Access, lead_id: str) -> Document:
     """One visible lead."""
-    return _visible(access, await LeadRepository(rt.db, access.tenant_id).get(lead_id))
+    return visible(access, await LeadRepository(rt.db, access.tenant_id).get(lead_id), "lead")
 
 
 async def update_lead(
@@ -162,11 +150,11 @@ async def update_lead(
     """Apply a partial update, rescore, publish LeadUpdated (and LeadAssigned on owner change)."""
     changes = patch.changes()
     if "owner_id" in changes:
-        _check_owner(access, changes["owner_id"])
+        check_assignee(access, changes["owner_id"], "lead")
     repo = LeadRepository(rt.db, access.tenant_id)
 
     async def work(tx: Tx) -> Document:
-        current = _visible(access, await repo.get(lead_id, session=tx.session))
+        current = visible(access, await repo.get(lead_id, session=tx.session), "lead")
         version = if_match if if_match is not None else current["version"]
         if current["status"] == LeadStatus.CONVERTED.value:
             raise Conflict(f"lead {lead_id} is converted; edit the contact instead")
@@ -207,7 +195,7 @@ async def change_status(
     repo = LeadRepository(rt.db, access.tenant_id)
 
     async def work(tx: Tx) -> Document:
-        current = _visible(access, await repo.get(lead_id, session=tx.session))
+        current = visible(access, await repo.get(lead_id, session=tx.session), "lead")
         try:
             check_transition(LeadStatus(current["status"]), change.status, change.reason)
         except DomainError as exc:
@@ -234,13 +222,13 @@ async def assign_lead(
     rt: Runtime, access: Access, lead_id: str, request: AssignRequest
 ) -> Document:
     """Assign explicitly or by round-robin over the configured owners."""
-    _check_owner(access, request.owner_id)
+    check_assignee(access, request.owner_id, "lead")
     if access.own_only and request.round_robin:
         raise Forbidden("round-robin assignment needs a manager role")
     repo = LeadRepository(rt.db, access.tenant_id)
 
     async def work(tx: Tx) -> Document:
-        current = _visible(access, await repo.get(lead_id, session=tx.session))
+        current = visible(access, await repo.get(lead_id, session=tx.session), "lead")
         owner, method = request.owner_id, "manual"
         if request.round_robin:
             config = await repo.config(session=tx.session)
@@ -276,7 +264,7 @@ async def convert_lead(
     repo = LeadRepository(rt.db, access.tenant_id)
 
     async def work(tx: Tx) -> Document:
-        current = _visible(access, await repo.get(lead_id, session=tx.session))
+        current = visible(access, await repo.get(lead_id, session=tx.session), "lead")
         try:
             check_convertible(LeadStatus(current["status"]))
         except DomainError as exc:
@@ -342,8 +330,8 @@ async def merge_leads(rt: Runtime, access: Access, target_id: str, source_id: st
     repo = LeadRepository(rt.db, access.tenant_id)
 
     async def work(tx: Tx) -> Document:
-        target = _visible(access, await repo.get(target_id, session=tx.session))
-        source = _visible(access, await repo.get(source_id, session=tx.session))
+        target = visible(access, await repo.get(target_id, session=tx.session), "lead")
+        source = visible(access, await repo.get(source_id, session=tx.session), "lead")
         for lead in (target, source):
             if lead["status"] == LeadStatus.CONVERTED.value:
                 raise Conflict(f"lead {lead['_id']} is converted and cannot be merged")
@@ -372,7 +360,7 @@ async def delete_lead(rt: Runtime, access: Access, lead_id: str, *, if_match: in
     repo = LeadRepository(rt.db, access.tenant_id)
 
     async def work(tx: Tx) -> None:
-        current = _visible(access, await repo.get(lead_id, session=tx.session))
+        current = visible(access, await repo.get(lead_id, session=tx.session), "lead")
         version = if_match if if_match is not None else current["version"]
         await repo.delete(lead_id, version, session=tx.session)
         await tx.emit(

@@ -37,14 +37,16 @@ def problem_response(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    """A ``application/problem+json`` response with a stable ``type``."""
+    """A ``application/problem+json`` response with a stable ``type``. ``extra`` members
+    never replace the standard ones (``ProblemError`` rejects such names up front)."""
     body: dict[str, Any] = {"type": _TYPE_BASE + slug, "title": title, "status": status}
     body["detail"] = detail
     if instance:
         body["instance"] = instance
     if request_id := request_id_var.get():
         body["request_id"] = request_id
-    body.update(extra)
+    for name, value in extra.items():
+        body.setdefault(name, value)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

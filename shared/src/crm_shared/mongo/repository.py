@@ -1,12 +1,16 @@
-"""The repository base every aggregate of this service uses: one tenant's collection,
-versioned writes, and keyset-paginated listing through ``crm_shared.mongo.listing``."""
+"""The repository base of the services' aggregates: one tenant's collection, versioned
+writes, and keyset-paginated listing through ``crm_shared.mongo.listing``.
+
+A subclass names its collection and kind and adds its own queries; list filters are any
+:class:`QueryFilter` (:class:`ListFilter` covers equality, ``created_at`` range and search).
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from pymongo import DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -27,6 +31,23 @@ def newest_first(field: str) -> SortKeys:
 
 BY_CREATED = [("created_at", DESCENDING), ("_id", DESCENDING)]
 """Index suffix of newest-first lists."""
+
+
+class QueryFilter(Protocol):
+    """What ``Repository.page`` and ``iterate`` need of a list filter."""
+
+    @property
+    def q(self) -> str | None:
+        """The word-prefix search, if any (turns on the ``accepts`` post-filter)."""
+        ...
+
+    def to_query(self) -> Document:
+        """The flat MongoDB filter (without tenant, which the scoped collection adds)."""
+        ...
+
+    def accepts(self, doc: Mapping[str, Any]) -> bool:
+        """Whether ``doc`` passes the search post-filter."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -95,7 +116,7 @@ class Repository:
 
     async def page(
         self,
-        filter_: ListFilter,
+        filter_: QueryFilter,
         sort: SortKeys,
         *,
         limit: int,
@@ -116,7 +137,7 @@ class Repository:
         )
 
     def iterate(
-        self, filter_: ListFilter, sort: SortKeys, *, windowed: bool
+        self, filter_: QueryFilter, sort: SortKeys, *, windowed: bool
     ) -> AsyncIterator[Document]:
         """Every matching document in ``sort`` order, read page by page (CSV export)."""
         return iterate_all(
