@@ -190,3 +190,12 @@ async def test_wait_consumed_returns_once_the_group_committed_everything(rig: Ri
         await rig.send(lead_event(f"lead_w{i}").to_bytes(), key=f"lead_w{i}")
     await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
     assert [await rig.count(f"lead_w{i}") for i in range(6)] == [1] * 6
+
+
+async def test_partitions_handled_one_at_a_time_still_apply_everything(rig: Rig) -> None:
+    rig.settings = rig.settings.model_copy(update={"consumer_partition_concurrency": 1})
+    rig.start()
+    for i in range(9):
+        await rig.send(lead_event(f"lead_c{i}").to_bytes(), key=f"lead_c{i}")
+    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    assert [await rig.count(f"lead_c{i}") for i in range(9)] == [1] * 9

@@ -40,6 +40,7 @@ def test_service_env_for_the_embedded_stack() -> None:
         "CRM_LEADS_KAFKA_HEARTBEAT_INTERVAL_MS": "300",
         "CRM_LEADS_KAFKA_FETCH_MAX_WAIT_MS": "10",
         "CRM_LEADS_LIST_WINDOWING": "true",
+        "CRM_LEADS_CONSUMER_PARTITION_CONCURRENCY": "1",
         "CRM_LEADS_JWT_PUBLIC_KEY": "PEM",
         "CRM_LEADS_LOG_LEVEL": "INFO",
     }

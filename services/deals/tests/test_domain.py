@@ -240,3 +240,16 @@ def test_periods() -> None:
         "2025-04",
         "2025-Q1",
     ]
+
+
+def test_trailing_months_cross_the_year() -> None:
+    from datetime import UTC, datetime
+
+    from deals.domain import trailing_months
+
+    assert trailing_months(datetime(2026, 2, 9, tzinfo=UTC), 4) == [
+        "2025-11",
+        "2025-12",
+        "2026-01",
+        "2026-02",
+    ]

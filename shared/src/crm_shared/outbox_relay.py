@@ -158,7 +158,8 @@ class OutboxRelay:
                 sent = await self._publish_batch()
                 self.last_error = None
                 backoff = 0.1
-                if sent == 0:
+                if sent < self._settings.outbox_batch_size:
+                    # drained: a commit meanwhile has set the wake-up, so no re-read is needed
                     await self._idle(self._settings.outbox_poll_interval_s)
             except asyncio.CancelledError:
                 raise

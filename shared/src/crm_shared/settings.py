@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
     kafka_fetch_max_wait_ms: int = Field(default=100, ge=0)
     consumer_max_attempts: int = Field(default=5, ge=1)
     consumer_retry_backoff_ms: int = Field(default=100, ge=1)
+    consumer_partition_concurrency: int = Field(default=0, ge=0)
+    """Partitions a consumer handles at once (0: every partition of a fetch). The embedded
+    server slows every statement for each open transaction, so ``crm up`` uses 1."""
     topic_prefix: str = "crm."
     outbox_poll_interval_s: float = Field(default=0.5, gt=0)
     outbox_lease_s: float = Field(default=10.0, gt=0)

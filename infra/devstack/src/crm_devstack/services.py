@@ -64,8 +64,9 @@ def service_env(
     """Return the environment variables that configure ``spec``.
 
     With ``dev`` the clients are tuned for the embedded servers: no idempotent
-    producer (Tansu rejects it), short group timeouts and fetch waits, and lists
-    read through time windows (SecantusDB sorts only after fetching every match).
+    producer (Tansu rejects it), short group timeouts and fetch waits, lists read through
+    time windows (SecantusDB sorts only after fetching every match), and one partition
+    handled at a time (each open transaction slows every other on SecantusDB).
     """
     p = spec.env_prefix
     env = {
@@ -81,5 +82,6 @@ def service_env(
             f"{p}KAFKA_HEARTBEAT_INTERVAL_MS": "300",
             f"{p}KAFKA_FETCH_MAX_WAIT_MS": "10",
             f"{p}LIST_WINDOWING": "true",
+            f"{p}CONSUMER_PARTITION_CONCURRENCY": "1",
         }
     return env

@@ -492,6 +492,16 @@ def months_between(first: str, last: str) -> list[str]:
     return months
 
 
+def trailing_months(now: datetime, count: int) -> list[str]:
+    """The ``count`` months up to and including the month of ``now``, oldest first."""
+    year, month = now.year, now.month
+    months = []
+    for _ in range(count):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
+
+
 def periods_within(months: Sequence[str]) -> list[str]:
     """The target periods inside a run of months: each month and each whole quarter."""
     inside = set(months)

@@ -31,7 +31,11 @@ TARGET_SORT: SortKeys = (("period", ASCENDING), ("owner_id", ASCENDING), ("_id",
 
 INDEXES = [
     CollectionIndexes(
-        BUCKETS, [index([("tenant_id", 1), ("kind", 1), ("owner_id", 1)], name="tenant_kind")]
+        BUCKETS,
+        [
+            index([("tenant_id", 1), ("kind", 1), ("owner_id", 1)], name="tenant_kind"),
+            index([("tenant_id", 1), ("kind", 1), ("month", 1)], name="tenant_kind_month"),
+        ],
     ),
     CollectionIndexes(TARGETS, [index([("tenant_id", 1), *TARGET_SORT], name="tenant_period")]),
 ]
@@ -96,11 +100,20 @@ class ReportRepository:
         if ops:
             await self.buckets.collection.bulk_write(ops, ordered=False, session=session)
 
-    async def read(self, kind: ReportKind, *, owner_id: str | None = None) -> Tallies:
-        """The tenant's non-empty buckets of ``kind`` (only ``owner_id``'s when given)."""
+    async def read(
+        self,
+        kind: ReportKind,
+        *,
+        owner_id: str | None = None,
+        months: Sequence[str] | None = None,
+    ) -> Tallies:
+        """The tenant's non-empty buckets of ``kind`` (only ``owner_id``'s, and only those of
+        ``months`` (consecutive ``YYYY-MM``), when given)."""
         query: Document = {"kind": kind.value}
         if owner_id is not None:
             query["owner_id"] = owner_id
+        if months:  # a range on the (kind, month) index; "~" sorts after every digit
+            query["month"] = {"$gte": months[0], "$lt": months[-1] + "~"}
         found: Tallies = {}
         for doc in await self.buckets.find(query):
             tally = Tally(

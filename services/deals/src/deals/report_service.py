@@ -11,6 +11,7 @@ from typing import Any
 
 from crm_shared.auth import Access
 from crm_shared.errors import Unprocessable
+from crm_shared.ids import utcnow
 from crm_shared.ownership import list_owner
 from crm_shared.runtime import Runtime
 from deals.deal_service import problem
@@ -23,10 +24,14 @@ from deals.domain import (
     months_between,
     period_months,
     periods_within,
+    trailing_months,
 )
 from deals.pipeline_repository import PipelineRepository, stages_of
 from deals.report_repository import ReportRepository, TargetRepository
 from deals.views import money, tally_view
+
+WIN_LOSS_DEFAULT_MONTHS = 12
+"""The period of a win/loss report that names none."""
 
 Body = dict[str, Any]
 
@@ -155,15 +160,16 @@ async def win_loss_report(
     owner_id: str | None,
 ) -> Body:
     """Win rate, average sales cycle (days from creation to close), won amounts and lost
-    reasons of the deals closed in the period (by close month, UTC), overall and per owner."""
-    months = _months(month_from, month_to)
+    reasons of the deals closed in the period (by close month, UTC; the last 12 months
+    unless ``from``/``to`` are given), overall and per owner."""
+    months = _months(month_from, month_to) or trailing_months(utcnow(), WIN_LOSS_DEFAULT_MONTHS)
     buckets = await ReportRepository(rt.db, access.tenant_id).read(
-        ReportKind.WIN_LOSS, owner_id=owner_scope(access, owner_id)
+        ReportKind.WIN_LOSS, owner_id=owner_scope(access, owner_id), months=months
     )
     overall = WinLoss()
     owners: dict[str | None, WinLoss] = defaultdict(WinLoss)
     for key, tally in buckets.items():
-        if months is None or key.month in months:
+        if key.month in months:
             overall.add(key, tally)
             owners[key.owner_id].add(key, tally)
     reasons = sorted(overall.lost_reasons.items(), key=lambda r: (-r[1], r[0]))

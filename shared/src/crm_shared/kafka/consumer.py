@@ -178,9 +178,7 @@ class ConsumerRunner:
             errors = 0
             if not batches:
                 continue
-            done = await asyncio.gather(
-                *(self._handle_partition(records) for records in batches.values())
-            )
+            done = await self._handle_batches(list(batches.values()))
             offsets = {tp: last + 1 for tp, last in zip(batches, done, strict=True) if last >= 0}
             if offsets:
                 try:
@@ -191,6 +189,16 @@ class ConsumerRunner:
                     log.warning(
                         "consumer %s: commit skipped after rebalance: %s", self.spec.group, exc
                     )
+
+    async def _handle_batches(self, batches: list[list[ConsumerRecord[bytes, bytes]]]) -> list[int]:
+        """Handle each partition's records in order, ``consumer_partition_concurrency``
+        partitions at a time (0: all at once); returns each one's last offset handled."""
+        width = self._settings.consumer_partition_concurrency or len(batches)
+        done: list[int] = []
+        for first in range(0, len(batches), width):
+            chunk = batches[first : first + width]
+            done += await asyncio.gather(*(self._handle_partition(r) for r in chunk))
+        return done
 
     async def _handle_partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> int:
         """Handle one partition's records in order; returns the last offset handled."""
