@@ -34,11 +34,15 @@ class Tx:
         *,
         correlation_id: str | None = None,
         causation_id: str | None = None,
+        transactional: bool = True,
     ) -> None:
         self.session = session
         self._uow = uow
         self._correlation_id = correlation_id
         self._causation_id = causation_id
+        self._transactional = transactional
+        self.emitted = 0
+        """Events written to the outbox so far."""
 
     @property
     def db(self) -> AsyncDatabase[Any]:
@@ -51,6 +55,8 @@ class Tx:
 
     async def emit_many(self, events: list[EventData], *, tenant_id: str) -> list[CloudEvent]:
         """Write several events to the outbox in one round trip (bulk paths such as import)."""
+        if not self._transactional:
+            raise RuntimeError("events are emitted only inside a transaction (uow.run)")
         settings = self._uow.settings
         traceparent = current_traceparent()
         envelopes, rows = [], []
@@ -82,6 +88,7 @@ class Tx:
             )
         if rows:
             await self._uow.db[OUTBOX_COLLECTION].insert_many(rows, session=self.session)
+            self.emitted += len(rows)
         return envelopes
 
 
@@ -107,13 +114,24 @@ class UnitOfWork:
         correlation_id: str | None = None,
         causation_id: str | None = None,
     ) -> T:
-        """Run ``work`` in one transaction (retried on transient conflicts) and commit."""
+        """Run ``work`` in one transaction (retried on transient conflicts) and commit; the
+        relay is woken when the transaction wrote events."""
+        emitted = 0
 
         async def in_session(session: AsyncClientSession) -> T:
+            nonlocal emitted
             tx = Tx(session, self, correlation_id=correlation_id, causation_id=causation_id)
-            return await work(tx)
+            result = await work(tx)
+            emitted = tx.emitted
+            return result
 
         result = await run_in_transaction(self.client, in_session)
-        if self._on_commit is not None:
+        if emitted and self._on_commit is not None:
             self._on_commit()
         return result
+
+    async def run_without_transaction(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        """Run ``work`` on a plain session: for work that is one idempotent write and emits
+        nothing (``tx.emit`` raises there), where a transaction would only add cost."""
+        async with self.client.start_session() as session:
+            return await work(Tx(session, self, transactional=False))

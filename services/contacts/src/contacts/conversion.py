@@ -13,7 +13,7 @@ from contacts.repo_contacts import ContactRepository
 from contacts.schemas import AccountType, ContactCreate, LifecycleStage
 from contacts.service_contacts import build_contact
 from contacts.views import account_created, contact_snapshot
-from crm_shared.events.catalogue import ContactCreated, ContactUpdated, LeadConverted
+from crm_shared.events.catalogue import ContactCreated, ContactUpdated, EventData, LeadConverted
 from crm_shared.events.envelope import CloudEvent
 from crm_shared.fields import (
     DEFAULT_CURRENCY,
@@ -37,19 +37,22 @@ def _domain_of(event: LeadConverted) -> str | None:
     return None
 
 
-async def _account_for(tx: Tx, tenant_id: str, event: LeadConverted) -> str | None:
-    """The account the converted lead belongs to, created (AccountCreated) if new."""
+async def _account_for(
+    tx: Tx, tenant_id: str, event: LeadConverted
+) -> tuple[str | None, list[EventData]]:
+    """The account the converted lead belongs to, created if new (with its AccountCreated
+    event, for the caller to emit together with the contact's)."""
     if event.account is None:
-        return None
+        return None, []
     repo = AccountRepository(tx.db, tenant_id)
     domain = _domain_of(event)
-    found = await repo.by_domain(domain, session=tx.session) if domain else None
+    found = await repo.by_domain(domain) if domain else None
     if found is None:
-        named = await repo.by_name(event.account.name, session=tx.session)
+        named = await repo.by_name(event.account.name)
         if named is not None and named.get("domain") in (None, domain):
             found = named
     if found is not None:
-        return str(found["_id"])
+        return str(found["_id"]), []
     website = event.account.website
     doc: Document = {
         "_id": new_id("acc"),
@@ -65,18 +68,21 @@ async def _account_for(tx: Tx, tenant_id: str, event: LeadConverted) -> str | No
     }
     doc.update(account_derived(doc))
     await repo.insert(doc, session=tx.session)
-    await tx.emit(account_created(doc), tenant_id=tenant_id)
-    return str(doc["_id"])
+    return str(doc["_id"]), [account_created(doc)]
 
 
 async def on_lead_converted(envelope: CloudEvent, event: LeadConverted, tx: Tx) -> None:
-    """Create or link the contact (lifecycle ``prospect``, ``source_lead_id``, owner)."""
+    """Create or link the contact (lifecycle ``prospect``, ``source_lead_id``, owner).
+
+    Lookups run outside the transaction, which holds only the writes (the embedded server
+    serialises transaction statements): the unique e-mail and domain indexes and the
+    versioned update turn a race into a retry of the whole event."""
     tenant = envelope.tenantid
-    account_id = await _account_for(tx, tenant, event)
+    account_id, events = await _account_for(tx, tenant, event)
     contacts = ContactRepository(tx.db, tenant)
     person = event.contact
     email = person.email.lower() if person.email else None
-    existing = await contacts.by_emails([email], session=tx.session) if email else {}
+    existing = await contacts.by_emails([email]) if email else {}
     existing_id = existing.get(email or "")
     if existing_id is None:
         data = ContactCreate(
@@ -92,16 +98,12 @@ async def on_lead_converted(envelope: CloudEvent, event: LeadConverted, tx: Tx) 
         doc = build_contact(data, owner_id=event.owner_id)
         doc["source_lead_id"] = event.lead_id
         await contacts.insert(doc, session=tx.session)
-        await tx.emit(
-            ContactCreated(
-                contact_id=doc["_id"],
-                contact=contact_snapshot(doc),
-                converted_lead_id=event.lead_id,
-            ),
-            tenant_id=tenant,
+        created = ContactCreated(
+            contact_id=doc["_id"], contact=contact_snapshot(doc), converted_lead_id=event.lead_id
         )
+        await tx.emit_many([*events, created], tenant_id=tenant)
         return
-    current = await contacts.get(existing_id, session=tx.session)
+    current = await contacts.get(existing_id)
     fields: Document = {
         "lifecycle_stage": converted_stage(current["lifecycle_stage"]),
         "source_lead_id": current.get("source_lead_id") or event.lead_id,
@@ -112,12 +114,10 @@ async def on_lead_converted(envelope: CloudEvent, event: LeadConverted, tx: Tx) 
     doc = await contacts.update(
         existing_id, current["version"], {"$set": fields}, session=tx.session
     )
-    await tx.emit(
-        ContactUpdated(
-            contact_id=existing_id,
-            contact=contact_snapshot(doc),
-            changed_fields=sorted(k for k in fields if current.get(k) != doc.get(k)),
-            converted_lead_id=event.lead_id,
-        ),
-        tenant_id=tenant,
+    linked = ContactUpdated(
+        contact_id=existing_id,
+        contact=contact_snapshot(doc),
+        changed_fields=sorted(k for k in fields if current.get(k) != doc.get(k)),
+        converted_lead_id=event.lead_id,
     )
+    await tx.emit_many([*events, linked], tenant_id=tenant)

@@ -28,17 +28,17 @@ async def create_from_lead(tx: Tx, tenant_id: str, event: LeadConverted) -> None
 
     A second delivery (or another event for the same lead) finds the deal and does nothing;
     the unique index on ``source_lead_id`` backs this up. If the contact of the conversion
-    is already projected, the deal gets it (and its account) at once.
+    is already projected, the deal gets it (and its account) at once. Reads run outside the
+    transaction, which holds only the writes (the embedded server serialises transaction
+    statements); the unique index and versioned updates turn races into retries.
     """
     draft = event.deal
     deals = DealRepository(tx.db, tenant_id)
-    if draft is None or await deals.by_source_lead(event.lead_id, session=tx.session):
+    if draft is None or await deals.by_source_lead(event.lead_id):
         return
     pipeline = await PipelineRepository(tx.db, tenant_id).ensure_default()
     stage = first_open_stage(stages_of(pipeline))
-    contact = await ContactProjection(tx.db, tenant_id).converted_from(
-        event.lead_id, session=tx.session
-    )
+    contact = await ContactProjection(tx.db, tenant_id).converted_from(event.lead_id)
     doc = new_deal(
         name=draft.name,
         pipeline_id=pipeline["_id"],
@@ -67,7 +67,7 @@ async def project_contact(
     if not converted_lead_id:
         return
     deals = DealRepository(tx.db, tenant_id)
-    deal = await deals.by_source_lead(converted_lead_id, session=tx.session)
+    deal = await deals.by_source_lead(converted_lead_id)
     if deal is None:
         return
     contacts = _with_contact(deal, contact.contact_id)

@@ -34,7 +34,7 @@ async def on_deal_created(envelope: CloudEvent, event: DealCreated, tx: Tx) -> N
         return
     await LeadRepository(tx.db, envelope.tenantid).record_conversion(
         event.deal.source_lead_id,
-        {"deal_id": event.deal_id, "deal_stage": event.deal.stage},
+        {"deal_id": event.deal_id},
         session=tx.session,
     )
 
@@ -64,5 +64,7 @@ def consumer_specs(settings: ServiceSettings) -> list[ConsumerSpec]:
             group=settings.service_name,
             topics=[settings.topic("contacts"), settings.topic("deals")],
             handlers=handlers,
+            # setting the ids of what a conversion produced is the same write every time
+            idempotent=frozenset({"ContactCreated", "ContactUpdated", "DealCreated"}),
         )
     ]

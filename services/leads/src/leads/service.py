@@ -262,9 +262,11 @@ async def convert_lead(
 ) -> Document:
     """Mark the lead converted and publish LeadConverted; a second convert is a 409."""
     repo = LeadRepository(rt.db, access.tenant_id)
+    # read outside the transaction (it holds only writes); the versioned update below
+    # refuses the conversion if the lead changed since
+    current = visible(access, await repo.get(lead_id), "lead")
 
     async def work(tx: Tx) -> Document:
-        current = visible(access, await repo.get(lead_id, session=tx.session), "lead")
         try:
             check_convertible(LeadStatus(current["status"]))
         except DomainError as exc:

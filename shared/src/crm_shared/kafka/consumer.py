@@ -54,6 +54,9 @@ class ConsumerSpec:
     group: str
     topics: Sequence[str]
     handlers: Mapping[str, Handler]
+    idempotent: frozenset[str] = frozenset()
+    """Event types whose handlers are naturally idempotent (a redelivery writes the same
+    values again) and emit nothing: applied without a transaction or an inbox key."""
 
 
 class DeadLetter(Exception):
@@ -273,13 +276,19 @@ class ConsumerRunner:
             )
             await handler(envelope, data, tx)
 
+        async def plain(tx: Tx) -> None:
+            await handler(envelope, data, tx)
+
         while True:
             try:
-                await self._uow.run(
-                    work,
-                    correlation_id=envelope.correlationid or envelope.id,
-                    causation_id=envelope.id,
-                )
+                if envelope.type in self.spec.idempotent:
+                    await self._uow.run_without_transaction(plain)
+                else:
+                    await self._uow.run(
+                        work,
+                        correlation_id=envelope.correlationid or envelope.id,
+                        causation_id=envelope.id,
+                    )
                 self.stats.handled += 1
                 return
             except AlreadyApplied:
