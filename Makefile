@@ -39,6 +39,7 @@ bench: bootstrap
 		(apt-get update -qq && apt-get install -y -qq wrk) >/dev/null 2>&1 || \
 		echo "wrk unavailable: the HTTP benchmarks fall back to the Python load generator"; }
 	$(UV) run python -m bench.leads
+	$(UV) run python -m bench.contacts_deals
 
 schemas: bootstrap
 	$(UV) run python -m crm_shared.events.export docs/events

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ from bench.backlog import wait_drained
 from bench.context import Run, Sizes
 from bench.harness import cpu_meter, leads_env, machine_facts, start_stack
 from bench.load import wrk_available
-from bench.report import Figure, format_table, save_results, utc_stamp
+from bench.report import Figure, finish
 from crm_devstack.testing import TokenMinter, unique_name
 
 T = TypeVar("T")
@@ -263,21 +262,15 @@ def main(argv: list[str] | None = None) -> int:
         "details": scenarios.details,
         "errors": scenarios.errors,
     }
-    path = save_results(payload, stamp=utc_stamp(started_at))
-    print()
-    print(format_table(scenarios.figures))
     diagnostics = list_diagnostics(scenarios.details)
-    if diagnostics:
-        print("\nlist diagnostics (ms):\n" + diagnostics)
-    print(f"\nresults: {path}")
-    if scenarios.errors:
-        print(f"{len(scenarios.errors)} step(s) FAILED; logs kept in {workdir}")
-        for error in scenarios.errors:
-            print(f"  - {error['step']}: {error['error']}")
-        return 1
-    if not args.keep_workdir:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+    return finish(
+        payload,
+        scenarios.figures,
+        errors=[f"{e['step']}: {e['error']}" for e in scenarios.errors],
+        workdir=workdir,
+        keep_workdir=args.keep_workdir,
+        extra="\nlist diagnostics (ms):\n" + diagnostics if diagnostics else "",
+    )
 
 
 if __name__ == "__main__":

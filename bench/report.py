@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,3 +97,31 @@ def save_results(payload: dict[str, Any], *, stamp: str, directory: Path = RESUL
     path.write_text(text)
     (directory / f"{name}-latest.json").write_text(text)
     return path
+
+
+def finish(
+    payload: dict[str, Any],
+    figures: list[Figure],
+    *,
+    errors: list[str],
+    workdir: Path,
+    keep_workdir: bool,
+    extra: str = "",
+) -> int:
+    """Save ``payload``, print the table (and ``extra``), keep the work directory on errors;
+    returns the exit status (1 if any step failed)."""
+    started_at = datetime.fromisoformat(payload["started_at"])
+    path = save_results(payload, stamp=utc_stamp(started_at))
+    print()
+    print(format_table(figures))
+    if extra:
+        print(extra)
+    print(f"\nresults: {path}")
+    if errors:
+        print(f"{len(errors)} step(s) FAILED; logs kept in {workdir}")
+        for error in errors:
+            print(f"  - {error}")
+        return 1
+    if not keep_workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0

@@ -1,0 +1,173 @@
+"""Benchmarks of the conversion flow and the deal reports: ``python -m bench.contacts_deals``.
+
+Starts its own Tansu broker and SecantusDB on free loopback ports, and the leads, contacts
+and deals services as separate processes through the launcher behind ``crm up``; measures
+
+1. LeadConverted -> contact readable in contacts and deal readable in deals, at 20
+   conversions/s for 30 s (vs the raw aiokafka produce -> consume round trip);
+2. the pipeline, forecast and win/loss reports at 10k and 100k deals (p50 each).
+
+Prints a table and saves JSON to ``bench/results/contacts-deals-<UTC>.json`` (and
+``contacts-deals-latest.json``). Everything started is stopped by PID at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import conversion, deal_reports, events
+from bench.context import TOKEN_TTL_S, Run, Sizes
+from bench.harness import SERVICE_START_TIMEOUT, Stack, cpu_meter, machine_facts, start_stack
+from bench.report import Figure, finish
+from crm_devstack.launcher import launch_services, wait_services_ready
+from crm_devstack.servers import free_port
+from crm_devstack.services import get_service
+from crm_devstack.testing import TokenMinter, unique_name
+
+SERVICES = ("leads", "contacts", "deals")
+CONVERSION_RATE = 20.0
+CONVERSION_SECONDS = 30.0
+
+
+def start_services(stack: Stack, run: Run) -> dict[str, str]:
+    """Start leads, contacts and deals (dev settings, own databases and topics)."""
+    specs = [get_service(name) for name in SERVICES]
+    launched = launch_services(
+        specs,
+        mongo_url=stack.mongo_url,
+        kafka_bootstrap=stack.kafka_bootstrap,
+        public_key_pem=run.minter.public_pem,
+        ports={spec.name: free_port() for spec in specs},
+        log_dir=stack.workdir,
+        extra_env={
+            "MONGO_DB": f"{run.db_name}_{{name}}",
+            "TOPIC_PREFIX": run.topic_prefix,
+            "LOG_LEVEL": "WARNING",
+        },
+    )
+    for item in launched:
+        stack.services[item.spec.name] = item.process
+    wait_services_ready(launched, timeout=SERVICE_START_TIMEOUT)
+    return {item.spec.name: item.base_url for item in launched}
+
+
+def admin(run: Run, tenant: str) -> dict[str, str]:
+    """Bearer header of an admin of ``tenant``."""
+    token = run.minter.token(tenant=tenant, roles=["admin"], sub="user_bench", ttl=TOKEN_TTL_S)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def convert_at(run: Run, urls: dict[str, str], rate: float) -> dict[str, Any]:
+    """Conversions at ``rate``/s for the configured time, with the cores each process used."""
+    cpu: dict[str, Any] = {}
+    with cpu_meter(run.stack.pids(), cpu):
+        flow = await conversion.measure(
+            urls=urls,
+            headers=admin(run, unique_name("bench_conv_")),
+            bootstrap=run.stack.kafka_bootstrap,
+            topics={
+                "contacts": f"{run.topic_prefix}contacts",
+                "deals": f"{run.topic_prefix}deals",
+            },
+            rate=rate,
+            seconds=run.sizes.event_duration_s,
+        )
+    return {**flow, "cpu_cores": cpu}
+
+
+async def conversion_flow(run: Run, urls: dict[str, str]) -> dict[str, Any]:
+    """Benchmark 1 at the asked rate and at half of it, and the baseline, in the same run."""
+    baseline = await events.kafka_round_trip(run)
+    flow = await convert_at(run, urls, run.sizes.event_rate)
+    half = await convert_at(run, urls, run.sizes.event_rate / 2)
+    return {"flow": flow, "half_rate": half, "baseline": baseline}
+
+
+async def reports_at(run: Run, deals_url: str, count: int) -> dict[str, Any]:
+    """Seed ``count`` deals in a fresh tenant, rebuild, time the reports."""
+    tenant = unique_name("bench_reports_")
+    async with httpx.AsyncClient(
+        base_url=deals_url, headers=admin(run, tenant), timeout=60
+    ) as client:
+        pipelines = (await client.get("/v1/pipelines")).raise_for_status().json()
+        seconds = await deal_reports.seed(
+            mongo_url=run.stack.mongo_url,
+            db_name=f"{run.db_name}_deals",
+            tenant=tenant,
+            pipeline_id=pipelines["items"][0]["id"],
+            count=count,
+        )
+        measured = await deal_reports.measure_tenant(client, requests=run.sizes.list_requests)
+    return {"deals": count, "seed_seconds": round(seconds, 1), **measured}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both benchmarks once; returns 1 if a step failed."""
+    parser = argparse.ArgumentParser(prog="python -m bench.contacts_deals")
+    parser.add_argument("--quick", action="store_true", help="5 s of conversions, 1k/10k deals")
+    parser.add_argument("--keep-workdir", action="store_true", help="keep logs and data")
+    parser.add_argument("--rate", type=float, default=CONVERSION_RATE, help="conversions/s")
+    parser.add_argument("--skip-reports", action="store_true", help="conversion flow only")
+    args = parser.parse_args(argv)
+    base = Sizes.for_mode(quick=args.quick)
+    sizes = dataclasses.replace(
+        base,
+        event_rate=args.rate,
+        event_duration_s=5.0 if args.quick else CONVERSION_SECONDS,
+    )
+    deal_counts = (1_000, 10_000) if args.quick else (10_000, 100_000)
+    started_at = datetime.now(UTC)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-contacts-deals-"))
+    print(f"[bench] workdir {workdir}; quick={args.quick}", flush=True)
+    stack = start_stack(workdir)
+    figures: list[Figure] = []
+    details: dict[str, Any] = {}
+    errors: list[str] = []
+    try:
+        run = Run(stack=stack, minter=TokenMinter(), sizes=sizes, tool="python", workdir=workdir)
+        urls = start_services(stack, run)
+        print("[bench] conversion flow ...", flush=True)
+        details["conversion"] = asyncio.run(conversion_flow(run, urls))
+        figures += conversion.figures(
+            details["conversion"]["flow"], details["conversion"]["baseline"]
+        )
+        figures += conversion.figures(
+            details["conversion"]["half_rate"], details["conversion"]["baseline"], target=False
+        )
+        reports = {}
+        for count in () if args.skip_reports else deal_counts:
+            print(f"[bench] reports at {count:,} deals ...", flush=True)
+            reports[count] = asyncio.run(reports_at(run, urls["deals"], count))
+        if reports:
+            details["reports"] = {str(k): v for k, v in reports.items()}
+            small, big = (reports[c] for c in deal_counts)
+            figures += deal_reports.figures(small, big, deal_counts)
+    except Exception as exc:
+        errors.append(f"{type(exc).__name__}: {exc}")
+        print(f"[bench] FAILED: {errors[-1]}", flush=True)
+    finally:
+        stack.stop()
+    payload = {
+        "benchmark": "contacts-deals",
+        "started_at": started_at.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "quick": args.quick,
+        "machine": machine_facts(wrk_used=False),
+        "figures": [f.to_dict() for f in figures],
+        "details": details,
+        "errors": errors,
+    }
+    return finish(payload, figures, errors=errors, workdir=workdir, keep_workdir=args.keep_workdir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
