@@ -18,7 +18,7 @@ from crm_devstack.testing import (
     wait_consumed,
 )
 from crm_shared.events.catalogue import LeadCreated, LeadSnapshot
-from crm_shared.events.envelope import CloudEvent, new_envelope
+from crm_shared.events.envelope import CloudEvent, new_envelope, parse_envelope
 from crm_shared.kafka.consumer import ConsumerRunner, ConsumerSpec
 from crm_shared.kafka.producer import EventProducer
 from crm_shared.kafka.topics import ensure_topics
@@ -37,6 +37,8 @@ class Rig:
     topic: str
     failures_left: dict[str, int]
     runner: ConsumerRunner | None = None
+    echo: bool = False
+    """The handler also emits the event it got (to check what a batch stamps on events)."""
 
     def start(self) -> ConsumerRunner:
         async def handler(envelope: CloudEvent, event: LeadCreated, tx: Tx) -> None:
@@ -47,6 +49,8 @@ class Rig:
             await tx.db["applied"].update_one(
                 {"_id": event.lead_id}, {"$inc": {"count": 1}}, upsert=True, session=tx.session
             )
+            if self.echo:
+                await tx.emit(event, tenant_id=envelope.tenantid)
 
         spec = ConsumerSpec(
             group="runner-test", topics=[self.topic], handlers={"LeadCreated": handler}
@@ -199,3 +203,42 @@ async def test_partitions_handled_one_at_a_time_still_apply_everything(rig: Rig)
         await rig.send(lead_event(f"lead_c{i}").to_bytes(), key=f"lead_c{i}")
     await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
     assert [await rig.count(f"lead_c{i}") for i in range(9)] == [1] * 9
+
+
+async def test_a_backlog_is_applied_in_batches_each_event_once_with_its_own_causation(
+    rig: Rig,
+) -> None:
+    rig.echo = True
+    sent = [lead_event(f"lead_b{i}") for i in range(20)]
+    for event in sent:  # one key: one partition, fetched together once the runner starts
+        await rig.send(event.to_bytes(), key="backlog")
+    runner = rig.start()
+    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    assert [await rig.count(f"lead_b{i}") for i in range(20)] == [1] * 20
+    assert runner.stats.handled == 20 and runner.stats.batches >= 1
+    caused = {}
+    async for row in rig.uow.db["outbox"].find({}):
+        envelope = parse_envelope(row["value"])
+        caused[envelope.subject] = (envelope.causationid, envelope.correlationid)
+    assert caused == {e.subject: (e.id, e.id) for e in sent}
+
+
+async def test_a_batch_with_a_duplicate_and_a_failing_event_splits_and_loses_nothing(
+    rig: Rig,
+) -> None:
+    dlq = rig.settings.dlq_topic("runner-test")
+    await ensure_topics(rig.settings.kafka_bootstrap, {dlq: 1})
+    rig.failures_left["lead_bad"] = 99
+    first = lead_event("lead_d0")
+    backlog = [first, *(lead_event(f"lead_d{i}") for i in range(1, 6)), first]
+    backlog.insert(3, lead_event("lead_bad"))
+    async with TopicReader(rig.settings.kafka_bootstrap, dlq) as reader:
+        for event in backlog:
+            await rig.send(event.to_bytes(), key="mixed")
+        runner = rig.start()
+        dead = await reader.wait_for_count(1, timeout=30)
+    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    assert [await rig.count(f"lead_d{i}") for i in range(6)] == [1] * 6
+    assert await rig.count("lead_bad") == 0
+    assert parse_envelope(dead[0].value).subject == "lead_bad"
+    assert runner.stats.duplicates == 1 and runner.stats.dead_lettered == 1

@@ -28,6 +28,8 @@ class ServiceSettings(BaseSettings):
     consumer_partition_concurrency: int = Field(default=0, ge=0)
     """Partitions a consumer handles at once (0: every partition of a fetch). The embedded
     server slows every statement for each open transaction, so ``crm up`` uses 1."""
+    consumer_batch_size: int = Field(default=50, ge=1)
+    """Consecutive records of a partition applied in one transaction (1: one each)."""
     topic_prefix: str = "crm."
     outbox_poll_interval_s: float = Field(default=0.5, gt=0)
     outbox_lease_s: float = Field(default=10.0, gt=0)

@@ -44,6 +44,11 @@ class Tx:
         self.emitted = 0
         """Events written to the outbox so far."""
 
+    def caused_by(self, *, correlation_id: str, causation_id: str) -> None:
+        """Stamp the events emitted from now on (a transaction applying several events)."""
+        self._correlation_id = correlation_id
+        self._causation_id = causation_id
+
     @property
     def db(self) -> AsyncDatabase[Any]:
         """The service database this transaction writes to (pass ``session`` on every call)."""

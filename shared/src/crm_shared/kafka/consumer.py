@@ -18,9 +18,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
@@ -39,6 +39,7 @@ from crm_shared.uow import Tx, UnitOfWork
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Handler = Callable[[CloudEvent, Any, Tx], Awaitable[None]]
 """``handler(envelope, data_model, tx)``: apply the event using ``tx.session`` only."""
 
@@ -59,6 +60,16 @@ class ConsumerSpec:
     values again) and emit nothing: applied without a transaction or an inbox key."""
 
 
+@dataclass(frozen=True)
+class _Delivery:
+    """A decoded record and the handler it goes to."""
+
+    record: ConsumerRecord[bytes, bytes]
+    envelope: CloudEvent
+    data: EventData
+    handler: Handler
+
+
 class DeadLetter(Exception):
     """A message that can never succeed; carries the reason for the DLQ headers."""
 
@@ -77,6 +88,8 @@ class ConsumerStats:
     duplicates: int = 0
     dead_lettered: int = 0
     retries: int = 0
+    batches: int = 0
+    """Transactions that applied several records at once."""
     rebuilds: int = 0
 
 
@@ -204,19 +217,55 @@ class ConsumerRunner:
         return done
 
     async def _handle_partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> int:
-        """Handle one partition's records in order; returns the last offset handled."""
+        """Handle one partition's records in order; returns the last offset handled.
+
+        Consecutive records that need a transaction are applied ``consumer_batch_size`` at
+        a time in one transaction (what a backlog costs the database grows with the number
+        of transactions, not only of writes); skipped, dead-lettered and idempotent records
+        end a run."""
         last = -1
+        run: list[_Delivery] = []
+
+        async def flush() -> None:
+            nonlocal last
+            if run:
+                await self._apply_run(run)
+                last = run[-1].record.offset
+                run.clear()
+
         for record in records:
-            if self._stopping.is_set() and last >= 0:
+            if self._stopping.is_set() and (last >= 0 or run):
                 break
-            await self._handle_record(record)
+            delivery = await self._prepare(record)
+            if delivery is not None and delivery.envelope.type not in self.spec.idempotent:
+                run.append(delivery)
+                if len(run) >= self._settings.consumer_batch_size:
+                    await flush()
+                continue
+            await flush()
+            if delivery is not None:
+                await self._apply_with_retries(delivery)
             last = record.offset
+        await flush()
         return last
 
-    async def _handle_record(self, record: ConsumerRecord[bytes, bytes]) -> None:
-        headers = list(record.headers or ())
-        parent_tp = traceparent_from_headers(headers)
-        parent = context_from_traceparent(parent_tp)
+    async def _prepare(self, record: ConsumerRecord[bytes, bytes]) -> _Delivery | None:
+        """Decode ``record``; None when it was skipped (no handler) or dead-lettered."""
+        try:
+            envelope, data, handler = self._decode(record)
+        except DeadLetter as dead:
+            with self._span(record):
+                await self._dead_letter(record, dead, attempts=0)
+            return None
+        if handler is None:
+            self.stats.skipped += 1
+            return None
+        return _Delivery(record, envelope, data, handler)
+
+    @contextlib.contextmanager
+    def _span(self, record: ConsumerRecord[bytes, bytes]) -> Iterator[None]:
+        """The consumer span of one record, child of the producer's ``traceparent``."""
+        parent = context_from_traceparent(traceparent_from_headers(list(record.headers or ())))
         parent_span = get_current_span(parent).get_span_context()
         with tracer.start_as_current_span(
             f"{record.topic} process",
@@ -231,15 +280,7 @@ class ConsumerRunner:
                 "messaging.kafka.offset": record.offset,
             },
         ):
-            try:
-                envelope, data, handler = self._decode(record)
-            except DeadLetter as dead:
-                await self._dead_letter(record, dead, attempts=0)
-                return
-            if handler is None:
-                self.stats.skipped += 1
-                return
-            await self._apply_with_retries(record, envelope, data, handler)
+            yield
 
     def _decode(
         self, record: ConsumerRecord[bytes, bytes]
@@ -260,52 +301,83 @@ class ConsumerRunner:
             raise DeadLetter("schema-mismatch", str(exc.errors(include_url=False))) from exc
         return envelope, data, self.spec.handlers.get(envelope.type)
 
-    async def _apply_with_retries(
-        self,
-        record: ConsumerRecord[bytes, bytes],
-        envelope: CloudEvent,
-        data: EventData,
-        handler: Handler,
-    ) -> None:
-        attempts = 0
-        backoff = self._settings.consumer_retry_backoff_ms / 1000
-
-        async def work(tx: Tx) -> None:
+    async def _apply(self, delivery: _Delivery, tx: Tx) -> None:
+        """Record the inbox key and run the handler, inside ``tx``."""
+        envelope = delivery.envelope
+        tx.caused_by(correlation_id=envelope.correlationid or envelope.id, causation_id=envelope.id)
+        with self._span(delivery.record):
             await record_once(
                 tx, group=self.spec.group, event_id=envelope.id, event_type=envelope.type
             )
-            await handler(envelope, data, tx)
+            await delivery.handler(envelope, delivery.data, tx)
 
-        async def plain(tx: Tx) -> None:
-            await handler(envelope, data, tx)
+    async def _apply_run(self, run: list[_Delivery]) -> None:
+        """Apply ``run`` in one transaction; if any of it fails (a duplicate, a conflict, a
+        handler error), apply each record on its own, with its own retries and dead letter."""
+        if len(run) > 1:
 
+            async def work(tx: Tx) -> None:
+                for delivery in run:
+                    await self._apply(delivery, tx)
+
+            try:
+                await self._while_database_unavailable(lambda: self._uow.run(work))
+                self.stats.handled += len(run)
+                self.stats.batches += 1
+                return
+            except _INFRA_ERRORS:
+                raise
+            except Exception as exc:
+                log.info("consumer %s: batch of %d split: %r", self.spec.group, len(run), exc)
+        for delivery in run:
+            await self._apply_with_retries(delivery)
+
+    async def _while_database_unavailable(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Run ``attempt`` until it does not fail for want of the database (or we stop)."""
         while True:
             try:
-                if envelope.type in self.spec.idempotent:
-                    await self._uow.run_without_transaction(plain)
-                else:
-                    await self._uow.run(
-                        work,
-                        correlation_id=envelope.correlationid or envelope.id,
-                        causation_id=envelope.id,
-                    )
-                self.stats.handled += 1
-                return
-            except AlreadyApplied:
-                self.stats.duplicates += 1
-                return
+                return await attempt()
             except _INFRA_ERRORS as exc:
                 if self._stopping.is_set():
                     raise
                 log.warning(
                     "consumer %s: database unavailable (%s); retrying", self.spec.group, exc
                 )
+                self.stats.retries += 1
+                await self._sleep(self._settings.consumer_retry_backoff_ms / 1000)
+
+    async def _apply_with_retries(self, delivery: _Delivery) -> None:
+        """Apply one record: handler failures are retried with backoff, then dead-lettered."""
+        envelope = delivery.envelope
+        attempts = 0
+        backoff = self._settings.consumer_retry_backoff_ms / 1000
+
+        async def plain(tx: Tx) -> None:
+            with self._span(delivery.record):
+                await delivery.handler(envelope, delivery.data, tx)
+
+        async def attempt() -> None:
+            if envelope.type in self.spec.idempotent:
+                await self._uow.run_without_transaction(plain)
+            else:
+                await self._uow.run(lambda tx: self._apply(delivery, tx))
+
+        while True:
+            try:
+                await self._while_database_unavailable(attempt)
+                self.stats.handled += 1
+                return
+            except AlreadyApplied:
+                self.stats.duplicates += 1
+                return
+            except _INFRA_ERRORS:
+                raise
             except Exception as exc:
                 attempts += 1
                 if attempts >= self._settings.consumer_max_attempts:
                     get_current_span().record_exception(exc)
                     await self._dead_letter(
-                        record, DeadLetter("handler-failed", repr(exc)), attempts=attempts
+                        delivery.record, DeadLetter("handler-failed", repr(exc)), attempts=attempts
                     )
                     return
                 log.warning(
