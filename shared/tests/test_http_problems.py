@@ -24,6 +24,7 @@ from crm_shared.errors import (
     PayloadTooLarge,
     ProblemError,
     ServiceUnavailable,
+    TooManyRequests,
     Unauthorized,
     Unprocessable,
     VersionConflict,
@@ -50,6 +51,7 @@ PROBLEMS: dict[str, type[ProblemError]] = {
         VersionConflict,
         PayloadTooLarge,
         Unprocessable,
+        TooManyRequests,
         ServiceUnavailable,
     )
 }
@@ -62,6 +64,7 @@ EXPECTED_PROBLEMS = [
     ("VersionConflict", 409, "version-conflict"),
     ("PayloadTooLarge", 413, "payload-too-large"),
     ("Unprocessable", 422, "validation-error"),
+    ("TooManyRequests", 429, "rate-limited"),
     ("ServiceUnavailable", 503, "service-unavailable"),
 ]
 
@@ -171,6 +174,10 @@ async def test_problem_errors_map_to_their_status_and_type(
     assert body["lead_id"] == "lead_1"
     assert GENERATED_ID.match(body["request_id"])
     assert body["request_id"] == response.headers["x-request-id"]
+    if status in (429, 503):
+        assert int(response.headers["retry-after"]) >= 1
+    else:
+        assert "retry-after" not in response.headers
 
 
 def test_every_problem_error_is_covered() -> None:

@@ -57,6 +57,19 @@ def _app_services() -> list[str]:
     )
 
 
+GATEWAY = "gateway"
+
+
+def _member_dir(name: str) -> Path:
+    """Where a deployable's workspace member lives (``gateway/`` or ``services/<name>/``)."""
+    return ROOT / name if name == GATEWAY else ROOT / "services" / name
+
+
+def _backend_services() -> list[str]:
+    """The app services behind the gateway."""
+    return [name for name in _app_services() if name != GATEWAY]
+
+
 def _environment(svc: dict[str, Any]) -> dict[str, str | None]:
     """A service's environment as a dict, whichever of the two compose forms it uses."""
     env = svc.get("environment") or {}
@@ -189,8 +202,8 @@ def test_service_is_built_from_its_own_workspace_member(name: str) -> None:
     assert (ROOT / build.get("context", ".")).resolve() == ROOT
     service = (build.get("args") or {}).get("SERVICE")
     assert service == name, f"build.args.SERVICE is {service!r}; it must name the service, {name!r}"
-    assert (ROOT / "services" / name / "src" / name).is_dir()
-    project = tomllib.loads((ROOT / "services" / name / "pyproject.toml").read_text("utf-8"))
+    assert (_member_dir(name) / "src" / name).is_dir()
+    project = tomllib.loads((_member_dir(name) / "pyproject.toml").read_text("utf-8"))
     # The Dockerfile runs `uv sync --frozen --package crm-<SERVICE>`: name and lock must agree.
     assert project["project"]["name"] == f"crm-{name}"
     lock = tomllib.loads((ROOT / "uv.lock").read_text("utf-8"))
@@ -198,7 +211,7 @@ def test_service_is_built_from_its_own_workspace_member(name: str) -> None:
     assert str(svc.get("image", "")).startswith(f"crm/{name}:")
 
 
-@pytest.mark.parametrize("name", _app_services())
+@pytest.mark.parametrize("name", _backend_services())
 def test_service_waits_for_healthy_kafka_and_mongo(name: str) -> None:
     deps = _depends_on(_services()[name])
     for infra in ("kafka", "mongo"):
@@ -215,7 +228,7 @@ def test_service_healthcheck_probes_readiness(name: str) -> None:
     assert svc.get("restart") in {"unless-stopped", "always", "on-failure"}
 
 
-@pytest.mark.parametrize("name", _app_services())
+@pytest.mark.parametrize("name", _backend_services())
 def test_service_can_be_scaled(name: str) -> None:
     """`docker compose up --scale <name>=3` needs no fixed container name or host port."""
     svc = _services()[name]
@@ -231,7 +244,7 @@ def test_service_can_be_scaled(name: str) -> None:
         assert not published, f"{name} pins host port {published}: replicas would collide"
 
 
-@pytest.mark.parametrize("name", _app_services())
+@pytest.mark.parametrize("name", _backend_services())
 def test_service_environment_points_at_the_infrastructure(name: str) -> None:
     env = _environment(_services()[name])
     prefix = f"CRM_{name.upper()}_"
@@ -254,6 +267,30 @@ def test_service_environment_points_at_the_infrastructure(name: str) -> None:
         f"{name} needs the gateway's key ({prefix}JWT_PUBLIC_KEY) to verify tokens"
     )
     assert env.get("OTEL_SERVICE_NAME") == name
+
+
+def test_services_publish_no_host_port_and_the_gateway_is_the_one_door() -> None:
+    for name in _backend_services():
+        assert not _services()[name].get("ports"), f"{name} must be reached through the gateway"
+    ports = [_with_defaults(str(p)) for p in _services()[GATEWAY].get("ports") or []]
+    assert ports == [f"127.0.0.1:8000:{CONTAINER_PORT}"]
+
+
+def test_gateway_fronts_every_service_and_services_trust_its_jwks() -> None:
+    gateway = _services()[GATEWAY]
+    env = _environment(gateway)
+    upstreams = json.loads(env["CRM_GATEWAY_UPSTREAMS"] or "{}")
+    assert upstreams == {n: f"http://{n}:{CONTAINER_PORT}" for n in _backend_services()}
+    assert "CRM_GATEWAY_JWT_PRIVATE_KEY:?" in (env["CRM_GATEWAY_JWT_PRIVATE_KEY"] or ""), (
+        "compose must refuse to start without the signing key"
+    )
+    assert urlsplit(env["CRM_GATEWAY_MONGO_URL"] or "").hostname == "mongo"
+    deps = _depends_on(gateway)
+    assert deps["mongo"]["condition"] == "service_healthy"
+    assert set(_backend_services()) <= set(deps)
+    for name in _backend_services():
+        jwks = _environment(_services()[name]).get(f"CRM_{name.upper()}_JWT_JWKS_URL")
+        assert jwks == f"http://{GATEWAY}:{CONTAINER_PORT}/.well-known/jwks.json"
 
 
 @pytest.mark.parametrize("name", _app_services())

@@ -101,6 +101,13 @@ ROLE_TABLE: dict[str, dict[str, dict[Action, Scope]]] = {
         "marketing": {R: ALL},
         "viewer": {R: ALL},
     },
+    "users": {
+        "admin": {R: ALL, W: ALL},
+        "sales_manager": {R: ALL},
+    },
+    "api_keys": {
+        "admin": {R: ALL, W: ALL},
+    },
     "case_reports": {
         "admin": {R: ALL},
         "sales_manager": {R: ALL},

@@ -24,7 +24,7 @@ from crm_shared.errors import Forbidden, Unauthorized
 from crm_shared.settings import ServiceSettings
 
 _JWKS_TTL_S = 300.0
-_KNOWN_ROLES = frozenset(
+KNOWN_ROLES = frozenset(
     {"admin", "sales_manager", "sales", "marketing", "support", "viewer", "integration"}
 )
 
@@ -128,7 +128,7 @@ class TokenVerifier:
         return Principal(
             sub=str(claims["sub"]),
             tenant_id=tenant,
-            roles=frozenset(r for r in roles if r in _KNOWN_ROLES),
+            roles=frozenset(r for r in roles if r in KNOWN_ROLES),
             scopes=frozenset(s for s in scopes if isinstance(s, str)),
             name=claims.get("name") if isinstance(claims.get("name"), str) else None,
         )

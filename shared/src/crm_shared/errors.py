@@ -23,6 +23,8 @@ class ProblemError(Exception):
     status: int = 400
     slug: str = "bad-request"
     title: str = "Bad request"
+    retry_after: int | None = None
+    """Seconds for a ``Retry-After`` header (429 and 503)."""
 
     def __init__(self, detail: str, /, **extra: Any) -> None:
         if reserved := RESERVED_MEMBERS.intersection(extra):
@@ -82,7 +84,18 @@ class Unprocessable(ProblemError):
     status, slug, title = 422, "validation-error", "Validation error"
 
 
+class TooManyRequests(ProblemError):
+    """A rate limit ran out; ``retry_after`` says when the next request may pass."""
+
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, detail: str, /, *, retry_after: int = 1, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = max(1, retry_after)
+
+
 class ServiceUnavailable(ProblemError):
-    """A dependency (database, broker) is unavailable right now."""
+    """A dependency (database, broker, upstream service) is unavailable right now."""
 
     status, slug, title = 503, "service-unavailable", "Service unavailable"
+    retry_after = 5

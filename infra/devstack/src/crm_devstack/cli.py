@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import time
@@ -140,6 +141,8 @@ def _summary_rows(
             rows.append(("Kafka bootstrap", rec.url))
         elif rec.name == "mongo":
             rows.append(("MongoDB URL", rec.url))
+        elif rec.name == "gateway":
+            rows.append(("API (gateway)", rec.url))
         elif rec.name in specs:
             rows.append((f"{rec.name} API", rec.url))
             rows.append((f"{rec.name} docs", f"http://127.0.0.1:{rec.port}/docs"))
@@ -152,13 +155,23 @@ def _print_summary(records: list[ProcessRecord], specs: dict[str, ServiceSpec]) 
     console.print()
     for label, url in rows:
         console.print(f"[bold]{label.ljust(width)}[/]  {url}", highlight=False, soft_wrap=True)
+    gateway = next((r for r in records if r.name == "gateway"), None)
     example = next((r.url for r in records if r.name in specs), None)
-    lines = [
-        "",
-        "Get a dev token (signed with the key in .crm/keys):",
+    lines = [""]
+    if gateway is not None:
+        base = f"http://127.0.0.1:{gateway.port}"
+        lines += [
+            "Log in through the gateway (create the first admin once):",
+            "  crm admin create --email you@example.com --tenant acme",
+            f"  curl -X POST {base}/api/v1/auth/token -H 'Content-Type: application/json' \\",
+            """    -d '{"email": "you@example.com", "password": "..."}'""",
+            "",
+        ]
+    lines += [
+        "Or mint a dev token for a service directly (signed with the key in .crm/keys):",
         "  crm token --tenant acme --roles admin,sales",
     ]
-    if example is not None:
+    if example is not None and gateway is None:
         lines.append(
             f'  curl -H "Authorization: Bearer $(crm token --tenant acme --roles admin)" {example}'
         )
@@ -181,7 +194,7 @@ def _start_stack(
 ) -> None:
     """Start broker, database and services, recording each one as it starts."""
     logs = state_dir / "logs"
-    _, public_pem = ensure_dev_keys(state_dir)
+    private_pem, public_pem = ensure_dev_keys(state_dir)
 
     def record(proc: ManagedProcess, url: str, ready_url: str | None) -> None:
         started.append(proc)
@@ -211,6 +224,7 @@ def _start_stack(
             mongo_url=mongo_url(mongo.port),
             kafka_bootstrap=kafka_bootstrap(broker.port),
             public_key_pem=public_pem,
+            private_key_pem=private_pem,
             ports=ports,
             log_dir=logs,
             on_start=started_service,
@@ -391,6 +405,71 @@ def token(
     private_pem, _ = ensure_dev_keys(_state_dir())
     role_list = [r.strip() for r in roles.split(",") if r.strip()]
     typer.echo(mint_token(private_pem, tenant=tenant, roles=role_list, sub=sub, ttl_seconds=ttl))
+
+
+admin_app = typer.Typer(help="Manage gateway users.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+
+
+@admin_app.command("create")
+def admin_create(
+    email: Annotated[str, typer.Option(help="The admin's e-mail (the log-in).")],
+    tenant: Annotated[str, typer.Option(help="The tenant the admin manages.")],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="CRM_ADMIN_PASSWORD",
+            help="Prompted for when not given (or set CRM_ADMIN_PASSWORD).",
+        ),
+    ] = "",
+    mongo: Annotated[
+        str | None, typer.Option(help="MongoDB URL (default: the one `crm up` started).")
+    ] = None,
+) -> None:
+    """Create an admin user of a tenant in the gateway's database."""
+    mongo_url_ = mongo or _running_mongo_url()
+    try:
+        user_id = asyncio.run(_create_admin(mongo_url_, email, tenant, name, password))
+    except Exception as exc:  # the problem text of a refused password or a taken e-mail
+        raise _fail(f"could not create the admin: {getattr(exc, 'detail', exc)}") from exc
+    console.print(f"[green]✓[/] admin {email} of tenant {tenant} created ({user_id})")
+
+
+def _running_mongo_url() -> str:
+    state = load_state(_state_dir())
+    found = next((r for r in state.live() if r.name == "mongo"), None) if state else None
+    if found is None:
+        raise _fail("no running MongoDB: start the platform with `crm up` or pass --mongo")
+    return found.url
+
+
+async def _create_admin(url: str, email: str, tenant: str, name: str | None, password: str) -> str:
+    from crm_shared.mongo.client import make_client, service_database
+    from crm_shared.mongo.indexes import ensure_indexes
+    from gateway.identity import create_user
+    from gateway.settings import GatewaySettings
+    from gateway.users import USER_INDEXES, UserRepository
+
+    settings = GatewaySettings(mongo_url=url)
+    client = make_client(settings)
+    try:
+        db = service_database(client, settings)
+        await ensure_indexes(db, [USER_INDEXES])
+        user = await create_user(
+            UserRepository(db),
+            tenant_id=tenant,
+            email=email,
+            name=name,
+            roles=["admin"],
+            password=password,
+        )
+        return str(user["_id"])
+    finally:
+        await client.close()
 
 
 @app.command()

@@ -12,6 +12,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from crm_shared.jwk import key_id
+
 PRIVATE_KEY_FILE = "dev_ed25519.pem"
 PUBLIC_KEY_FILE = "dev_ed25519.pub.pem"
 DEFAULT_ISSUER = "crm-gateway"
@@ -72,7 +74,8 @@ def mint_token(
     issuer: str = DEFAULT_ISSUER,
     audience: str = DEFAULT_AUDIENCE,
 ) -> str:
-    """Return an EdDSA-signed JWT with the claims the services expect."""
+    """Return an EdDSA-signed JWT with the claims the services expect, and the key's
+    thumbprint as ``kid`` (as the gateway signs, so its JWKS verifies these too)."""
     now = int(time.time())
     claims = {
         "iss": issuer,
@@ -84,4 +87,4 @@ def mint_token(
         "exp": now + ttl_seconds,
         "jti": uuid.uuid4().hex,
     }
-    return jwt.encode(claims, private_pem, algorithm="EdDSA")
+    return jwt.encode(claims, private_pem, algorithm="EdDSA", headers={"kid": key_id(private_pem)})

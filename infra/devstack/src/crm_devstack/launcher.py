@@ -33,6 +33,7 @@ def launch_services(
     public_key_pem: str,
     ports: Mapping[str, int],
     log_dir: Path,
+    private_key_pem: str = "",
     extra_env: Mapping[str, str] | None = None,
     on_start: Callable[[Launched], None] | None = None,
 ) -> list[Launched]:
@@ -40,7 +41,13 @@ def launch_services(
 
     ``extra_env`` keys without a prefix are given to each service under its own prefix
     (``{"MONGO_DB": "x"}`` -> ``CRM_LEADS_MONGO_DB=x``; ``{name}`` in a value is the service).
+    A gateway among ``specs`` signs with ``private_key_pem`` and fronts the other services.
     """
+    upstreams = {
+        spec.name: f"http://127.0.0.1:{ports[spec.name]}"
+        for spec in specs
+        if spec.name != "gateway"
+    }
     launched = []
     for spec in specs:
         env = service_env(
@@ -49,6 +56,8 @@ def launch_services(
             kafka_bootstrap=kafka_bootstrap,
             public_key_pem=public_key_pem,
             dev=True,
+            private_key_pem=private_key_pem,
+            upstreams=upstreams,
         )
         for key, value in (extra_env or {}).items():
             env[f"{spec.env_prefix}{key}"] = value.replace("{name}", spec.name)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -22,8 +24,8 @@ class ServiceSpec:
 
     @property
     def api_path(self) -> str:
-        """The path of the service's public API (the gateway fronts all of ``/v1``)."""
-        return "/v1" if self.name == "gateway" else f"/v1/{self.name}"
+        """The path of the service's public API (the gateway fronts all of them)."""
+        return "/api/v1" if self.name == "gateway" else f"/v1/{self.name}"
 
 
 def _domain(name: str, port: int) -> ServiceSpec:
@@ -60,13 +62,16 @@ def service_env(
     kafka_bootstrap: str,
     public_key_pem: str,
     dev: bool,
+    private_key_pem: str = "",
+    upstreams: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Return the environment variables that configure ``spec``.
 
     With ``dev`` the clients are tuned for the embedded servers: no idempotent
     producer (Tansu rejects it), short group timeouts and fetch waits, lists read through
     time windows (SecantusDB sorts only after fetching every match), and one partition
-    handled at a time (each open transaction slows every other on SecantusDB).
+    handled at a time (each open transaction slows every other on SecantusDB). The gateway
+    also gets the private key it signs with and the URLs of the services behind it.
     """
     p = spec.env_prefix
     env = {
@@ -75,6 +80,9 @@ def service_env(
         f"{p}JWT_PUBLIC_KEY": public_key_pem,
         f"{p}LOG_LEVEL": "INFO",
     }
+    if spec.name == "gateway":
+        env[f"{p}JWT_PRIVATE_KEY"] = private_key_pem
+        env[f"{p}UPSTREAMS"] = json.dumps(dict(upstreams or {}))
     if dev:
         env |= {
             f"{p}KAFKA_IDEMPOTENCE": "false",

@@ -67,7 +67,7 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    headers = {"Retry-After": "5"} if exc.status == 503 else None
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
     return problem_response(
         exc.status,
         exc.slug,

@@ -1,0 +1,100 @@
+"""Log-in, token refresh and log-out, and the first admin of a tenant."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from crm_shared.errors import Unauthorized, Unprocessable
+from gateway.login_throttle import LoginThrottle
+from gateway.passwords import check_strength, hash_password, verify_password
+from gateway.refresh_tokens import RefreshTokens
+from gateway.schemas import TokenResponse
+from gateway.tokens import TokenIssuer
+from gateway.users import Document, UserRepository
+
+log = logging.getLogger(__name__)
+BAD_CREDENTIALS = "the e-mail or the password is wrong"
+"""One answer for an unknown e-mail, a wrong password and a deactivated user."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the identity routes need, built once per app."""
+
+    users: UserRepository
+    refresh_tokens: RefreshTokens
+    throttle: LoginThrottle
+    issuer: TokenIssuer
+    access_ttl_s: int
+
+    async def _tokens_for(self, user: Document, family: str | None = None) -> TokenResponse:
+        access = self.issuer.issue(
+            sub=user["_id"],
+            tenant_id=user["tenant_id"],
+            roles=user["roles"],
+            name=user.get("name") or user["email"],
+            ttl_s=self.access_ttl_s,
+        )
+        refresh = await self.refresh_tokens.issue(user, family)
+        return TokenResponse(
+            access_token=access, expires_in=self.access_ttl_s, refresh_token=refresh
+        )
+
+    async def login(self, email: str, password: str, *, ip: str) -> TokenResponse:
+        """Tokens for valid credentials; 401 (same text whatever was wrong) or 429."""
+        await self.throttle.check(email, ip)
+        user = await self.users.by_email(email)
+        ok = await verify_password(user["password_hash"] if user else None, password)
+        if user is None or not ok or not user.get("active"):
+            await self.throttle.failed(email, ip)
+            raise Unauthorized(BAD_CREDENTIALS)
+        return await self._tokens_for(user)
+
+    async def refresh(self, token: str) -> TokenResponse:
+        """Rotate a refresh token; 401 if it is unknown, used, revoked or its user is
+        no longer active."""
+        record = await self.refresh_tokens.consume(token)
+        if record is None:
+            raise Unauthorized("the refresh token is not valid; log in again")
+        user = await self.users.by_id(record["user_id"])
+        if user is None or not user.get("active"):
+            await self.refresh_tokens.revoke_family(record["family"])
+            raise Unauthorized("the refresh token is not valid; log in again")
+        return await self._tokens_for(user, record["family"])
+
+    async def logout(self, token: str) -> None:
+        """Revoke the session of ``token`` (unknown tokens are ignored: nothing to end)."""
+        await self.refresh_tokens.revoke_token_family(token)
+
+
+async def create_user(
+    users: UserRepository,
+    *,
+    tenant_id: str,
+    email: str,
+    name: str | None,
+    roles: list[str],
+    password: str,
+) -> Document:
+    """A new active user with an argon2id password hash; 422 for a weak password."""
+    if problem := check_strength(password):
+        raise Unprocessable(problem, errors=[{"field": "password", "message": problem}])
+    return await users.create(
+        tenant_id=tenant_id,
+        email=email,
+        name=name,
+        roles=roles,
+        pw_hash=await hash_password(password),
+    )
+
+
+async def bootstrap_admin(users: UserRepository, *, email: str, password: str, tenant: str) -> bool:
+    """Create the first admin from settings when no user exists yet; True if created."""
+    if not (email and password and tenant) or await users.any_exists():
+        return False
+    await create_user(
+        users, tenant_id=tenant, email=email, name=None, roles=["admin"], password=password
+    )
+    log.info("created the first admin %s of tenant %s", email, tenant)
+    return True

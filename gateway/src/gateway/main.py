@@ -1,0 +1,105 @@
+"""The gateway app: identity routes, the proxy, composed views, health."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+from crm_shared.http.middleware import RequestContextMiddleware
+from crm_shared.http.problems import install_problem_handlers
+from crm_shared.logs import setup_logging
+from crm_shared.mongo.indexes import ensure_indexes
+from crm_shared.telemetry import setup_tracing
+from gateway import api_apikeys, api_auth, api_customer360, api_docs, api_users, health, proxy
+from gateway.api_keys import API_KEY_INDEXES
+from gateway.identity import bootstrap_admin
+from gateway.ip_limit import IpRateLimit
+from gateway.login_throttle import LOGIN_FAILURE_INDEXES
+from gateway.refresh_tokens import REFRESH_INDEXES
+from gateway.settings import GatewaySettings, get_settings
+from gateway.state import GatewayState
+from gateway.users import USER_INDEXES
+
+log = logging.getLogger(__name__)
+IMPORT_MAX_BYTES = 64 * 1024 * 1024
+"""Bodies of the CSV import routes (the services cap them again)."""
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    """Build the gateway (``uvicorn gateway.main:create_app --factory``)."""
+    settings = settings or get_settings()
+    setup_logging(settings.service_name, settings.log_level)
+    setup_tracing(settings.service_name)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = GatewayState.build(settings)
+        app.state.gateway = state
+        await ensure_indexes(
+            state.db, [USER_INDEXES, REFRESH_INDEXES, API_KEY_INDEXES, LOGIN_FAILURE_INDEXES]
+        )
+        await bootstrap_admin(
+            state.users,
+            email=settings.bootstrap_admin_email,
+            password=settings.bootstrap_admin_password.get_secret_value(),
+            tenant=settings.bootstrap_admin_tenant,
+        )
+        try:
+            yield
+        finally:
+            await state.upstreams.close()
+            await state.client.close()
+
+    app = FastAPI(
+        title="CRM API",
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_url=None,  # the merged document is served at /api/openapi.json
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(api_auth.jwks_router)
+    app.include_router(api_auth.router)
+    app.include_router(api_users.router)
+    app.include_router(api_apikeys.router)
+    app.include_router(api_customer360.router)
+    app.include_router(api_docs.router)
+    app.include_router(proxy.router)  # last: its catch-all must not shadow the routes above
+    app.add_middleware(IpRateLimit)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Idempotency-Key",
+                "X-API-Key",
+                "X-Request-ID",
+            ],
+            expose_headers=["ETag", "X-Request-ID", "Location", "Retry-After"],
+        )
+    app.add_middleware(
+        RequestContextMiddleware,
+        default_limit=settings.max_body_bytes,
+        limits={
+            f"/api/v1/{resource}/import": IMPORT_MAX_BYTES
+            for resource in ("leads", "contacts", "accounts")
+        },
+    )
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+    instrumentor = HTTPXClientInstrumentor()
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument()
+    return app

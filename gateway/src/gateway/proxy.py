@@ -1,0 +1,74 @@
+"""Route: ``/api/v1/<resource>/...`` forwarded to the service that owns the resource."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import APIRouter, Request, Response
+
+from crm_shared.errors import Forbidden, NotFound
+from gateway.routing import SERVICE_OF, access_of
+from gateway.state import CurrentCaller, State, allowed
+from gateway.upstreams import UpstreamUnavailable
+
+router = APIRouter(tags=["proxy"])
+
+FORWARDED_REQUEST_HEADERS = (
+    "accept",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "idempotency-key",
+    "x-request-id",
+)
+"""Besides Authorization (the caller's token, or the one minted for an API key) and
+``traceparent`` (set by the httpx instrumentation from the gateway's own span)."""
+RETURNED_HEADERS = (
+    "content-type",
+    "content-disposition",
+    "etag",
+    "location",
+    "retry-after",
+    "deprecation",
+    "link",
+)
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+@router.api_route("/api/v1/{resource}", methods=METHODS, include_in_schema=False)
+@router.api_route("/api/v1/{resource}/{rest:path}", methods=METHODS, include_in_schema=False)
+async def forward(
+    resource: str, request: Request, caller: CurrentCaller, state: State, rest: str = ""
+) -> Response:
+    """Check the caller may touch the resource at all, then relay the request."""
+    service = SERVICE_OF.get(resource)
+    upstream = state.upstreams.get(service) if service else None
+    if upstream is None:
+        raise NotFound(f"no API at /api/v1/{resource}")
+    target, action = access_of(resource, request.method, rest)
+    if not allowed(caller, target, action):
+        raise Forbidden(f"your roles do not allow {action.value} on {target}")
+    headers = {h: v for h in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h))}
+    headers["authorization"] = caller.upstream_authorization
+    headers["x-forwarded-for"] = request.client.host if request.client else ""
+    path = f"/v1/{resource}" + (f"/{rest}" if rest else "")
+    upstream_response = await upstream.send(
+        request.method,
+        path,
+        params=httpx.QueryParams(list(request.query_params.multi_items())),
+        headers=headers,
+        content=await request.body(),
+    )
+    if upstream_response.status_code == 503 and "problem" not in upstream_response.headers.get(
+        "content-type", ""
+    ):
+        raise UpstreamUnavailable(upstream.name, "it answered 503")
+    returned = {
+        h: v for h in RETURNED_HEADERS if (v := upstream_response.headers.get(h)) is not None
+    }
+    if "location" in returned and returned["location"].startswith("/v1/"):
+        returned["location"] = "/api" + returned["location"]
+    return Response(
+        content=upstream_response.content,
+        status_code=upstream_response.status_code,
+        headers=returned,
+    )

@@ -1,0 +1,35 @@
+"""Which service serves a path, and which resource and action the path touches.
+
+``/api/v1/<resource>/...`` goes to the service that owns ``<resource>`` as
+``/v1/<resource>/...``. The gateway checks the role table coarsely (may this caller do
+this action on this resource at all?); each service checks it again, with ownership.
+"""
+
+from __future__ import annotations
+
+from crm_shared.access import Action
+
+SERVICE_OF: dict[str, str] = {
+    "leads": "leads",
+    "contacts": "contacts",
+    "accounts": "contacts",
+    "activities": "contacts",
+    "cases": "contacts",
+    "deals": "deals",
+    "pipelines": "deals",
+    "reports": "deals",
+    "targets": "deals",
+}
+"""First path segment after ``/api/v1/`` -> service name."""
+
+
+def access_of(resource: str, method: str, rest: str) -> tuple[str, Action]:
+    """The role-table resource and action of ``method /api/v1/<resource>/<rest>``."""
+    parts = [p for p in rest.split("/") if p]
+    if resource == "leads" and parts[:1] == ["config"]:
+        resource = "scoring_rules"
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return resource, Action.READ
+    if method == "POST" and parts == ["import"]:
+        return resource, Action.IMPORT
+    return resource, Action.WRITE

@@ -1,0 +1,111 @@
+"""Request and response bodies of the gateway's own routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from crm_shared.auth import KNOWN_ROLES
+
+Role = Annotated[str, StringConstraints(pattern="^(" + "|".join(sorted(KNOWN_ROLES)) + ")$")]
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginRequest(_Strict):
+    """E-mail and password."""
+
+    email: EmailStr
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class RefreshRequest(_Strict):
+    """A refresh token from the log-in or the last refresh."""
+
+    refresh_token: Secret
+
+
+class TokenResponse(BaseModel):
+    """An access token (JWT) and the refresh token that replaces it when it expires."""
+
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 (the scheme name, not a secret)
+    expires_in: int
+    refresh_token: str
+
+
+class UserCreate(_Strict):
+    """A new user of the caller's tenant."""
+
+    email: EmailStr
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    roles: list[Role] = Field(min_length=1, max_length=7)
+    password: Annotated[str, StringConstraints(max_length=256)]
+
+
+class UserUpdate(_Strict):
+    """Fields an admin may change; ``active: false`` deactivates."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=7)
+    active: bool | None = None
+
+
+class User(BaseModel):
+    """A user as the API shows it."""
+
+    id: str
+    email: str
+    name: str | None
+    roles: list[str]
+    active: bool
+    tenant_id: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class UserPage(BaseModel):
+    """A page of users by e-mail."""
+
+    items: list[User]
+    next_cursor: str | None
+
+
+class ApiKeyCreate(_Strict):
+    """A new integration key: a name and its scopes (``<resource>:read``, ``webhooks``)."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    scopes: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
+        min_length=1, max_length=20
+    )
+
+
+class ApiKey(BaseModel):
+    """An API key as lists show it."""
+
+    id: str
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_by: str
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None = None
+
+
+class ApiKeyCreated(ApiKey):
+    """The new key, with the secret shown this once."""
+
+    key: str
+
+
+class ApiKeyList(BaseModel):
+    """The tenant's API keys."""
+
+    items: list[ApiKey]

@@ -1,0 +1,125 @@
+"""The gateway in front of leads, contacts and deals processes: the 360-degree view and the
+merged OpenAPI document, with every service up and with one stopped."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from crm_devstack.servers import stop_all
+from crm_devstack.testing import Backend, TokenMinter, eventually, isolated_settings, running_app
+from gateway.main import create_app
+from gateway.settings import GatewaySettings
+
+from .conftest import Platform
+
+
+@pytest.fixture
+async def gateway(
+    platform: Platform, backend: Backend, minter: TokenMinter
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A gateway in this process, signing with the test key, fronting the platform."""
+    values = isolated_settings(backend, minter, "gateway")
+    values.update(
+        jwt_private_key=minter.private_pem,
+        upstreams={name: item.base_url for name, item in platform.launched.items()},
+        fanout_timeout_s=2.0,
+        upstream_connect_timeout_s=0.5,
+    )
+    async with running_app(create_app(GatewaySettings(**values))) as client:
+        yield client
+
+
+async def _converted_contact(platform: Platform, gateway: httpx.AsyncClient) -> str:
+    auth = platform.auth()
+    lead = await gateway.post(
+        "/api/v1/leads",
+        json={
+            "first_name": "Rina",
+            "last_name": "Kusuma",
+            "email": "rina@sinar.co.id",
+            "company": "PT Sinar",
+            "website": "sinar.co.id",
+            "source": "web",
+        },
+        headers=auth,
+    )
+    assert lead.status_code == 201, lead.text
+    lead_id = lead.json()["id"]
+    converted = await gateway.post(
+        f"/api/v1/leads/{lead_id}/convert",
+        json={"create_deal": {"name": "Sinar CRM", "amount": "12000000"}},
+        headers=auth,
+    )
+    assert converted.status_code == 200, converted.text
+
+    async def linked() -> str | None:
+        body = (await gateway.get(f"/api/v1/leads/{lead_id}", headers=auth)).json()
+        done = body.get("converted") or {}
+        return done.get("contact_id") if done.get("deal_id") else None
+
+    contact_id: str = await eventually(linked, timeout=30, what="lead linked to contact and deal")
+    return contact_id
+
+
+async def test_360_view_composes_every_service_and_survives_one_stopped(
+    platform: Platform, gateway: httpx.AsyncClient
+) -> None:
+    contact_id = await _converted_contact(platform, gateway)
+    auth = platform.auth()
+
+    async def deal_linked() -> dict[str, object] | None:
+        view = (await gateway.get(f"/api/v1/customers/{contact_id}/360", headers=auth)).json()
+        return view if view["deals"]["data"] and view["deals"]["data"]["open"] else None
+
+    view = await eventually(deal_linked, timeout=30, what="the deal in the 360 view")
+    assert view["contact"]["status"] == "ok"
+    assert view["contact"]["data"]["id"] == contact_id
+    assert view["account"]["data"]["domain"] == "sinar.co.id"
+    assert [d["name"] for d in view["deals"]["data"]["open"]] == ["Sinar CRM"]
+    assert view["purchases_and_rfm"]["status"] == "ok"
+    assert view["campaigns"]["status"] == "unavailable", "no campaigns service yet"
+
+    stop_all([platform.launched["deals"].process])
+    degraded = await gateway.get(f"/api/v1/customers/{contact_id}/360", headers=auth)
+    assert degraded.status_code == 200
+    body = degraded.json()
+    assert body["deals"]["status"] == "unavailable"
+    assert body["contact"]["status"] == "ok" and body["account"]["status"] == "ok"
+    missing = await gateway.get("/api/v1/customers/cont_nothing/360", headers=auth)
+    assert missing.status_code == 404
+
+
+async def test_one_openapi_document_covers_every_service_under_the_gateway(
+    gateway: httpx.AsyncClient,
+) -> None:
+    doc = (await gateway.get("/api/openapi.json")).json()
+    paths = set(doc["paths"])
+    for expected in (
+        "/api/v1/auth/token",
+        "/api/v1/users",
+        "/api/v1/leads",
+        "/api/v1/contacts/{contact_id}",
+        "/api/v1/deals/{deal_id}/stage",
+        "/api/v1/reports/pipeline",
+        "/api/v1/customers/{contact_id}/360",
+    ):
+        assert expected in paths, expected
+    assert not [p for p in paths if p.startswith("/v1/")]
+    assert "x-unavailable-services" not in doc
+    refs = {value for value in _strings(doc) if value.startswith("#/components/schemas/")}
+    assert all(
+        r.removeprefix("#/components/schemas/") in doc["components"]["schemas"] for r in refs
+    )
+    ui = await gateway.get("/api/docs")
+    assert ui.status_code == 200 and "/api/openapi.json" in ui.text
+
+
+def _strings(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _strings(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _strings(v)]
+    return [node] if isinstance(node, str) else []

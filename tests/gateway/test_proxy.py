@@ -1,0 +1,127 @@
+"""The proxy in front of a real leads process; contacts and deals are down."""
+
+from __future__ import annotations
+
+from crm_devstack.launcher import Launched
+from crm_devstack.testing import Backend, TokenMinter, running_app, unique_name
+from gateway.main import create_app
+
+from .conftest import Gateway, gateway_settings
+
+LEAD = {"first_name": "Budi", "last_name": "Santoso", "email": "budi@maju.co.id", "source": "web"}
+
+
+async def test_requests_reach_the_service_with_the_callers_identity(gw: Gateway) -> None:
+    admin = await gw.auth("admin")
+    created = await gw.client.post(
+        "/api/v1/leads", json=LEAD, headers={**admin, "X-Request-ID": "req-gw-1"}
+    )
+    assert created.status_code == 201, created.text
+    assert created.headers["x-request-id"] == "req-gw-1"
+    assert created.headers["location"].startswith("/api/v1/leads/")
+    lead = created.json()
+    fetched = await gw.client.get(created.headers["location"], headers=admin)
+    assert fetched.status_code == 200 and fetched.json()["id"] == lead["id"]
+    assert fetched.headers.get("etag")
+    listed = await gw.client.get("/api/v1/leads", params={"limit": 5}, headers=admin)
+    assert [item["id"] for item in listed.json()["items"]] == [lead["id"]]
+
+
+async def test_sales_see_only_their_own_leads_through_the_gateway(gw: Gateway) -> None:
+    admin, sales = await gw.auth("admin"), await gw.auth("sales")
+    assert (await gw.client.post("/api/v1/leads", json=LEAD, headers=admin)).status_code == 201
+    mine = await gw.client.post("/api/v1/leads", json={**LEAD, "email": "s@x.co"}, headers=sales)
+    assert mine.status_code == 201
+    listed = (await gw.client.get("/api/v1/leads", headers=sales)).json()["items"]
+    assert [item["id"] for item in listed] == [mine.json()["id"]]
+
+
+async def test_another_tenants_lead_is_not_found(gw: Gateway) -> None:
+    admin = await gw.auth("admin")
+    lead = (await gw.client.post("/api/v1/leads", json=LEAD, headers=admin)).json()
+    other = Gateway(gw.app, gw.client, gw.tenant + "_b", "")
+    stranger = await other.auth("admin")
+    for method in ("GET", "PATCH", "DELETE"):
+        response = await gw.client.request(
+            method,
+            f"/api/v1/leads/{lead['id']}",
+            json={} if method == "PATCH" else None,
+            headers={**stranger, "If-Match": str(lead["version"])},
+        )
+        assert response.status_code == 404, (method, response.text)
+
+
+async def test_roles_are_checked_at_the_gateway_too(gw: Gateway) -> None:
+    viewer = await gw.auth("viewer")
+    assert (await gw.client.get("/api/v1/leads", headers=viewer)).status_code == 200
+    refused = await gw.client.post("/api/v1/leads", json=LEAD, headers=viewer)
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    marketing = await gw.auth("marketing")
+    rules = await gw.client.put("/api/v1/leads/config/scoring", json={}, headers=marketing)
+    assert rules.status_code == 403
+
+
+async def test_without_credentials_or_on_unknown_paths_the_answer_is_a_problem(
+    gw: Gateway,
+) -> None:
+    anonymous = await gw.client.get("/api/v1/leads")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["content-type"] == "application/problem+json"
+    admin = await gw.auth("admin")
+    unknown = await gw.client.get("/api/v1/nothing-here", headers=admin)
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_service_that_is_down_is_a_503_naming_it_and_its_circuit_opens(
+    gw: Gateway,
+) -> None:
+    admin = await gw.auth("admin")
+    statuses = []
+    for _ in range(4):  # the test gateway opens a circuit after 3 failures
+        response = await gw.client.get("/api/v1/deals", headers=admin)
+        statuses.append(response.status_code)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["service"] == "deals"
+    assert statuses == [503] * 4
+    assert "circuit" in response.json()["detail"]
+    assert int(response.headers["retry-after"]) >= 1
+    assert (await gw.client.get("/api/v1/leads", headers=admin)).status_code == 200
+
+
+async def test_bodies_over_the_limit_are_refused_before_forwarding(gw: Gateway) -> None:
+    admin = await gw.auth("admin")
+    huge = {**LEAD, "notes": "x" * 2_000_000}
+    response = await gw.client.post("/api/v1/leads", json=huge, headers=admin)
+    assert response.status_code == 413
+
+
+async def test_security_headers_on_every_answer(gw: Gateway) -> None:
+    response = await gw.client.get("/api/v1/leads")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+async def test_callers_and_addresses_are_rate_limited(
+    backend: Backend, minter: TokenMinter, leads_process: Launched
+) -> None:
+    settings = gateway_settings(
+        backend,
+        minter,
+        leads_process.base_url,
+        rate_limit_per_principal=0.01,  # refills too slowly to matter during the test
+        rate_limit_principal_burst=2,
+        rate_limit_per_ip=0.01,
+        rate_limit_ip_burst=6,
+    )
+    app = create_app(settings)
+    async with running_app(app) as client:
+        gw = Gateway(app, client, unique_name("tenant_"), "")
+        admin = await gw.auth("admin")  # one log-in: one IP token
+        codes = [(await client.get("/api/v1/leads", headers=admin)).status_code for _ in range(3)]
+        assert codes[:2] == [200, 200] and codes[2] == 429
+        limited = await client.get("/api/v1/leads", headers=admin)
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+        by_ip = [(await client.get("/api/v1/leads")).status_code for _ in range(3)]
+        assert by_ip[-1] == 429, "the address ran out of its burst as well"

@@ -1,0 +1,89 @@
+"""Pure parts of the gateway: token buckets, circuit breaker, routing, key ids, passwords."""
+
+from __future__ import annotations
+
+import base64
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from crm_shared.access import Action
+from crm_shared.jwk import public_jwk
+from gateway.breaker import BreakerState, CircuitBreaker
+from gateway.passwords import check_strength, hash_password, verify_password
+from gateway.rate_limits import TokenBuckets
+from gateway.routing import access_of
+
+
+def test_bucket_allows_the_burst_then_refills_at_the_rate() -> None:
+    buckets = TokenBuckets(rate=2.0, burst=3)
+    assert [buckets.take("ip", now=0.0) for _ in range(3)] == [0, 0, 0]
+    assert buckets.take("ip", now=0.0) == 1, "empty: retry after a second"
+    assert buckets.take("other", now=0.0) == 0, "buckets are per key"
+    assert buckets.take("ip", now=0.5) == 0, "half a second refills one token at 2/s"
+    assert buckets.take("ip", now=0.5) == 1
+
+
+def test_buckets_forget_idle_keys_when_full() -> None:
+    buckets = TokenBuckets(rate=1.0, burst=1, max_keys=2)
+    buckets.take("a", now=0.0)
+    buckets.take("b", now=0.0)
+    assert buckets.take("c", now=10.0) == 0
+    assert len(buckets._buckets) <= 2
+
+
+def state_of(breaker: CircuitBreaker) -> BreakerState:
+    """The state, read through a call (mypy keeps attribute narrowing across calls)."""
+    return breaker.state
+
+
+def test_breaker_opens_after_consecutive_failures_and_probes_once() -> None:
+    breaker = CircuitBreaker(failures=2, reset_s=10)
+    breaker.failure(now=0)
+    assert breaker.allow(now=0)
+    breaker.failure(now=1)
+    assert breaker.state is BreakerState.OPEN
+    assert not breaker.allow(now=5)
+    assert breaker.retry_after(now=5) == 6
+    assert breaker.allow(now=11), "after reset_s one trial goes through"
+    assert not breaker.allow(now=11), "and only one"
+    breaker.failure(now=12)
+    assert breaker.state is BreakerState.OPEN and not breaker.allow(now=13)
+    assert breaker.allow(now=22)
+    breaker.success()
+    assert state_of(breaker) is BreakerState.CLOSED and breaker.allow(now=22)
+
+
+def test_a_success_resets_the_failure_count() -> None:
+    breaker = CircuitBreaker(failures=2, reset_s=10)
+    breaker.failure(now=0)
+    breaker.success()
+    breaker.failure(now=1)
+    assert breaker.state is BreakerState.CLOSED
+
+
+def test_routing_maps_methods_and_paths_to_role_table_actions() -> None:
+    assert access_of("leads", "GET", "") == ("leads", Action.READ)
+    assert access_of("leads", "POST", "") == ("leads", Action.WRITE)
+    assert access_of("leads", "POST", "import") == ("leads", Action.IMPORT)
+    assert access_of("leads", "PUT", "config/scoring") == ("scoring_rules", Action.WRITE)
+    assert access_of("deals", "DELETE", "d1") == ("deals", Action.WRITE)
+
+
+def test_key_id_is_the_rfc_8037_thumbprint() -> None:
+    # RFC 8037 appendix A.3: the thumbprint of the example Ed25519 public key
+    x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+    key = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(x + "="))
+    jwk = public_jwk(key)
+    assert jwk["x"] == x
+    assert jwk["kid"] == "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+
+
+async def test_passwords_hash_with_argon2id_and_verify() -> None:
+    stored = await hash_password("a long enough secret")
+    assert stored.startswith("$argon2id$")
+    assert await verify_password(stored, "a long enough secret")
+    assert not await verify_password(stored, "a long enough secreT")
+    assert not await verify_password(None, "anything at all"), "no user: still False"
+    assert check_strength("short") is not None
+    assert check_strength("aaaaaaaaaaaaaaaa") is not None
+    assert check_strength("correct horse battery") is None
