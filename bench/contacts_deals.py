@@ -148,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-workdir", action="store_true", help="keep logs and data")
     parser.add_argument("--rate", type=float, default=CONVERSION_RATE, help="conversions/s")
     parser.add_argument("--skip-reports", action="store_true", help="conversion flow only")
+    parser.add_argument("--skip-conversion", action="store_true", help="deal reports only")
     args = parser.parse_args(argv)
     base = Sizes.for_mode(quick=args.quick)
     sizes = dataclasses.replace(
@@ -166,12 +167,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run = Run(stack=stack, minter=TokenMinter(), sizes=sizes, tool="python", workdir=workdir)
         urls = start_services(stack, run)
-        print("[bench] conversion flow ...", flush=True)
-        details["conversion"] = asyncio.run(conversion_flow(run, urls))
-        flow = details["conversion"]
-        for measured in flow["runs"]:
-            asked = measured["rate_per_s"] == sizes.event_rate
-            figures += conversion.figures(measured, flow["baseline"], target=asked)
+        if not args.skip_conversion:
+            print("[bench] conversion flow ...", flush=True)
+            details["conversion"] = asyncio.run(conversion_flow(run, urls))
+            flow = details["conversion"]
+            for measured in flow["runs"]:
+                asked = measured["rate_per_s"] == sizes.event_rate
+                figures += conversion.figures(measured, flow["baseline"], target=asked)
         reports = {}
         for count in () if args.skip_reports else deal_counts:
             print(f"[bench] reports at {count:,} deals ...", flush=True)

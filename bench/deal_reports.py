@@ -75,6 +75,8 @@ async def seed(*, mongo_url: str, db_name: str, tenant: str, pipeline_id: str, c
                 _deal(rng, pipeline_id, now, tenant) for _ in range(min(SEED_BATCH, count - first))
             ]
             await deals.insert_many(batch, ordered=False)
+            if (first + len(batch)) % 10_000 == 0:
+                print(f"[bench]   {first + len(batch):,} deals seeded", flush=True)
     finally:
         await client.close()
     return time.perf_counter() - started
@@ -83,6 +85,7 @@ async def seed(*, mongo_url: str, db_name: str, tenant: str, pipeline_id: str, c
 async def measure_tenant(client: httpx.AsyncClient, *, requests: int) -> dict[str, dict[str, Any]]:
     """Rebuild the tenant's read models, then time each report ``requests`` times."""
     started = time.perf_counter()
+    print("[bench]   rebuilding the read models ...", flush=True)
     rebuilt = await client.post("/v1/reports/rebuild", timeout=600)
     rebuilt.raise_for_status()
     result: dict[str, dict[str, Any]] = {

@@ -54,6 +54,8 @@ async def test_another_tenants_lead_is_not_found(gw: Gateway) -> None:
 async def test_roles_are_checked_at_the_gateway_too(gw: Gateway) -> None:
     viewer = await gw.auth("viewer")
     assert (await gw.client.get("/api/v1/leads", headers=viewer)).status_code == 200
+    lead = await gw.client.get("/api/v1/leads/lead_missing", headers=viewer)
+    assert lead.status_code == 404 and lead.json()["instance"] == "/api/v1/leads/lead_missing"
     refused = await gw.client.post("/api/v1/leads", json=LEAD, headers=viewer)
     assert refused.status_code == 403
     assert refused.headers["content-type"] == "application/problem+json"

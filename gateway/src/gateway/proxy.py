@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 from fastapi import APIRouter, Request, Response
 
@@ -67,8 +69,24 @@ async def forward(
     }
     if "location" in returned and returned["location"].startswith("/v1/"):
         returned["location"] = "/api" + returned["location"]
+    content = upstream_response.content
+    if returned.get("content-type", "").startswith("application/problem+json"):
+        content = _gateway_instance(content)
     return Response(
-        content=upstream_response.content,
+        content=content,
         status_code=upstream_response.status_code,
         headers=returned,
     )
+
+
+def _gateway_instance(body: bytes) -> bytes:
+    """A service's problem body with ``instance`` as the gateway path the client called."""
+    try:
+        problem = json.loads(body)
+    except ValueError:
+        return body
+    instance = problem.get("instance") if isinstance(problem, dict) else None
+    if not (isinstance(instance, str) and instance.startswith("/v1/")):
+        return body
+    problem["instance"] = "/api" + instance
+    return json.dumps(problem, separators=(",", ":")).encode()

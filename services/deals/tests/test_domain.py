@@ -28,6 +28,8 @@ from deals.domain import (
     period_months,
     periods_within,
     plan_move,
+    reason_field,
+    reason_of_field,
     removed_stages,
     slug,
 )
@@ -176,11 +178,38 @@ def test_closed_deal_counts_in_win_loss_with_its_cycle() -> None:
         lost_reason="price",
     )
     tallies = contributions(lost)
-    key = BucketKey(
-        ReportKind.WIN_LOSS, "IDR", "u1", month="2025-01", outcome="lost", lost_reason="price"
-    )
-    assert tallies[key] == Tally(1, Decimal("1000.50"), Decimal(0), 3 * 86_400 + 12 * 3600)
+    key = BucketKey(ReportKind.WIN_LOSS, "IDR", "u1", month="2025-01")
+    assert tallies[key] == Tally(
+        count=1, cycle_seconds=3 * 86_400 + 12 * 3600, won=0, lost_reasons=(("price", 1),)
+    ), "a lost deal adds no won amount"
     assert not any(k.kind is ReportKind.FORECAST for k in tallies)
+
+
+def test_a_year_of_one_owner_is_twelve_closed_buckets_whatever_the_reasons() -> None:
+    buckets = set()
+    for month in range(1, 13):
+        for reason in ("price", "timing", "competitor"):
+            closed = _open(
+                stage="closed_lost",
+                status=StageKind.LOST,
+                probability=0,
+                closed_at=datetime(2025, month, 10, tzinfo=UTC),
+                lost_reason=reason,
+            )
+            buckets |= {k for k in contributions(closed) if k.kind is ReportKind.WIN_LOSS}
+    assert len(buckets) == 12
+
+
+def test_lost_reasons_become_safe_field_names_and_back() -> None:
+    for reason in ("price", "too.expensive", "$where", "50% off", "", "r:x"):
+        name = reason_field(reason)
+        assert name and "." not in name and not name.startswith("$")
+        assert reason_of_field(name) == reason
+    plus = Tally(lost_reasons=(("a", 1),)) + Tally(lost_reasons=(("a", -1), ("b", 2)))
+    assert plus.lost_reasons == (("b", 2),)
+    assert (
+        Tally(won=1, lost_reasons=(("a", 1),)) + -Tally(won=1, lost_reasons=(("a", 1),))
+    ).is_zero()
 
 
 def test_delta_applies_only_what_changed() -> None:
@@ -212,12 +241,10 @@ def test_delta_applies_only_what_changed() -> None:
 
 def test_win_loss_maths() -> None:
     figures = WinLoss()
-    won = BucketKey(ReportKind.WIN_LOSS, "IDR", "u1", month="2025-01", outcome="won")
-    lost = BucketKey(
-        ReportKind.WIN_LOSS, "IDR", "u1", month="2025-01", outcome="lost", lost_reason="price"
-    )
-    figures.add(won, Tally(3, Decimal(300), Decimal(0), 3 * 2 * 86_400))
-    figures.add(lost, Tally(1, Decimal(50), Decimal(0), 4 * 86_400))
+    january = BucketKey(ReportKind.WIN_LOSS, "IDR", "u1", month="2025-01")
+    february = BucketKey(ReportKind.WIN_LOSS, "IDR", "u1", month="2025-02")
+    figures.add(january, Tally(3, Decimal(300), cycle_seconds=3 * 2 * 86_400, won=3))
+    figures.add(february, Tally(1, cycle_seconds=4 * 86_400, lost_reasons=(("price", 1),)))
     assert figures.win_rate == 0.75
     assert figures.average_cycle_days == 2.5
     assert figures.won_amount == {"IDR": Decimal(300)}

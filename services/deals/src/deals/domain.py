@@ -236,7 +236,9 @@ class ReportKind(StrEnum):
 
     PIPELINE = "pipeline"
     FORECAST = "forecast"
-    WIN_LOSS = "win_loss"
+    WIN_LOSS = "closed"
+    """Closed deals by owner and month (``POST /v1/reports/rebuild`` after upgrading from
+    the earlier ``win_loss`` buckets, which had outcome and reason as dimensions)."""
 
 
 @dataclass(frozen=True)
@@ -282,37 +284,74 @@ class BucketKey:
 
 @dataclass(frozen=True)
 class Tally:
-    """Additive counters of a bucket: deals, amount, weighted amount, sales cycle seconds."""
+    """Additive counters of a bucket: deals, amount, weighted amount, sales cycle seconds,
+    and for closed deals how many were won and why the others were lost."""
 
     count: int = 0
     amount: Decimal = Decimal(0)
     weighted: Decimal = Decimal(0)
     cycle_seconds: int = 0
+    won: int = 0
+    lost_reasons: tuple[tuple[str, int], ...] = ()
+    """(reason, deals) sorted by reason; only reasons with a non-zero count."""
 
     def __add__(self, other: Tally) -> Tally:
+        reasons = dict(self.lost_reasons)
+        for reason, n in other.lost_reasons:
+            reasons[reason] = reasons.get(reason, 0) + n
         return Tally(
             self.count + other.count,
             self.amount + other.amount,
             self.weighted + other.weighted,
             self.cycle_seconds + other.cycle_seconds,
+            self.won + other.won,
+            tuple(sorted((r, n) for r, n in reasons.items() if n)),
         )
 
     def __neg__(self) -> Tally:
-        return Tally(-self.count, -self.amount, -self.weighted, -self.cycle_seconds)
+        return Tally(
+            -self.count,
+            -self.amount,
+            -self.weighted,
+            -self.cycle_seconds,
+            -self.won,
+            tuple((r, -n) for r, n in self.lost_reasons),
+        )
 
     def is_zero(self) -> bool:
         """True when adding it changes nothing."""
-        return not (self.count or self.amount or self.weighted or self.cycle_seconds)
+        return not (
+            self.count
+            or self.amount
+            or self.weighted
+            or self.cycle_seconds
+            or self.won
+            or self.lost_reasons
+        )
 
     def nonzero(self) -> dict[str, int | Decimal]:
-        """The counters that are not zero (what an ``$inc`` needs)."""
+        """The counters that are not zero, as stored field names (what an ``$inc`` needs;
+        lost reasons are fields of the ``lost_reasons`` sub-document)."""
         values: dict[str, int | Decimal] = {
             "count": self.count,
             "amount": self.amount,
             "weighted": self.weighted,
             "cycle_seconds": self.cycle_seconds,
+            "won": self.won,
         }
+        for reason, n in self.lost_reasons:
+            values[f"lost_reasons.{reason_field(reason)}"] = n
         return {k: v for k, v in values.items() if v}
+
+
+def reason_field(reason: str) -> str:
+    """A lost reason as a field name: never empty, no ``.``, never starting with ``$``."""
+    return "r:" + reason.replace("%", "%25").replace(".", "%2E")
+
+
+def reason_of_field(field_name: str) -> str:
+    """The lost reason a :func:`reason_field` name stands for."""
+    return field_name.removeprefix("r:").replace("%2E", ".").replace("%25", "%")
 
 
 Tallies = dict[BucketKey, Tally]
@@ -369,8 +408,9 @@ def contributions(deal: DealFacts | None) -> Tallies:
     * pipeline: every deal, by pipeline, stage, currency and owner (count, amount, weighted);
     * forecast: open deals by expected close month (``None`` when unset), currency and owner
       (count, amount = best case, weighted);
-    * win_loss: closed deals by close month, outcome, lost reason, currency and owner
-      (count, amount, cycle seconds from creation to close).
+    * win_loss: closed deals by close month, currency and owner (count, won count, won
+      amount, cycle seconds from creation to close, lost deals per reason). Outcome and
+      reason are counters rather than dimensions, so a year of one owner is 12 buckets.
     """
     if deal is None:
         return {}
@@ -390,14 +430,16 @@ def contributions(deal: DealFacts | None) -> Tallies:
     elif deal.closed_at is not None:
         cycle = max(int((deal.closed_at - deal.created_at).total_seconds()), 0)
         key = BucketKey(
-            ReportKind.WIN_LOSS,
-            deal.currency,
-            deal.owner_id,
-            month=month_of(deal.closed_at),
-            outcome=deal.status.value,
-            lost_reason=deal.lost_reason if deal.status is StageKind.LOST else None,
+            ReportKind.WIN_LOSS, deal.currency, deal.owner_id, month=month_of(deal.closed_at)
         )
-        tallies[key] = Tally(1, deal.amount, Decimal(0), cycle)
+        won = deal.status is StageKind.WON
+        tallies[key] = Tally(
+            count=1,
+            amount=deal.amount if won else Decimal(0),
+            cycle_seconds=cycle,
+            won=1 if won else 0,
+            lost_reasons=() if won else (((deal.lost_reason or ""), 1),),
+        )
     return tallies
 
 
@@ -430,15 +472,14 @@ class WinLoss:
     def add(self, key: BucketKey, tally: Tally) -> None:
         """Count one win_loss bucket."""
         self.cycle_seconds += tally.cycle_seconds
-        if key.outcome == StageKind.WON.value:
-            self.won += tally.count
+        self.won += tally.won
+        self.lost += tally.count - tally.won
+        if tally.amount:
             self.won_amount[key.currency] = (
                 self.won_amount.get(key.currency, Decimal(0)) + tally.amount
             )
-        else:
-            self.lost += tally.count
-            reason = key.lost_reason or ""
-            self.lost_reasons[reason] = self.lost_reasons.get(reason, 0) + tally.count
+        for reason, n in tally.lost_reasons:
+            self.lost_reasons[reason] = self.lost_reasons.get(reason, 0) + n
 
     @property
     def win_rate(self) -> float | None:

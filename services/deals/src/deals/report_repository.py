@@ -1,7 +1,8 @@
 """Report read models (buckets of additive counters) and sales targets in MongoDB.
 
 A bucket is one document per (tenant, kind, dimensions) holding ``count``, ``amount``,
-``weighted`` (Decimal128) and ``cycle_seconds``. Deal changes add ``new - old`` with
+``weighted`` (Decimal128), ``cycle_seconds``, ``won`` and ``lost_reasons`` (a
+sub-document of counts by escaped reason). Deal changes add ``new - old`` with
 upserting ``$inc``s in the deal's own transaction (the embedded server adds Decimal128
 exactly; ``test_read_models`` checks it), so a report reads a few buckets, never the deals.
 """
@@ -23,7 +24,7 @@ from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.mongo.listing import cursor_page
 from crm_shared.mongo.pagination import SortKeys
 from crm_shared.mongo.scoped import Document, TenantCollection
-from deals.domain import BucketKey, ReportKind, Tallies, Tally
+from deals.domain import BucketKey, ReportKind, Tallies, Tally, reason_field, reason_of_field
 
 BUCKETS = "report_buckets"
 TARGETS = "sales_targets"
@@ -92,6 +93,8 @@ class ReportRepository:
                     "amount": _decimal128(tally.amount),
                     "weighted": _decimal128(tally.weighted),
                     "cycle_seconds": tally.cycle_seconds,
+                    "won": tally.won,
+                    "lost_reasons": {reason_field(r): n for r, n in tally.lost_reasons},
                 }
             )
             for key, tally in tallies.items()
@@ -116,11 +119,14 @@ class ReportRepository:
             query["month"] = {"$gte": months[0], "$lt": months[-1] + "~"}
         found: Tallies = {}
         for doc in await self.buckets.find(query):
+            reasons = doc.get("lost_reasons") or {}
             tally = Tally(
                 int(doc.get("count", 0)),
                 _decimal(doc.get("amount")),
                 _decimal(doc.get("weighted")),
                 int(doc.get("cycle_seconds", 0)),
+                int(doc.get("won", 0)),
+                tuple(sorted((reason_of_field(f), int(n)) for f, n in reasons.items() if n)),
             )
             if not tally.is_zero():
                 found[BucketKey.from_dims(doc)] = tally

@@ -108,7 +108,7 @@ async def forecast_report(
     """
     months = _months(month_from, month_to)
     buckets = await ReportRepository(rt.db, access.tenant_id).read(
-        ReportKind.FORECAST, owner_id=owner_scope(access, owner_id)
+        ReportKind.FORECAST, owner_id=owner_scope(access, owner_id), months=months
     )
     rows: dict[str | None, list[tuple[str | None, str, Tally]]] = defaultdict(list)
     for key, tally in buckets.items():
@@ -199,7 +199,7 @@ async def targets_report(
     )
     won: dict[tuple[str | None, str, str], Decimal] = defaultdict(Decimal)
     for key, tally in buckets.items():
-        if key.outcome == "won" and key.month is not None:
+        if key.month is not None:  # closed buckets' amount is what was won
             won[(key.owner_id, key.month, key.currency)] += tally.amount
     rows = []
     for target in targets:
