@@ -123,3 +123,36 @@ def _strings(node: object) -> list[str]:
     if isinstance(node, list):
         return [s for v in node for s in _strings(v)]
     return [node] if isinstance(node, str) else []
+
+
+async def test_dashboard_gathers_each_services_figures_by_role(
+    platform: Platform, gateway: httpx.AsyncClient
+) -> None:
+    admin = platform.auth()
+    lead = await gateway.post(
+        "/api/v1/leads", json={"last_name": "Dash", "email": "d@dash.co.id"}, headers=admin
+    )
+    assert lead.status_code == 201, lead.text
+    case = await gateway.post(
+        "/api/v1/cases", json={"subject": "Login fails", "priority": "urgent"}, headers=admin
+    )
+    assert case.status_code == 201, case.text
+
+    board = (await gateway.get("/api/v1/dashboard", headers=admin)).json()
+    assert board["new_leads"]["status"] == "ok"
+    assert board["new_leads"]["data"]["new_leads"] == 1
+    assert board["open_cases"]["data"]["open_by_priority"]["urgent"] == 1
+    for name in ("pipeline", "forecast_this_quarter", "win_loss"):
+        assert board[name]["status"] == "ok", (name, board[name])
+    assert board["forecast_this_quarter"]["data"] == {"months": []}
+
+    support = (await gateway.get("/api/v1/dashboard", headers=platform.auth("support"))).json()
+    assert support["open_cases"]["status"] == "ok"
+    assert support["pipeline"]["status"] == "forbidden", "support reads case reports only"
+
+    stop_all([platform.launched["deals"].process])
+    degraded = await gateway.get("/api/v1/dashboard", headers=admin)
+    assert degraded.status_code == 200
+    body = degraded.json()
+    assert body["pipeline"]["status"] == "unavailable"
+    assert body["new_leads"]["status"] == "ok" and body["open_cases"]["status"] == "ok"

@@ -106,6 +106,7 @@ async def test_api_key_is_shown_once_reads_by_scope_and_stops_when_revoked(gw: G
     assert write.status_code == 403
     users = await gw.client.get("/api/v1/users", headers=as_key)
     assert users.status_code == 403
+    assert (await gw.client.get("/api/v1/dashboard", headers=as_key)).status_code == 403
     revoked = await gw.client.delete(f"/api/v1/api-keys/{created.json()['id']}", headers=admin)
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     assert (await gw.client.get("/api/v1/leads", headers=as_key)).status_code == 401

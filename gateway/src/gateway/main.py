@@ -16,7 +16,16 @@ from crm_shared.http.problems import install_problem_handlers
 from crm_shared.logs import setup_logging
 from crm_shared.mongo.indexes import ensure_indexes
 from crm_shared.telemetry import setup_tracing
-from gateway import api_apikeys, api_auth, api_customer360, api_docs, api_users, health, proxy
+from gateway import (
+    api_apikeys,
+    api_auth,
+    api_customer360,
+    api_dashboard,
+    api_docs,
+    api_users,
+    health,
+    proxy,
+)
 from gateway.api_keys import API_KEY_INDEXES
 from gateway.identity import bootstrap_admin
 from gateway.ip_limit import IpRateLimit
@@ -72,6 +81,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(api_users.router)
     app.include_router(api_apikeys.router)
     app.include_router(api_customer360.router)
+    app.include_router(api_dashboard.router)
     app.include_router(api_docs.router)
     app.include_router(proxy.router)  # last: its catch-all must not shadow the routes above
     app.add_middleware(IpRateLimit)

@@ -188,3 +188,20 @@ async def test_case_roles(contacts: ContactsHarness, role: str, read: int, write
         f"/v1/cases/{case['id']}/status", json={"status": "open"}, headers=headers
     )
     assert status.status_code == (200 if write == 201 else 403)
+
+
+async def test_case_summary_counts_open_cases_by_priority(contacts: ContactsHarness) -> None:
+    for priority in ("urgent", "urgent", "low"):
+        await contacts.post("/v1/cases", {"subject": "Help", "priority": priority})
+    done = await contacts.post("/v1/cases", {"subject": "Done", "priority": "high"})
+    resolved = await contacts.client.post(
+        f"/v1/cases/{done['id']}/status",
+        json={"status": "resolved", "resolution": "answered"},
+        headers=contacts.auth("support"),
+    )
+    assert resolved.status_code == 200, resolved.text
+    summary = await contacts.get("/v1/cases/summary")
+    assert summary["open_by_priority"] == {"low": 1, "medium": 0, "high": 0, "urgent": 2}
+    assert summary["open_total"] == 3 and summary["overdue"] == 0
+    marketing = await contacts.client.get("/v1/cases/summary", headers=contacts.auth("marketing"))
+    assert marketing.status_code == 403

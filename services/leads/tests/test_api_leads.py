@@ -266,3 +266,34 @@ async def test_idempotency_key_replays_the_same_lead(leads: LeadsHarness) -> Non
         "/v1/leads", json={**body, "last_name": "Lain"}, headers=headers
     )
     assert other.status_code == 422
+
+
+async def test_summary_counts_this_months_new_leads_by_rating(leads: LeadsHarness) -> None:
+    made = [await leads.create(email=f"s{i}@contoh.co.id", source="referral") for i in range(3)]
+    mine = await leads.client.post(
+        "/v1/leads",
+        json={"last_name": "Own", "email": "own@contoh.co.id"},
+        headers=leads.auth("sales", sub="user_sri"),
+    )
+    assert mine.status_code == 201
+    summary = (await leads.client.get("/v1/leads/summary", headers=leads.auth("viewer"))).json()
+    assert summary["new_leads"] == 4
+    expected: dict[str, int] = {"hot": 0, "warm": 0, "cold": 0, "junk": 0}
+    for lead in [*made, mine.json()]:
+        expected[lead["rating"]] += 1
+    assert summary["by_rating"] == expected
+    own = await leads.client.get("/v1/leads/summary", headers=leads.auth("sales", sub="user_sri"))
+    assert own.json()["new_leads"] == 1, "sales count only their own leads"
+    past = await leads.client.get(
+        "/v1/leads/summary",
+        params={"from": "2020-01-01T00:00:00Z", "to": "2020-02-01T00:00:00Z"},
+        headers=leads.auth(),
+    )
+    assert past.json()["new_leads"] == 0
+    backwards = await leads.client.get(
+        "/v1/leads/summary",
+        params={"from": "2020-02-01T00:00:00Z", "to": "2020-01-01T00:00:00Z"},
+        headers=leads.auth(),
+    )
+    assert backwards.status_code == 400
+    assert backwards.headers["content-type"] == "application/problem+json"

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from contacts import service_cases as service
 from contacts.deps import Paging, ResourceId, SettingsDep, created_response, doc_response, list_page
@@ -24,6 +24,7 @@ from contacts.schemas import (
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
+from crm_shared.ids import utcnow
 from crm_shared.mongo.repository import ListFilter
 from crm_shared.ownership import list_owner
 
@@ -76,6 +77,25 @@ async def list_cases(
     repo = CaseRepository(rt.db, access.tenant_id)
     return await list_page(
         repo, filters.to_filter(access), CASE_SORTS[filters.sort], filters, settings
+    )
+
+
+class CaseSummary(BaseModel):
+    """Cases not resolved yet, by priority, and how many are past their SLA."""
+
+    open_by_priority: dict[CasePriority, int]
+    open_total: int
+    overdue: int
+
+
+@router.get("/summary", response_model=CaseSummary)
+async def case_summary(access: ReadCases, rt: RuntimeDep) -> CaseSummary:
+    """Open cases (new, open, pending) by priority and overdue: the support dashboard."""
+    by_priority, overdue = await CaseRepository(rt.db, access.tenant_id).open_counts(utcnow())
+    return CaseSummary(
+        open_by_priority={CasePriority(p): n for p, n in by_priority.items()},
+        open_total=sum(by_priority.values()),
+        overdue=overdue,
     )
 
 

@@ -150,6 +150,9 @@ def stage_after_stats(stage: str, purchase_count: int) -> str:
 
 # --------------------------------------------------------------------------- cases
 
+OPEN_CASE_STATUSES: Final = frozenset({CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING})
+"""Cases someone still has to work on."""
+
 CASE_TRANSITIONS: Final = MappingProxyType(
     {
         CaseStatus.NEW: frozenset(

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
+
 from pymongo import ASCENDING
 
+from contacts.domain import OPEN_CASE_STATUSES
+from contacts.schemas import CasePriority
 from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.mongo.pagination import SortKeys
 from crm_shared.mongo.repository import BY_CREATED, Repository, newest_first
@@ -36,3 +41,13 @@ class CaseRepository(Repository):
 
     collection_name = CASES
     kind = "case"
+
+    async def open_counts(self, now: datetime) -> tuple[dict[str, int], int]:
+        """Cases not resolved yet, by priority, and how many of them are past their SLA."""
+        still_open = {"status": {"$in": [s.value for s in OPEN_CASE_STATUSES]}}
+        priorities = list(CasePriority)
+        counts = await asyncio.gather(
+            *(self.items.count({**still_open, "priority": p.value}) for p in priorities),
+            self.items.count({**still_open, "sla_due_at": {"$lt": now}}),
+        )
+        return {p.value: n for p, n in zip(priorities, counts, strict=False)}, counts[-1]

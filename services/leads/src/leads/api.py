@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.csvio import stream_csv
-from crm_shared.errors import ProblemError
+from crm_shared.errors import BadRequest, ProblemError
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
 from crm_shared.mongo.pagination import fingerprint
 from crm_shared.ownership import list_owner
@@ -83,10 +83,6 @@ class LeadQuery(BaseModel):
     def to_filter(self, access: Access) -> LeadFilter:
         """The repository filter, restricted to own leads for own-scope callers."""
         owner = list_owner(access, self.owner_id, "lead")
-
-        def utc(value: datetime | None) -> datetime | None:
-            return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
-
         return LeadFilter(
             status=self.status.value if self.status else None,
             rating=self.rating.value if self.rating else None,
@@ -200,6 +196,39 @@ async def list_leads(
         windowed=settings.list_windowing,
     )
     return JSONResponse({"items": [lead_view(d) for d in docs], "next_cursor": next_cursor})
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """A query datetime as UTC (one without a zone is taken as UTC)."""
+    return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
+
+
+class LeadSummary(BaseModel):
+    """New leads of a period by their current rating."""
+
+    start: datetime
+    end: datetime
+    new_leads: int
+    by_rating: dict[str, int]
+
+
+@router.get("/summary", response_model=LeadSummary)
+async def lead_summary(
+    access: ReadLeads,
+    rt: RuntimeDep,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+) -> LeadSummary:
+    """Leads created from ``from`` (default: the start of this month, UTC) until ``to``
+    (default: now), by rating; a sales user counts only their own leads."""
+    now = datetime.now(UTC)
+    start = utc(start) or now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = utc(end) or now
+    if end <= start:
+        raise BadRequest("`to` must be after `from`")
+    owner = access.principal.sub if access.own_only else None
+    counts = await LeadRepository(rt.db, access.tenant_id).created_by_rating(start, end, owner)
+    return LeadSummary(start=start, end=end, new_leads=sum(counts.values()), by_rating=counts)
 
 
 @router.get("/export.csv", response_class=StreamingResponse)

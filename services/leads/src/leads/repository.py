@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from crm_shared.mongo.repository import BY_CREATED, ListFilter, Repository, Sess
 from crm_shared.mongo.scoped import Document
 from crm_shared.search import normalize_text, search_fields, text_matches
 from leads.domain import lead_search_values
+from leads.schemas import Rating
 
 LEADS = "leads"
 TENANT_CONFIG = "tenant_config"
@@ -104,6 +106,20 @@ class LeadRepository(Repository):
 
     collection_name = LEADS
     kind = "lead"
+
+    async def created_by_rating(
+        self, start: datetime, end: datetime, owner_id: str | None
+    ) -> dict[str, int]:
+        """Leads created in ``[start, end)`` by their current rating (one indexed count
+        per rating: equality on the rating, a range on the creation time)."""
+        base: Document = {"created_at": {"$gte": start, "$lt": end}}
+        if owner_id is not None:
+            base["owner_id"] = owner_id
+        ratings = list(Rating)
+        counts = await asyncio.gather(
+            *(self.items.count({**base, "rating": r.value}) for r in ratings)
+        )
+        return {r.value: n for r, n in zip(ratings, counts, strict=True)}
 
     async def by_email(self, email: str, *, session: Session = None) -> Document | None:
         """The lead with this (lower-cased) e-mail, if any."""

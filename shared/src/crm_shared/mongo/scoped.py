@@ -70,6 +70,10 @@ class TenantCollection:
             cursor = cursor.hint(hint)
         return await cursor.to_list(length=limit or None)
 
+    async def count(self, filter_: Mapping[str, Any]) -> int:
+        """How many documents of this tenant match ``filter_`` (keep it index-narrow)."""
+        return await self.collection.count_documents(self.scope(filter_))
+
     async def insert(self, doc: Document, *, session: AsyncClientSession | None = None) -> None:
         """Insert ``doc`` stamped with this tenant, ``version=1`` and timestamps."""
         now = utcnow()

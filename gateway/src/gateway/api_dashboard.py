@@ -1,0 +1,50 @@
+"""Route: the figures of a sales dashboard, gathered from the services at once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from crm_shared.errors import Forbidden
+from gateway.fanout import ServiceCalls, sections
+from gateway.state import CurrentCaller, State
+
+router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
+
+
+def quarter_months(now: datetime) -> tuple[str, str]:
+    """First and last month (``YYYY-MM``) of the quarter of ``now``."""
+    first = (now.month - 1) // 3 * 3 + 1
+    return f"{now.year:04d}-{first:02d}", f"{now.year:04d}-{first + 2:02d}"
+
+
+@router.get("")
+async def dashboard(request: Request, caller: CurrentCaller, state: State) -> dict[str, Any]:
+    """New leads by rating this month, pipeline by stage, forecast this quarter, win rate
+    (last 12 months) and open cases by priority. Sections the caller's roles do not cover
+    are ``forbidden``; a service that does not answer leaves its sections ``unavailable``."""
+    if caller.principal.is_integration:
+        raise Forbidden("API keys have no dashboard (DESIGN.md role table)")
+    now = datetime.now(UTC)
+    q_from, q_to = quarter_months(now)
+    calls = ServiceCalls(
+        state.upstreams,
+        caller,
+        state.settings.fanout_timeout_s,
+        request_id=request.headers.get("x-request-id"),
+    )
+    found = await sections(
+        {
+            "new_leads": lambda: calls.get("leads", "/v1/leads/summary"),
+            "pipeline": lambda: calls.get("deals", "/v1/reports/pipeline"),
+            "forecast_this_quarter": lambda: calls.get(
+                "deals", "/v1/reports/forecast", **{"from": q_from, "to": q_to}
+            ),
+            "win_loss": lambda: calls.get("deals", "/v1/reports/win-loss"),
+            "open_cases": lambda: calls.get("contacts", "/v1/cases/summary"),
+        },
+        state.settings.fanout_timeout_s,
+    )
+    return {"generated_at": now.isoformat(), "quarter": [q_from, q_to], **found}
