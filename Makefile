@@ -40,6 +40,7 @@ bench: bootstrap
 		echo "wrk unavailable: the HTTP benchmarks fall back to the Python load generator"; }
 	$(UV) run python -m bench.leads
 	$(UV) run python -m bench.contacts_deals
+	$(UV) run python -m bench.gateway
 
 schemas: bootstrap
 	$(UV) run python -m crm_shared.events.export docs/events

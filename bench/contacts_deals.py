@@ -26,45 +26,15 @@ from typing import Any
 import httpx
 
 from bench import conversion, deal_reports, events
-from bench.context import TOKEN_TTL_S, Run, Sizes
-from bench.harness import SERVICE_START_TIMEOUT, Stack, cpu_meter, machine_facts, start_stack
-from bench.report import Figure, finish
-from crm_devstack.launcher import launch_services, wait_services_ready
-from crm_devstack.servers import free_port
-from crm_devstack.services import get_service
+from bench.context import Run, Sizes
+from bench.harness import cpu_meter, machine_facts, start_stack
+from bench.platform import admin, start_services
+from bench.report import Figure, finish, result_payload
 from crm_devstack.testing import TokenMinter, unique_name, wait_consumed
 
 SERVICES = ("leads", "contacts", "deals")
 CONVERSION_RATE = 20.0
 CONVERSION_SECONDS = 30.0
-
-
-def start_services(stack: Stack, run: Run) -> dict[str, str]:
-    """Start leads, contacts and deals (dev settings, own databases and topics)."""
-    specs = [get_service(name) for name in SERVICES]
-    launched = launch_services(
-        specs,
-        mongo_url=stack.mongo_url,
-        kafka_bootstrap=stack.kafka_bootstrap,
-        public_key_pem=run.minter.public_pem,
-        ports={spec.name: free_port() for spec in specs},
-        log_dir=stack.workdir,
-        extra_env={
-            "MONGO_DB": f"{run.db_name}_{{name}}",
-            "TOPIC_PREFIX": run.topic_prefix,
-            "LOG_LEVEL": "WARNING",
-        },
-    )
-    for item in launched:
-        stack.services[item.spec.name] = item.process
-    wait_services_ready(launched, timeout=SERVICE_START_TIMEOUT)
-    return {item.spec.name: item.base_url for item in launched}
-
-
-def admin(run: Run, tenant: str) -> dict[str, str]:
-    """Bearer header of an admin of ``tenant``."""
-    token = run.minter.token(tenant=tenant, roles=["admin"], sub="user_bench", ttl=TOKEN_TTL_S)
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def convert_at(run: Run, urls: dict[str, str], rate: float) -> dict[str, Any]:
@@ -120,6 +90,7 @@ async def conversion_flow(run: Run, urls: dict[str, str]) -> dict[str, Any]:
     for rate in conversion_rates(run.sizes.event_rate):
         await drain(run)
         runs.append(await convert_at(run, urls, rate))
+    await drain(run)  # the reports are timed on an idle platform
     return {"runs": runs, "baseline": baseline}
 
 
@@ -166,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     errors: list[str] = []
     try:
         run = Run(stack=stack, minter=TokenMinter(), sizes=sizes, tool="python", workdir=workdir)
-        urls = start_services(stack, run)
+        urls = start_services(stack, run, SERVICES)
         if not args.skip_conversion:
             print("[bench] conversion flow ...", flush=True)
             details["conversion"] = asyncio.run(conversion_flow(run, urls))
@@ -187,16 +158,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[bench] FAILED: {errors[-1]}", flush=True)
     finally:
         stack.stop()
-    payload = {
-        "benchmark": "contacts-deals",
-        "started_at": started_at.isoformat(),
-        "finished_at": datetime.now(UTC).isoformat(),
-        "quick": args.quick,
-        "machine": machine_facts(wrk_used=False),
-        "figures": [f.to_dict() for f in figures],
-        "details": details,
-        "errors": errors,
-    }
+    payload = result_payload(
+        "contacts-deals",
+        started_at=started_at,
+        quick=args.quick,
+        machine=machine_facts(wrk_used=False),
+        figures=figures,
+        details=details,
+        errors=errors,
+    )
     return finish(payload, figures, errors=errors, workdir=workdir, keep_workdir=args.keep_workdir)
 
 

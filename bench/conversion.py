@@ -47,13 +47,23 @@ def lead_body(tag: str, i: int) -> dict[str, str]:
 
 
 async def create_leads(client: httpx.AsyncClient, tag: str, count: int) -> list[str]:
-    """Create ``count`` leads, 16 at a time; returns their ids."""
+    """Create ``count`` leads, 16 at a time; returns their ids. A request that died on
+    the wire is sent again with the same ``Idempotency-Key``, so it never doubles."""
     ids: list[str] = [""] * count
     gate = asyncio.Semaphore(16)
 
     async def one(i: int) -> None:
+        headers = {"Idempotency-Key": f"{tag}-{i}"}
         async with gate:
-            response = await client.post("/v1/leads", json=lead_body(tag, i))
+            for attempt in range(3):
+                try:
+                    response = await client.post(
+                        "/v1/leads", json=lead_body(tag, i), headers=headers
+                    )
+                    break
+                except httpx.TransportError:
+                    if attempt == 2:
+                        raise
             response.raise_for_status()
             ids[i] = response.json()["id"]
 
@@ -113,8 +123,9 @@ async def _read_until_ok(client: httpx.AsyncClient, path: str) -> float | None:
     """Time of the first 200 for ``path`` (None if it never came within the deadline)."""
     deadline = time.monotonic() + READ_DEADLINE_S
     while time.monotonic() < deadline:
-        if (await client.get(path)).status_code == 200:
-            return time.perf_counter()
+        with contextlib.suppress(httpx.TransportError):  # a GET: safe to send again
+            if (await client.get(path)).status_code == 200:
+                return time.perf_counter()
         await asyncio.sleep(0.005)
     return None
 

@@ -28,7 +28,7 @@ def _load(run: Run, url: str, headers: dict[str, str], run_id: str, seconds: flo
     )
 
 
-def _measure(run: Run, url: str, headers: dict[str, str], label: str) -> dict[str, Any]:
+def measure_endpoint(run: Run, url: str, headers: dict[str, str], label: str) -> dict[str, Any]:
     """A warm-up, then the measured run with per-process CPU; both results returned."""
     warm = run_load(
         _load(run, url, headers, unique_name(f"{label}w"), run.sizes.http_warmup_s),
@@ -52,14 +52,14 @@ def measure_baseline(run: Run) -> dict[str, Any]:
         "baseline", "bench.baseline_app:create_app", env, ready_path="/healthz"
     )
     try:
-        return _measure(run, f"http://127.0.0.1:{proc.port}/items", {}, "b")
+        return measure_endpoint(run, f"http://127.0.0.1:{proc.port}/items", {}, "b")
     finally:
         run.stack.stop_service("baseline")
 
 
 def measure_leads(run: Run, tenant: str) -> dict[str, Any]:
     """Load ``POST /v1/leads`` of the running leads service as an admin of ``tenant``."""
-    return _measure(run, f"{run.leads_url}/v1/leads", run.auth(tenant), "l")
+    return measure_endpoint(run, f"{run.leads_url}/v1/leads", run.auth(tenant), "l")
 
 
 def figures(leads: dict[str, Any], baseline: dict[str, Any]) -> list[Figure]:

@@ -31,7 +31,7 @@ from bench.backlog import wait_drained
 from bench.context import Run, Sizes
 from bench.harness import cpu_meter, leads_env, machine_facts, start_stack
 from bench.load import wrk_available
-from bench.report import Figure, finish
+from bench.report import Figure, finish, result_payload
 from crm_devstack.testing import TokenMinter, unique_name
 
 T = TypeVar("T")
@@ -250,18 +250,17 @@ def main(argv: list[str] | None = None) -> int:
         scenarios.run_all()
     finally:
         stack.stop()
-    payload = {
-        "benchmark": "leads",
-        "started_at": started_at.isoformat(),
-        "finished_at": datetime.now(UTC).isoformat(),
-        "quick": args.quick,
-        "load_tool": tool,
-        "machine": machine_facts(wrk_used=tool == "wrk"),
-        "sizes": asdict(sizes),
-        "figures": [f.to_dict() for f in scenarios.figures],
-        "details": scenarios.details,
-        "errors": scenarios.errors,
-    }
+    payload = result_payload(
+        "leads",
+        started_at=started_at,
+        quick=args.quick,
+        machine=machine_facts(wrk_used=tool == "wrk"),
+        figures=scenarios.figures,
+        details=scenarios.details,
+        errors=scenarios.errors,
+        load_tool=tool,
+        sizes=asdict(sizes),
+    )
     diagnostics = list_diagnostics(scenarios.details)
     return finish(
         payload,

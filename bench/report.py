@@ -99,6 +99,31 @@ def save_results(payload: dict[str, Any], *, stamp: str, directory: Path = RESUL
     return path
 
 
+def result_payload(
+    benchmark: str,
+    *,
+    started_at: datetime,
+    quick: bool,
+    machine: dict[str, Any],
+    figures: list[Figure],
+    details: dict[str, Any],
+    errors: list[Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The JSON a benchmark saves: when, on what, the figures and the raw details."""
+    return {
+        "benchmark": benchmark,
+        "started_at": started_at.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "quick": quick,
+        **extra,
+        "machine": machine,
+        "figures": [f.to_dict() for f in figures],
+        "details": details,
+        "errors": errors or [],
+    }
+
+
 def finish(
     payload: dict[str, Any],
     figures: list[Figure],

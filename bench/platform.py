@@ -1,0 +1,44 @@
+"""The platform's services as processes on a bench stack, started the way ``crm up`` does."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bench.context import TOKEN_TTL_S, Run
+from bench.harness import SERVICE_START_TIMEOUT, Stack
+from crm_devstack.launcher import launch_services, wait_services_ready
+from crm_devstack.servers import free_port
+from crm_devstack.services import get_service
+
+
+def start_services(
+    stack: Stack, run: Run, names: Sequence[str], extra_env: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Start ``names`` (dev settings, own databases and topics; a gateway signs with the
+    run's key and fronts the others); their base URLs by name."""
+    specs = [get_service(name) for name in names]
+    launched = launch_services(
+        specs,
+        mongo_url=stack.mongo_url,
+        kafka_bootstrap=stack.kafka_bootstrap,
+        public_key_pem=run.minter.public_pem,
+        private_key_pem=run.minter.private_pem,
+        ports={spec.name: free_port() for spec in specs},
+        log_dir=stack.workdir,
+        extra_env={
+            "MONGO_DB": f"{run.db_name}_{{name}}",
+            "TOPIC_PREFIX": run.topic_prefix,
+            "LOG_LEVEL": "WARNING",
+            **(extra_env or {}),
+        },
+    )
+    for item in launched:
+        stack.services[item.spec.name] = item.process
+    wait_services_ready(launched, timeout=SERVICE_START_TIMEOUT)
+    return {item.spec.name: item.base_url for item in launched}
+
+
+def admin(run: Run, tenant: str) -> dict[str, str]:
+    """Bearer header of an admin of ``tenant``."""
+    token = run.minter.token(tenant=tenant, roles=["admin"], sub="user_bench", ttl=TOKEN_TTL_S)
+    return {"Authorization": f"Bearer {token}"}
