@@ -8,9 +8,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
+from crm_shared.http.app import instrument_app
 from crm_shared.http.middleware import RequestContextMiddleware
 from crm_shared.http.problems import install_problem_handlers
 from crm_shared.logs import setup_logging
@@ -108,8 +107,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             for resource in ("leads", "contacts", "accounts")
         },
     )
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
-    instrumentor = HTTPXClientInstrumentor()
-    if not instrumentor.is_instrumented_by_opentelemetry:
-        instrumentor.instrument()
+    instrument_app(app)
     return app

@@ -36,7 +36,9 @@ class GatewaySettings(ServiceSettings):
     """Service name -> base URL (JSON in ``CRM_GATEWAY_UPSTREAMS``)."""
     upstream_connect_timeout_s: float = Field(default=1.0, gt=0)
     upstream_read_timeout_s: float = Field(default=10.0, gt=0)
-    upstream_max_connections: int = Field(default=100, ge=1)
+    upstream_max_connections: int = Field(default=128, ge=1)
+    upstream_pool_shards: int = Field(default=8, ge=1, le=64)
+    """Connection pools per service, used in turn (see ``Upstream.client``)."""
     upstream_retries: int = Field(default=1, ge=0, le=5)
     """Extra attempts for idempotent methods when the upstream could not be reached."""
     breaker_failures: int = Field(default=5, ge=1)

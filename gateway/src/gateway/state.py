@@ -94,7 +94,7 @@ class GatewayState:
         )
 
 
-def gateway_state(request: Request) -> GatewayState:
+async def gateway_state(request: Request) -> GatewayState:
     """FastAPI dependency: the app's :class:`GatewayState`."""
     state: GatewayState = request.app.state.gateway
     return state

@@ -20,6 +20,11 @@ def utcnow() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """A datetime from a query as UTC (one without a zone is taken as UTC)."""
+    return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
+
+
 def _next_time_and_random() -> tuple[int, int]:
     """Millisecond timestamp and 74 random bits, monotonic within this process."""
     global _last_ms, _last_rand

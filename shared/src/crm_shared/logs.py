@@ -49,5 +49,6 @@ def setup_logging(service: str, level: str = "INFO") -> None:
     handler.setFormatter(JsonFormatter(service))
     root.handlers = [handler]
     root.setLevel(level.upper())
-    logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
-    logging.getLogger("pymongo").setLevel(max(logging.WARNING, root.level))
+    # client libraries: warnings only (httpx logs every request it sends at INFO)
+    for noisy in ("aiokafka", "pymongo", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -22,7 +22,6 @@ from contacts.deps import (
     doc_response,
     list_page,
     search_text,
-    utc,
 )
 from contacts.importer import import_accounts
 from contacts.repo_accounts import ACCOUNT_SORTS, AccountRepository
@@ -38,6 +37,7 @@ from contacts.schemas import (
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
+from crm_shared.ids import as_utc
 from crm_shared.mongo.repository import ListFilter
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
@@ -68,8 +68,8 @@ class AccountQuery(BaseModel):
                 "type": self.type.value if self.type else None,
                 "tags": self.tag.lower() if self.tag else None,
             },
-            created_from=utc(self.created_from),
-            created_to=utc(self.created_to),
+            created_from=as_utc(self.created_from),
+            created_to=as_utc(self.created_to),
             q=search_text(self.q),
         )
 

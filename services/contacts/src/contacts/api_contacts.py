@@ -21,7 +21,6 @@ from contacts.deps import (
     doc_response,
     list_page,
     search_text,
-    utc,
 )
 from contacts.importer import import_contacts
 from contacts.repo_contacts import CONTACT_SORTS, ContactRepository
@@ -39,7 +38,7 @@ from contacts.schemas import (
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
-from crm_shared.ids import utcnow
+from crm_shared.ids import as_utc, utcnow
 from crm_shared.mongo.repository import ListFilter
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
@@ -77,8 +76,8 @@ class ContactQuery(BaseModel):
                 "do_not_contact": self.do_not_contact,
                 **fixed,
             },
-            created_from=utc(self.created_from),
-            created_to=utc(self.created_to),
+            created_from=as_utc(self.created_from),
+            created_to=as_utc(self.created_to),
             q=search_text(self.q),
         )
 

@@ -15,25 +15,14 @@ from contacts.settings import ContactsSettings
 from contacts.views import view
 from crm_shared.csvio import stream_csv
 from crm_shared.errors import ProblemError
+from crm_shared.http.deps import get_service_settings
 from crm_shared.mongo.pagination import SortKeys, fingerprint
 from crm_shared.mongo.repository import ListFilter, Repository
 from crm_shared.mongo.scoped import Document
 from crm_shared.views import versioned_response
 
-
-def get_settings(request: Request) -> ContactsSettings:
-    """This app's settings."""
-    settings: ContactsSettings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[ContactsSettings, Depends(get_settings)]
+SettingsDep = Annotated[ContactsSettings, Depends(get_service_settings)]
 ResourceId = Annotated[str, Path(max_length=64, description="Resource id, e.g. con_01JD...")]
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """Query datetimes without a zone are taken as UTC."""
-    return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
 
 
 def search_text(q: str | None) -> str | None:

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
+from crm_shared.http.deps import get_service_settings
 from deals.settings import DealsSettings
 
-
-def get_settings(request: Request) -> DealsSettings:
-    """This app's settings."""
-    settings: DealsSettings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[DealsSettings, Depends(get_settings)]
+SettingsDep = Annotated[DealsSettings, Depends(get_service_settings)]
 ReadDeals = Annotated[Access, require("deals", Action.READ)]
 WriteDeals = Annotated[Access, require("deals", Action.WRITE)]
 ReadPipelines = Annotated[Access, require("pipelines", Action.READ)]

@@ -14,7 +14,8 @@ from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.csvio import stream_csv
 from crm_shared.errors import BadRequest, ProblemError
-from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
+from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep, get_service_settings
+from crm_shared.ids import as_utc
 from crm_shared.mongo.pagination import fingerprint
 from crm_shared.ownership import list_owner
 from crm_shared.views import versioned_response
@@ -51,13 +52,7 @@ LeadId = Annotated[str, Path(max_length=64, description="Lead id, e.g. lead_01JD
 SortName = Literal["-created_at", "created_at", "-updated_at", "-score", "score", "name"]
 
 
-def get_settings(request: Request) -> LeadsSettings:
-    """This app's settings."""
-    settings: LeadsSettings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[LeadsSettings, Depends(get_settings)]
+SettingsDep = Annotated[LeadsSettings, Depends(get_service_settings)]
 
 
 def lead_response(doc: dict[str, Any]) -> JSONResponse:
@@ -89,8 +84,8 @@ class LeadQuery(BaseModel):
             owner_id=owner,
             source=self.source.value if self.source else None,
             tag=self.tag.lower() if self.tag else None,
-            created_from=utc(self.created_from),
-            created_to=utc(self.created_to),
+            created_from=as_utc(self.created_from),
+            created_to=as_utc(self.created_to),
             q=self.q.strip() or None if self.q else None,
         )
 
@@ -198,11 +193,6 @@ async def list_leads(
     return JSONResponse({"items": [lead_view(d) for d in docs], "next_cursor": next_cursor})
 
 
-def utc(value: datetime | None) -> datetime | None:
-    """A query datetime as UTC (one without a zone is taken as UTC)."""
-    return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
-
-
 class LeadSummary(BaseModel):
     """New leads of a period by their current rating."""
 
@@ -222,8 +212,8 @@ async def lead_summary(
     """Leads created from ``from`` (default: the start of this month, UTC) until ``to``
     (default: now), by rating; a sales user counts only their own leads."""
     now = datetime.now(UTC)
-    start = utc(start) or now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = utc(end) or now
+    start = as_utc(start) or now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = as_utc(end) or now
     if end <= start:
         raise BadRequest("`to` must be after `from`")
     owner = access.principal.sub if access.own_only else None

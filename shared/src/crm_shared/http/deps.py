@@ -10,20 +10,24 @@ from crm_shared.errors import BadRequest
 from crm_shared.runtime import Runtime
 from crm_shared.settings import ServiceSettings
 
+# Dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in a worker
+# thread, a hand-off that costs more than these one-line bodies.
 
-def get_runtime(request: Request) -> Runtime:
+
+async def get_runtime(request: Request) -> Runtime:
     """The service runtime built in the lifespan."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
-def get_service_settings(request: Request) -> ServiceSettings:
-    """This app's settings (services narrow the type with their own dependency)."""
+async def get_service_settings(request: Request) -> ServiceSettings:
+    """This app's settings (a service annotates its own settings class:
+    ``Annotated[LeadsSettings, Depends(get_service_settings)]``)."""
     settings: ServiceSettings = request.app.state.settings
     return settings
 
 
-def if_match_version(
+async def if_match_version(
     if_match: Annotated[str | None, Header(description='Expected version, e.g. "3"')] = None,
 ) -> int | None:
     """The version from ``If-Match`` (the ETag a read returned), if sent."""
