@@ -82,7 +82,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(api_customer360.router)
     app.include_router(api_dashboard.router)
     app.include_router(api_docs.router)
-    app.include_router(proxy.router)  # last: its catch-all must not shadow the routes above
+    proxy.add_proxy_routes(app)  # last: its catch-all must not shadow the routes above
     app.add_middleware(IpRateLimit)
     if settings.cors_origins:
         app.add_middleware(

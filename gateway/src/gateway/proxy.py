@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import httpx
-from fastapi import APIRouter, Request, Response
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 
 from crm_shared.errors import Forbidden, NotFound
 from gateway.routing import SERVICE_OF, access_of
-from gateway.state import CurrentCaller, State, allowed
+from gateway.state import GatewayState, allowed
 from gateway.upstreams import UpstreamUnavailable
-
-router = APIRouter(tags=["proxy"])
 
 FORWARDED_REQUEST_HEADERS = (
     "accept",
@@ -36,12 +36,19 @@ RETURNED_HEADERS = (
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-@router.api_route("/api/v1/{resource}", methods=METHODS, include_in_schema=False)
-@router.api_route("/api/v1/{resource}/{rest:path}", methods=METHODS, include_in_schema=False)
-async def forward(
-    resource: str, request: Request, caller: CurrentCaller, state: State, rest: str = ""
-) -> Response:
+def add_proxy_routes(app: Starlette) -> None:
+    """Route ``/api/v1/<resource>[/...]`` to :func:`forward`: plain Starlette routes, as
+    FastAPI's parameter and dependency machinery cost more than the forwarding itself."""
+    for path in ("/api/v1/{resource}", "/api/v1/{resource}/{rest:path}"):
+        app.add_route(path, forward, methods=METHODS, include_in_schema=False)
+
+
+async def forward(request: Request) -> Response:
     """Check the caller may touch the resource at all, then relay the request."""
+    state: GatewayState = request.app.state.gateway
+    caller = await state.authenticator.authenticate(request)
+    resource = request.path_params["resource"]
+    rest = request.path_params.get("rest", "")
     service = SERVICE_OF.get(resource)
     upstream = state.upstreams.get(service) if service else None
     if upstream is None:
