@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
 from crm_devstack.launcher import Launched
-from crm_devstack.testing import Backend, TokenMinter, running_app, unique_name
+from crm_devstack.servers import free_port
+from crm_devstack.testing import Backend, TokenMinter, eventually, running_app, unique_name
 from gateway.main import create_app
 
 from .conftest import Gateway, gateway_settings
@@ -127,3 +136,40 @@ async def test_callers_and_addresses_are_rate_limited(
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
         by_ip = [(await client.get("/api/v1/leads")).status_code for _ in range(3)]
         assert by_ip[-1] == 429, "the address ran out of its burst as well"
+
+
+async def test_token_trace_and_request_id_reach_the_service(
+    backend: Backend, minter: TokenMinter, leads_process: Launched
+) -> None:
+    """A real HTTP server on a free port stands in for a service and echoes what it got."""
+
+    async def echo(request: Request) -> JSONResponse:
+        return JSONResponse(dict(request.headers))
+
+    upstream = Starlette(routes=[Route("/v1/leads", echo)])
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(upstream, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    serving = asyncio.create_task(server.serve())
+    try:
+        await eventually(lambda: server.started, timeout=10, what="echo server")
+        settings = gateway_settings(backend, minter, f"http://127.0.0.1:{port}")
+        app = create_app(settings)
+        async with running_app(app) as client:
+            gw = Gateway(app, client, unique_name("tenant_"), "")
+            auth = await gw.auth("viewer")
+            trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+            sent = {**auth, "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"}
+            seen = (await client.get("/api/v1/leads", headers=sent)).json()
+            assert seen["authorization"] == auth["Authorization"]
+            assert seen["traceparent"].split("-")[1] == trace_id, "same trace, gateway's span"
+            assert seen["traceparent"].split("-")[2] != "00f067aa0ba902b7"
+            assert seen["x-forwarded-for"] == "127.0.0.1"
+            with_id = await client.get("/api/v1/leads", headers={**auth, "X-Request-ID": "r-42"})
+            assert with_id.json()["x-request-id"] == "r-42"
+            generated = await client.get("/api/v1/leads", headers=auth)
+            assert generated.json()["x-request-id"] == generated.headers["x-request-id"]
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(serving, timeout=10)

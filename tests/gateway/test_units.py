@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import base64
+import json
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from crm_shared.access import Action
+from crm_shared.auth import TokenVerifier
+from crm_shared.errors import Unauthorized
 from crm_shared.jwk import public_jwk
+from crm_shared.settings import ServiceSettings
 from gateway.breaker import BreakerState, CircuitBreaker
+from gateway.keys import SigningKeys
 from gateway.passwords import check_strength, hash_password, verify_password
 from gateway.rate_limits import TokenBuckets
 from gateway.routing import access_of
+from gateway.tokens import TokenIssuer
 
 
 def test_bucket_allows_the_burst_then_refills_at_the_rate() -> None:
@@ -87,3 +95,33 @@ async def test_passwords_hash_with_argon2id_and_verify() -> None:
     assert check_strength("short") is not None
     assert check_strength("aaaaaaaaaaaaaaaa") is not None
     assert check_strength("correct horse battery") is None
+
+
+async def test_a_rotated_key_stays_in_the_jwks_so_its_tokens_still_verify() -> None:
+    old, new = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+
+    def pem(key: Ed25519PrivateKey) -> str:
+        return key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+
+    old_public = (
+        old.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    before = SigningKeys.from_pem(pem(old), [])
+    after = SigningKeys.from_pem(pem(new), [old_public])
+    assert [k["kid"] for k in after.jwks["keys"]] == [after.kid, before.kid]
+    issued_before = TokenIssuer(before, issuer="crm-gateway", audience="crm").issue(
+        sub="u", tenant_id="t", roles=["viewer"], ttl_s=60
+    )
+    verifier = TokenVerifier(ServiceSettings(jwt_public_key=json.dumps(after.jwks)))
+    assert (await verifier.verify(issued_before)).tenant_id == "t"
+    without_old = TokenVerifier(
+        ServiceSettings(jwt_public_key=json.dumps(SigningKeys.from_pem(pem(new), []).jwks))
+    )
+    with pytest.raises(Unauthorized):
+        await without_old.verify(issued_before)

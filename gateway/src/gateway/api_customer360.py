@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 
 from crm_shared.errors import NotFound
 from gateway.fanout import ServiceCalls, section, sections
@@ -24,7 +24,6 @@ def _items(page: Any) -> list[dict[str, Any]]:
 async def customer_360(
     contact_id: str = Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"),
     *,
-    request: Request,
     caller: CurrentCaller,
     state: State,
 ) -> dict[str, Any]:
@@ -32,9 +31,7 @@ async def customer_360(
     purchase stats and RFM. Each section says whether its service answered; a service
     that is down or slow leaves its section ``unavailable`` and the rest still comes."""
     budget = state.settings.fanout_timeout_s
-    calls = ServiceCalls(
-        state.upstreams, caller, budget, request_id=request.headers.get("x-request-id")
-    )
+    calls = ServiceCalls(state.upstreams, caller, budget)
     found = await sections(
         {
             "contact": lambda: calls.get("contacts", f"/v1/contacts/{contact_id}"),

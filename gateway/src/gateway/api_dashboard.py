@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from crm_shared.errors import Forbidden
 from gateway.fanout import ServiceCalls, sections
@@ -21,7 +21,7 @@ def quarter_months(now: datetime) -> tuple[str, str]:
 
 
 @router.get("")
-async def dashboard(request: Request, caller: CurrentCaller, state: State) -> dict[str, Any]:
+async def dashboard(caller: CurrentCaller, state: State) -> dict[str, Any]:
     """New leads by rating this month, pipeline by stage, forecast this quarter, win rate
     (last 12 months) and open cases by priority. Sections the caller's roles do not cover
     are ``forbidden``; a service that does not answer leaves its sections ``unavailable``."""
@@ -29,12 +29,7 @@ async def dashboard(request: Request, caller: CurrentCaller, state: State) -> di
         raise Forbidden("API keys have no dashboard (DESIGN.md role table)")
     now = datetime.now(UTC)
     q_from, q_to = quarter_months(now)
-    calls = ServiceCalls(
-        state.upstreams,
-        caller,
-        state.settings.fanout_timeout_s,
-        request_id=request.headers.get("x-request-id"),
-    )
+    calls = ServiceCalls(state.upstreams, caller, state.settings.fanout_timeout_s)
     found = await sections(
         {
             "new_leads": lambda: calls.get("leads", "/v1/leads/summary"),

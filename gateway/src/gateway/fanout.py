@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from crm_shared.errors import ProblemError
+from crm_shared.logs import request_id_var
 from gateway.callers import Caller
 from gateway.upstreams import Upstreams
 
@@ -32,7 +33,6 @@ class ServiceCalls:
     upstreams: Upstreams
     caller: Caller
     timeout_s: float
-    request_id: str | None = None
 
     async def get(self, service: str, path: str, **params: Any) -> Any:
         """The JSON body of ``GET path`` on ``service``; raises what :func:`section`
@@ -41,8 +41,8 @@ class ServiceCalls:
         if upstream is None:
             raise LookupError(f"the {service} service is not deployed")
         headers = {"authorization": self.caller.upstream_authorization}
-        if self.request_id:
-            headers["x-request-id"] = self.request_id
+        if request_id := request_id_var.get():
+            headers["x-request-id"] = request_id
         response = await upstream.send(
             "GET",
             path,

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from crm_shared.errors import Forbidden, NotFound
+from crm_shared.logs import request_id_var
 from gateway.routing import SERVICE_OF, access_of
 from gateway.state import GatewayState, allowed
 from gateway.upstreams import UpstreamUnavailable
@@ -20,9 +21,9 @@ FORWARDED_REQUEST_HEADERS = (
     "if-match",
     "if-none-match",
     "idempotency-key",
-    "x-request-id",
 )
-"""Besides Authorization (the caller's token, or the one minted for an API key) and
+"""Besides Authorization (the caller's token, or the one minted for an API key),
+``X-Request-ID`` (the caller's, or the one the gateway gave the request) and
 ``traceparent`` (set by the httpx instrumentation from the gateway's own span)."""
 RETURNED_HEADERS = (
     "content-type",
@@ -58,6 +59,7 @@ async def forward(request: Request) -> Response:
         raise Forbidden(f"your roles do not allow {action.value} on {target}")
     headers = {h: v for h in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h))}
     headers["authorization"] = caller.upstream_authorization
+    headers["x-request-id"] = request_id_var.get() or ""
     headers["x-forwarded-for"] = request.client.host if request.client else ""
     path = f"/v1/{resource}" + (f"/{rest}" if rest else "")
     upstream_response = await upstream.send(
