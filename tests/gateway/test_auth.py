@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 
 import jwt
+from pydantic import SecretStr
 
+from crm_devstack.launcher import Launched
+from crm_devstack.testing import Backend, TokenMinter, running_app, unique_name
 from crm_shared.auth import TokenVerifier
 from crm_shared.settings import ServiceSettings
+from gateway.main import create_app
+from gateway.state import GatewayState
 
-from .conftest import PASSWORD, Gateway
+from .conftest import PASSWORD, Gateway, gateway_settings
 
 
 async def test_login_issues_a_short_lived_token_services_verify_with_the_jwks(
@@ -118,3 +123,31 @@ async def test_bad_login_bodies_are_422_problems(gw: Gateway) -> None:
         response = await gw.client.post("/api/v1/auth/token", json=body)
         assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_first_start_creates_the_admin_from_settings_and_only_then(
+    backend: Backend, minter: TokenMinter, leads_process: Launched
+) -> None:
+    db = unique_name("t_gw_boot_")
+    first = gateway_settings(
+        backend,
+        minter,
+        leads_process.base_url,
+        mongo_db=db,
+        bootstrap_admin_email="pertama@contoh.co.id",
+        bootstrap_admin_password="kata sandi yang panjang",
+        bootstrap_admin_tenant="acme",
+    )
+    async with running_app(create_app(first)) as client:
+        body = {"email": "pertama@contoh.co.id", "password": "kata sandi yang panjang"}
+        assert (await client.post("/api/v1/auth/token", json=body)).status_code == 200
+    later = first.model_copy(update={"bootstrap_admin_email": "kedua@contoh.co.id"})
+    async with running_app(create_app(later)) as client:
+        body = {"email": "kedua@contoh.co.id", "password": "kata sandi yang panjang"}
+        assert (await client.post("/api/v1/auth/token", json=body)).status_code == 401
+    bare = first.model_copy(update={"mongo_db": unique_name("t_gw_bare_")})
+    bare = bare.model_copy(update={"bootstrap_admin_password": SecretStr("")})
+    app = create_app(bare)
+    async with running_app(app):
+        state: GatewayState = app.state.gateway
+        assert not await state.users.any_exists(), "no password set: no user, no default"

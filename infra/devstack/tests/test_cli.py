@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from crm_devstack import cli, pids
 from crm_devstack.servers import free_port
 from crm_devstack.state import load_state
+from crm_devstack.testing import Backend, unique_name
 
 runner = CliRunner()
 
@@ -93,3 +94,37 @@ def test_token_command(workdir: Path) -> None:
     assert claims["tid"] == "acme"
     assert claims["roles"] == ["admin", "sales"]
     assert claims["sub"] == "user_dev"
+
+
+def test_admin_create_makes_a_first_admin_who_can_log_in(backend: Backend) -> None:
+    """``crm admin create`` writes the user to the gateway's database (no default password)."""
+    import asyncio
+
+    from crm_shared.mongo.client import make_client
+    from gateway.passwords import verify_password
+    from gateway.settings import GatewaySettings
+
+    db_settings = GatewaySettings(mongo_url=backend.mongo_url, mongo_db=unique_name("t_gw_"))
+    email = f"{unique_name('admin')}@contoh.co.id"
+    args = ["admin", "create", "--email", email, "--tenant", "acme"]
+    args += ["--mongo", backend.mongo_url, "--db", db_settings.database_name]
+    weak = runner.invoke(cli.app, args, env={"CRM_ADMIN_PASSWORD": "short"})
+    assert weak.exit_code == 1 and "at least" in weak.output
+    made = runner.invoke(cli.app, args, env={"CRM_ADMIN_PASSWORD": "kata sandi yang panjang"})
+    assert made.exit_code == 0, made.output
+    again = runner.invoke(cli.app, args, env={"CRM_ADMIN_PASSWORD": "kata sandi yang panjang"})
+    assert again.exit_code == 1 and "already exists" in again.output
+
+    async def stored() -> dict[str, object] | None:
+        client = make_client(db_settings)
+        try:
+            doc: dict[str, object] | None = await client[db_settings.database_name][
+                "users"
+            ].find_one({"email": email})
+            return doc
+        finally:
+            await client.close()
+
+    user = asyncio.run(stored())
+    assert user is not None and user["roles"] == ["admin"] and user["tenant_id"] == "acme"
+    assert asyncio.run(verify_password(str(user["password_hash"]), "kata sandi yang panjang"))

@@ -429,11 +429,12 @@ def admin_create(
     mongo: Annotated[
         str | None, typer.Option(help="MongoDB URL (default: the one `crm up` started).")
     ] = None,
+    db: Annotated[str, typer.Option(help="The gateway's database.")] = "crm_gateway",
 ) -> None:
     """Create an admin user of a tenant in the gateway's database."""
     mongo_url_ = mongo or _running_mongo_url()
     try:
-        user_id = asyncio.run(_create_admin(mongo_url_, email, tenant, name, password))
+        user_id = asyncio.run(_create_admin(mongo_url_, db, email, tenant, name, password))
     except Exception as exc:  # the problem text of a refused password or a taken e-mail
         raise _fail(f"could not create the admin: {getattr(exc, 'detail', exc)}") from exc
     console.print(f"[green]✓[/] admin {email} of tenant {tenant} created ({user_id})")
@@ -447,14 +448,16 @@ def _running_mongo_url() -> str:
     return found.url
 
 
-async def _create_admin(url: str, email: str, tenant: str, name: str | None, password: str) -> str:
+async def _create_admin(
+    url: str, db_name: str, email: str, tenant: str, name: str | None, password: str
+) -> str:
     from crm_shared.mongo.client import make_client, service_database
     from crm_shared.mongo.indexes import ensure_indexes
     from gateway.identity import create_user
     from gateway.settings import GatewaySettings
     from gateway.users import USER_INDEXES, UserRepository
 
-    settings = GatewaySettings(mongo_url=url)
+    settings = GatewaySettings(mongo_url=url, mongo_db=db_name)
     client = make_client(settings)
     try:
         db = service_database(client, settings)
