@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Path
 
 from crm_shared.errors import NotFound
-from gateway.fanout import ServiceCalls, section, sections
+from gateway.fanout import ServiceCalls, sections
 from gateway.state import CurrentCaller, State
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customer 360"])
@@ -32,9 +33,20 @@ async def customer_360(
     that is down or slow leaves its section ``unavailable`` and the rest still comes."""
     budget = state.settings.fanout_timeout_s
     calls = ServiceCalls(state.upstreams, caller, budget)
+    contact_call = asyncio.ensure_future(calls.get("contacts", f"/v1/contacts/{contact_id}"))
+
+    async def contact() -> Any:
+        return await asyncio.shield(contact_call)
+
+    async def account() -> Any:
+        """The contact's account, asked for as soon as the contact is known."""
+        account_id = ((await contact()) or {}).get("account_id")
+        return await calls.get("contacts", f"/v1/accounts/{account_id}") if account_id else None
+
     found = await sections(
         {
-            "contact": lambda: calls.get("contacts", f"/v1/contacts/{contact_id}"),
+            "contact": contact,
+            "account": account,
             "rfm": lambda: calls.get("contacts", f"/v1/contacts/{contact_id}/rfm"),
             "deals": lambda: calls.get("deals", "/v1/deals", contact_id=contact_id, limit=100),
             "activities": lambda: calls.get(
@@ -45,20 +57,15 @@ async def customer_360(
         },
         budget,
     )
-    contact = found["contact"]
-    if contact["status"] == "ok" and contact["data"] is None:
+    if not contact_call.done():
+        contact_call.cancel()
+    if found["contact"]["status"] == "ok" and found["contact"]["data"] is None:
         raise NotFound(f"no contact {contact_id}")
-    account_id = (contact.get("data") or {}).get("account_id")
-    account = (
-        await section(calls.get("contacts", f"/v1/accounts/{account_id}"), budget)
-        if account_id
-        else {"status": "ok", "data": None}
-    )
     deals = _items(found["deals"].get("data"))
     return {
         "contact_id": contact_id,
-        "contact": contact,
-        "account": account,
+        "contact": found["contact"],
+        "account": found["account"],
         "deals": {
             **found["deals"],
             "data": {
