@@ -12,7 +12,15 @@ import pytest
 from crm_devstack.launcher import Launched, launch_services, wait_services_ready
 from crm_devstack.servers import free_port, stop_all
 from crm_devstack.services import get_service
-from crm_devstack.testing import Backend, TokenMinter, unique_name
+from crm_devstack.testing import (
+    Backend,
+    TokenMinter,
+    isolated_settings,
+    running_app,
+    unique_name,
+)
+from gateway.main import create_app
+from gateway.settings import GatewaySettings
 
 FLOW_SERVICES = ("leads", "contacts", "deals")
 READY_TIMEOUT = 90.0
@@ -77,3 +85,20 @@ async def platform(
         for client in clients.values():
             await client.aclose()
         stop_all([item.process for item in launched])
+
+
+@pytest.fixture
+async def gateway(
+    platform: Platform, backend: Backend, minter: TokenMinter
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A gateway in this process, signing with the test key, fronting the platform's
+    processes (short upstream timeouts, so stopping a service is quick to notice)."""
+    values = isolated_settings(backend, minter, "gateway")
+    values.update(
+        jwt_private_key=minter.private_pem,
+        upstreams={name: item.base_url for name, item in platform.launched.items()},
+        fanout_timeout_s=2.0,
+        upstream_connect_timeout_s=0.5,
+    )
+    async with running_app(create_app(GatewaySettings(**values))) as client:
+        yield client

@@ -8,15 +8,12 @@ must both agree. Ownership ("own") is proved by the services' own tests.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
-from crm_devstack.testing import Backend, TokenMinter, isolated_settings, running_app, unique_name
-from gateway.main import create_app
-from gateway.settings import GatewaySettings
+from crm_devstack.testing import unique_name
 
 from .conftest import Platform
 
@@ -81,20 +78,6 @@ REPORTS = {
     "viewer": True,
 }
 USERS = {"admin": (True, True), "sales_manager": (True, False)}
-
-
-@pytest.fixture
-async def gateway(
-    platform: Platform, backend: Backend, minter: TokenMinter
-) -> AsyncIterator[httpx.AsyncClient]:
-    """A gateway in this process, signing with the test key, fronting the platform."""
-    values = isolated_settings(backend, minter, "gateway")
-    values.update(
-        jwt_private_key=minter.private_pem,
-        upstreams={name: item.base_url for name, item in platform.launched.items()},
-    )
-    async with running_app(create_app(GatewaySettings(**values))) as client:
-        yield client
 
 
 async def test_every_row_of_the_role_table(platform: Platform, gateway: httpx.AsyncClient) -> None:

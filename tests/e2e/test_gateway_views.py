@@ -3,33 +3,12 @@ merged OpenAPI document, with every service up and with one stopped."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 
 from crm_devstack.servers import stop_all
-from crm_devstack.testing import Backend, TokenMinter, eventually, isolated_settings, running_app
-from gateway.main import create_app
-from gateway.settings import GatewaySettings
+from crm_devstack.testing import eventually
 
 from .conftest import Platform
-
-
-@pytest.fixture
-async def gateway(
-    platform: Platform, backend: Backend, minter: TokenMinter
-) -> AsyncIterator[httpx.AsyncClient]:
-    """A gateway in this process, signing with the test key, fronting the platform."""
-    values = isolated_settings(backend, minter, "gateway")
-    values.update(
-        jwt_private_key=minter.private_pem,
-        upstreams={name: item.base_url for name, item in platform.launched.items()},
-        fanout_timeout_s=2.0,
-        upstream_connect_timeout_s=0.5,
-    )
-    async with running_app(create_app(GatewaySettings(**values))) as client:
-        yield client
 
 
 async def _converted_contact(platform: Platform, gateway: httpx.AsyncClient) -> str:

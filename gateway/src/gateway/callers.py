@@ -8,6 +8,7 @@ Every caller then takes a token from its own rate-limit bucket.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -17,6 +18,8 @@ from crm_shared.errors import TooManyRequests, Unauthorized
 from gateway.api_keys import KEY_PREFIX, ApiKeys
 from gateway.rate_limits import TokenBuckets
 from gateway.tokens import TokenIssuer
+
+_MINTED_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class Authenticator:
         self.issuer = issuer
         self.buckets = buckets
         self.upstream_ttl_s = upstream_ttl_s
+        self._minted: dict[str, tuple[float, Caller]] = {}
+        """Key id -> the caller built for it (its upstream token signed once, not per request)."""
 
     async def authenticate(self, request: Request) -> Caller:
         """The caller of ``request``; 401 without valid credentials, 429 over its limit."""
@@ -70,6 +75,9 @@ class Authenticator:
         record = await self.api_keys.verify(key)
         if record is None:
             raise Unauthorized("the API key is not valid or was revoked")
+        cached = self._minted.get(record["_id"])
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
         principal = Principal(
             sub=record["_id"],
             tenant_id=record["tenant_id"],
@@ -85,4 +93,9 @@ class Authenticator:
             name=principal.name,
             ttl_s=self.upstream_ttl_s,
         )
-        return Caller(principal, f"Bearer {token}")
+        caller = Caller(principal, f"Bearer {token}")
+        if len(self._minted) >= _MINTED_CACHE_SIZE:
+            self._minted.clear()
+        # reused for half its lifetime, so a forwarded token always has time left
+        self._minted[record["_id"]] = (time.monotonic() + self.upstream_ttl_s / 2, caller)
+        return caller

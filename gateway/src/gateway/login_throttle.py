@@ -12,7 +12,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.errors import TooManyRequests
@@ -59,9 +59,11 @@ class LoginThrottle:
     async def failed(self, email: str, ip: str) -> None:
         """Count one failed attempt against the account and the IP."""
         expires = utcnow() + timedelta(seconds=self.window_s * 2)
-        for key in self._keys(email, ip).values():
-            await self.failures.update_one(
-                {"_id": key},
-                {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": expires}},
-                upsert=True,
-            )
+        update = {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": expires}}
+        await self.failures.bulk_write(
+            [
+                UpdateOne({"_id": key}, update, upsert=True)
+                for key in self._keys(email, ip).values()
+            ],
+            ordered=False,
+        )

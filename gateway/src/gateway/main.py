@@ -7,10 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
-from crm_shared.http.app import instrument_app
-from crm_shared.http.middleware import RequestContextMiddleware
+from crm_shared.http.app import add_edge_middleware, instrument_app
 from crm_shared.http.problems import install_problem_handlers
 from crm_shared.logs import setup_logging
 from crm_shared.mongo.indexes import ensure_indexes
@@ -84,28 +82,15 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(api_docs.router)
     proxy.add_proxy_routes(app)  # last: its catch-all must not shadow the routes above
     app.add_middleware(IpRateLimit)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "If-Match",
-                "Idempotency-Key",
-                "X-API-Key",
-                "X-Request-ID",
-            ],
-            expose_headers=["ETag", "X-Request-ID", "Location", "Retry-After"],
-        )
-    app.add_middleware(
-        RequestContextMiddleware,
-        default_limit=settings.max_body_bytes,
-        limits={
+    add_edge_middleware(
+        app,
+        settings,
+        body_limits={
             f"/api/v1/{resource}/import": IMPORT_MAX_BYTES
             for resource in ("leads", "contacts", "accounts")
         },
+        allow_headers=["X-API-Key"],
+        expose_headers=["Retry-After"],
     )
     instrument_app(app)
     return app

@@ -65,7 +65,7 @@ async def forward(request: Request) -> Response:
     upstream_response = await upstream.send(
         request.method,
         path,
-        params=httpx.QueryParams(list(request.query_params.multi_items())),
+        params=httpx.QueryParams(request.url.query),
         headers=headers,
         content=await request.body(),
     )

@@ -74,27 +74,43 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     app.include_router(health_router)
     for router in definition.routers:
         app.include_router(router)
+    add_edge_middleware(app, settings, body_limits=definition.body_limits)
+    instrument_app(app)
+    return app
+
+
+CORS_ALLOW_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "Idempotency-Key",
+    "X-Request-ID",
+)
+CORS_EXPOSE_HEADERS = ("ETag", "X-Request-ID", "Location")
+
+
+def add_edge_middleware(
+    app: FastAPI,
+    settings: ServiceSettings,
+    *,
+    body_limits: Mapping[str, int],
+    allow_headers: Sequence[str] = (),
+    expose_headers: Sequence[str] = (),
+) -> None:
+    """The outermost middleware: CORS for ``settings.cors_origins`` (none: no CORS), then
+    request id, body limits and security headers. ``allow_headers`` and
+    ``expose_headers`` add to the CORS defaults."""
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "If-Match",
-                "Idempotency-Key",
-                "X-Request-ID",
-            ],
-            expose_headers=["ETag", "X-Request-ID", "Location"],
+            allow_headers=[*CORS_ALLOW_HEADERS, *allow_headers],
+            expose_headers=[*CORS_EXPOSE_HEADERS, *expose_headers],
         )
     app.add_middleware(
-        RequestContextMiddleware,
-        default_limit=settings.max_body_bytes,
-        limits=definition.body_limits,
+        RequestContextMiddleware, default_limit=settings.max_body_bytes, limits=body_limits
     )
-    instrument_app(app)
-    return app
 
 
 def instrument_app(app: FastAPI) -> None:

@@ -7,17 +7,21 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pymongo import AsyncMongoClient
 
 from crm_shared.http.problems import problem_response
 from crm_shared.runtime import Runtime
 
+liveness = APIRouter(tags=["health"])
+"""``/healthz`` alone, for apps (the gateway) with their own readiness check."""
 router = APIRouter(tags=["health"])
-_CHECK_TIMEOUT_S = 1.5
+CHECK_TIMEOUT_S = 1.5
 
 
-async def _mongo_ok(runtime: Runtime) -> bool:
+async def mongo_ok(client: AsyncMongoClient[Any]) -> bool:
+    """True when the MongoDB server answers a ping within ``CHECK_TIMEOUT_S``."""
     try:
-        await asyncio.wait_for(runtime.client.admin.command("ping"), _CHECK_TIMEOUT_S)
+        await asyncio.wait_for(client.admin.command("ping"), CHECK_TIMEOUT_S)
     except Exception:
         return False
     return True
@@ -29,7 +33,7 @@ async def _kafka_ok(bootstrap: str) -> bool:
         host, _, port = server.strip().rpartition(":")
         try:
             _, writer = await asyncio.wait_for(
-                asyncio.open_connection(host or "127.0.0.1", int(port)), _CHECK_TIMEOUT_S
+                asyncio.open_connection(host or "127.0.0.1", int(port)), CHECK_TIMEOUT_S
             )
         except (OSError, TimeoutError, ValueError):
             continue
@@ -38,10 +42,13 @@ async def _kafka_ok(bootstrap: str) -> bool:
     return False
 
 
-@router.get("/healthz", include_in_schema=False)
+@liveness.get("/healthz", include_in_schema=False)
 async def healthz() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
+
+
+router.include_router(liveness)
 
 
 @router.get("/readyz", include_in_schema=False)
@@ -49,7 +56,7 @@ async def readyz(request: Request) -> JSONResponse:
     """Readiness: the database and the broker are reachable."""
     runtime: Runtime = request.app.state.runtime
     mongo, kafka = await asyncio.gather(
-        _mongo_ok(runtime), _kafka_ok(runtime.settings.kafka_bootstrap)
+        mongo_ok(runtime.client), _kafka_ok(runtime.settings.kafka_bootstrap)
     )
     checks: dict[str, Any] = {
         "mongodb": "ok" if mongo else "unreachable",
