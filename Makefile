@@ -3,8 +3,9 @@
 
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
-SOURCES := shared/src services/leads/src services/contacts/src services/deals/src gateway/src infra/devstack/src \
+SOURCES := shared/src services/leads/src services/contacts/src services/deals/src services/campaigns/src services/notifications/src gateway/src infra/devstack/src \
 	conftest.py shared/tests services/leads/tests services/contacts/tests services/deals/tests \
+	services/campaigns/tests services/notifications/tests \
 	infra/devstack/tests tests bench
 PYTEST_ARGS ?=
 

@@ -18,7 +18,7 @@ from gateway.breaker import BreakerState, CircuitBreaker
 from gateway.keys import SigningKeys
 from gateway.passwords import check_strength, hash_password, verify_password
 from gateway.rate_limits import TokenBuckets
-from gateway.routing import access_of
+from gateway.routing import PUBLIC_RESOURCES, SERVICE_OF, access_of, is_event_stream
 from gateway.tokens import TokenIssuer
 
 
@@ -75,6 +75,13 @@ def test_routing_maps_methods_and_paths_to_role_table_actions() -> None:
     assert access_of("leads", "POST", "import") == ("leads", Action.IMPORT)
     assert access_of("leads", "PUT", "config/scoring") == ("scoring_rules", Action.WRITE)
     assert access_of("deals", "DELETE", "d1") == ("deals", Action.WRITE)
+    assert access_of("emails", "GET", "") == ("campaigns", Action.READ)
+    assert access_of("notifications", "POST", "n1/read") == ("notifications", Action.WRITE)
+    assert SERVICE_OF["segments"] == SERVICE_OF["automations"] == "campaigns"
+    assert SERVICE_OF["webhooks"] == SERVICE_OF["emails"] == "notifications"
+    assert {"track", "unsubscribe"} == PUBLIC_RESOURCES
+    assert is_event_stream("notifications", "stream")
+    assert not is_event_stream("notifications", "")
 
 
 def test_key_id_is_the_rfc_8037_thumbprint() -> None:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 
 import httpx
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from crm_shared.errors import Forbidden, NotFound
 from crm_shared.logs import request_id_var
-from gateway.routing import SERVICE_OF, access_of
+from gateway.routing import PUBLIC_RESOURCES, SERVICE_OF, access_of, is_event_stream
 from gateway.state import GatewayState, allowed
-from gateway.upstreams import UpstreamUnavailable
+from gateway.upstreams import Upstream, UpstreamUnavailable
 
 FORWARDED_REQUEST_HEADERS = (
     "accept",
@@ -33,6 +35,7 @@ RETURNED_HEADERS = (
     "retry-after",
     "deprecation",
     "link",
+    "cache-control",
 )
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -45,27 +48,35 @@ def add_proxy_routes(app: Starlette) -> None:
 
 
 async def forward(request: Request) -> Response:
-    """Check the caller may touch the resource at all, then relay the request."""
+    """Check the caller may touch the resource at all, then relay the request (public
+    e-mail links go through without credentials; the event stream is relayed live)."""
     state: GatewayState = request.app.state.gateway
-    caller = await state.authenticator.authenticate(request)
     resource = request.path_params["resource"]
     rest = request.path_params.get("rest", "")
+    headers = {h: v for h in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h))}
+    public = resource in PUBLIC_RESOURCES
+    caller = None if public else await state.authenticator.authenticate(request)
     service = SERVICE_OF.get(resource)
     upstream = state.upstreams.get(service) if service else None
     if upstream is None:
         raise NotFound(f"no API at /api/v1/{resource}")
-    target, action = access_of(resource, request.method, rest)
-    if not allowed(caller, target, action):
-        raise Forbidden(f"your roles do not allow {action.value} on {target}")
-    headers = {h: v for h in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h))}
-    headers["authorization"] = caller.upstream_authorization
+    if caller is not None:
+        target, action = access_of(resource, request.method, rest)
+        if not allowed(caller, target, action):
+            raise Forbidden(f"your roles do not allow {action.value} on {target}")
+        headers["authorization"] = caller.upstream_authorization
     headers["x-request-id"] = request_id_var.get() or ""
     headers["x-forwarded-for"] = request.client.host if request.client else ""
     path = f"/v1/{resource}" + (f"/{rest}" if rest else "")
+    params = httpx.QueryParams(request.url.query)
+    if request.method == "GET" and is_event_stream(resource, rest):
+        if last_event_id := request.headers.get("last-event-id"):
+            headers["last-event-id"] = last_event_id
+        return await _relay_stream(state, upstream, path, params, headers)
     upstream_response = await upstream.send(
         request.method,
         path,
-        params=httpx.QueryParams(request.url.query),
+        params=params,
         headers=headers,
         content=await request.body(),
     )
@@ -86,6 +97,43 @@ async def forward(request: Request) -> Response:
         status_code=upstream_response.status_code,
         headers=returned,
     )
+
+
+async def _relay_stream(
+    state: GatewayState,
+    upstream: Upstream,
+    path: str,
+    params: httpx.QueryParams,
+    headers: dict[str, str],
+) -> Response:
+    """Relay a Server-Sent Events stream chunk by chunk until either side closes it."""
+    response = await upstream.open_stream(
+        path, params=params, headers=headers, idle_timeout=state.settings.stream_idle_timeout_s
+    )
+    returned = {h: v for h in RETURNED_HEADERS if (v := response.headers.get(h)) is not None}
+    if response.status_code != 200:
+        content = await response.aread()
+        await response.aclose()
+        if returned.get("content-type", "").startswith("application/problem+json"):
+            content = _gateway_instance(content)
+        return Response(content=content, status_code=response.status_code, headers=returned)
+    returned["x-accel-buffering"] = "no"
+    return StreamingResponse(
+        _chunks(response),
+        status_code=200,
+        headers=returned,
+        background=BackgroundTask(response.aclose),
+    )
+
+
+async def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The upstream body as it arrives; a broken upstream just ends the stream (the
+    client reconnects with Last-Event-ID)."""
+    try:
+        async for chunk in response.aiter_raw():
+            yield chunk
+    except httpx.HTTPError:
+        return
 
 
 def _gateway_instance(body: bytes) -> bytes:

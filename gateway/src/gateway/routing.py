@@ -19,13 +19,35 @@ SERVICE_OF: dict[str, str] = {
     "pipelines": "deals",
     "reports": "deals",
     "targets": "deals",
+    "campaigns": "campaigns",
+    "segments": "campaigns",
+    "automations": "campaigns",
+    "track": "campaigns",
+    "unsubscribe": "campaigns",
+    "notifications": "notifications",
+    "webhooks": "notifications",
+    "emails": "notifications",
 }
 """First path segment after ``/api/v1/`` -> service name."""
+
+PUBLIC_RESOURCES = frozenset({"track", "unsubscribe"})
+"""Reached by e-mail recipients without credentials (open pixel, link clicks, unsubscribe);
+the campaigns service checks each link's signed token. The per-IP limit still applies."""
+
+RESOURCE_OF: dict[str, str] = {"emails": "campaigns"}
+"""Path segments whose role-table row has another name: e-mail delivery records are
+readable by whoever may read campaigns."""
+
+
+def is_event_stream(resource: str, rest: str) -> bool:
+    """True for the long-lived Server-Sent Events stream, which is relayed as it comes."""
+    return resource == "notifications" and rest.strip("/") == "stream"
 
 
 def access_of(resource: str, method: str, rest: str) -> tuple[str, Action]:
     """The role-table resource and action of ``method /api/v1/<resource>/<rest>``."""
     parts = [p for p in rest.split("/") if p]
+    resource = RESOURCE_OF.get(resource, resource)
     if resource == "leads" and parts[:1] == ["config"]:
         resource = "scoring_rules"
     if method in ("GET", "HEAD", "OPTIONS"):

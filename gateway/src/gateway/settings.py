@@ -31,6 +31,8 @@ class GatewaySettings(ServiceSettings):
             "leads": "http://127.0.0.1:8001",
             "contacts": "http://127.0.0.1:8002",
             "deals": "http://127.0.0.1:8003",
+            "campaigns": "http://127.0.0.1:8004",
+            "notifications": "http://127.0.0.1:8005",
         }
     )
     """Service name -> base URL (JSON in ``CRM_GATEWAY_UPSTREAMS``)."""
@@ -45,6 +47,8 @@ class GatewaySettings(ServiceSettings):
     """Consecutive upstream failures that open its circuit."""
     breaker_reset_s: float = Field(default=10.0, gt=0)
     """How long an open circuit fails fast before one trial request goes through."""
+    stream_idle_timeout_s: float = Field(default=60.0, gt=0)
+    """Longest silence on a relayed event stream (services send keep-alives well within)."""
     fanout_timeout_s: float = Field(default=2.0, gt=0)
     """Per-service budget of the composed views (360, dashboard)."""
 

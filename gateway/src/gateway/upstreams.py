@@ -111,6 +111,35 @@ class Upstream:
                 self.breaker.success()
             return response
 
+    async def open_stream(
+        self,
+        path: str,
+        *,
+        params: httpx.QueryParams | None = None,
+        headers: Mapping[str, str] | None = None,
+        idle_timeout: float,
+    ) -> httpx.Response:
+        """Send a GET whose response body is read as it arrives (an event stream); the
+        caller closes the response. ``idle_timeout`` bounds the silence between chunks."""
+        if not self.breaker.allow():
+            wait = self.breaker.retry_after()
+            raise UpstreamUnavailable(self.name, "its circuit is open", retry_after=wait)
+        client = self.client
+        request = client.build_request(
+            "GET",
+            path,
+            params=params,
+            headers=headers,
+            timeout=httpx.Timeout(idle_timeout, connect=client.timeout.connect),
+        )
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            self.breaker.failure()
+            raise UpstreamUnavailable(self.name, _describe(exc)) from exc
+        self.breaker.success()
+        return response
+
     async def close(self) -> None:
         """Close the connection pools."""
         await asyncio.gather(*(c.aclose() for c in self._clients))

@@ -36,8 +36,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def test_up_detach_status_refuse_and_down(workdir: Path) -> None:
-    broker_port, mongo_port = free_port(), free_port()
+    broker_port, mongo_port, smtp_port = free_port(), free_port(), free_port()
     args = ["up", "--detach", "--broker-port", str(broker_port), "--mongo-port", str(mongo_port)]
+    args += ["--smtp-port", str(smtp_port)]
     result = runner.invoke(cli.app, args)
     assert result.exit_code == 0, result.output
     assert f"127.0.0.1:{broker_port}" in result.output
@@ -45,15 +46,17 @@ def test_up_detach_status_refuse_and_down(workdir: Path) -> None:
 
     state = json.loads((workdir / ".crm" / "state.json").read_text())
     recorded = {p["name"]: p for p in state["processes"]}
-    assert set(recorded) == {"broker", "mongo"}
+    assert set(recorded) == {"broker", "mongo", "mail"}
     assert recorded["mongo"]["port"] == mongo_port
+    assert recorded["mail"]["port"] == smtp_port
     assert (workdir / ".crm" / "data").is_dir()
 
     status = runner.invoke(cli.app, ["status"])
     assert status.exit_code == 0
     rows = [line for line in status.output.splitlines() if str(broker_port) in line]
     rows += [line for line in status.output.splitlines() if str(mongo_port) in line]
-    assert len(rows) == 2
+    rows += [line for line in status.output.splitlines() if str(smtp_port) in line]
+    assert len(rows) == 3
     for row in rows:
         assert row.count("yes") == 2, status.output  # alive and ready
 
@@ -63,6 +66,8 @@ def test_up_detach_status_refuse_and_down(workdir: Path) -> None:
 
     logs = runner.invoke(cli.app, ["logs", "mongo", "-n", "5"])
     assert logs.exit_code == 0
+    mail = runner.invoke(cli.app, ["mail"])
+    assert mail.exit_code == 0 and "No e-mail received yet" in mail.output
 
     down = runner.invoke(cli.app, ["down"])
     assert down.exit_code == 0, down.output

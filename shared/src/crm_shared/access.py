@@ -114,6 +114,41 @@ ROLE_TABLE: dict[str, dict[str, dict[Action, Scope]]] = {
         "support": {R: ALL},
         "viewer": {R: ALL},
     },
+    "campaigns": {
+        "admin": {R: ALL, W: ALL},
+        "sales_manager": {R: ALL},
+        "sales": {R: ALL},
+        "marketing": {R: ALL, W: ALL, IMP: ALL},
+        "support": {R: ALL},
+        "viewer": {R: ALL},
+    },
+    "segments": {
+        "admin": {R: ALL, W: ALL},
+        "sales_manager": {R: ALL},
+        "sales": {R: ALL},
+        "marketing": {R: ALL, W: ALL},
+        "support": {R: ALL},
+        "viewer": {R: ALL},
+    },
+    "automations": {
+        "admin": {R: ALL, W: ALL},
+        "sales_manager": {R: ALL},
+        "sales": {R: ALL},
+        "marketing": {R: ALL, W: ALL},
+        "support": {R: ALL},
+        "viewer": {R: ALL},
+    },
+    "notifications": {
+        "admin": {R: OWN, W: OWN},
+        "sales_manager": {R: OWN, W: OWN},
+        "sales": {R: OWN, W: OWN},
+        "marketing": {R: OWN, W: OWN},
+        "support": {R: OWN, W: OWN},
+        "viewer": {R: OWN},
+    },
+    "webhooks": {
+        "admin": {R: ALL, W: ALL},
+    },
 }
 """resource -> role -> action -> scope. API-key principals use scopes instead."""
 
@@ -138,7 +173,10 @@ INTEGRATION_READABLE = frozenset(
 
 
 def scope_for_api_key(scopes: Iterable[str], resource: str, action: Action) -> Scope:
-    """Integration keys read a resource only with the scope ``<resource>:read``."""
+    """Integration keys read a resource only with the scope ``<resource>:read``; with the
+    scope ``webhooks`` they manage their own webhook subscriptions."""
+    if resource == "webhooks":
+        return Scope.OWN if "webhooks" in set(scopes) else Scope.NONE
     if resource not in INTEGRATION_READABLE:
         return Scope.NONE
     if action is Action.READ and f"{resource}:read" in set(scopes):

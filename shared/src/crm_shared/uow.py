@@ -43,6 +43,13 @@ class Tx:
         self._transactional = transactional
         self.emitted = 0
         """Events written to the outbox so far."""
+        self.commit_hooks: list[Callable[[], None]] = []
+        """Called after this transaction committed (wake a dispatcher of what it wrote)."""
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` once this transaction has committed (never if it rolls back)."""
+        if hook not in self.commit_hooks:
+            self.commit_hooks.append(hook)
 
     def caused_by(self, *, correlation_id: str, causation_id: str) -> None:
         """Stamp the events emitted from now on (a transaction applying several events)."""
@@ -122,21 +129,28 @@ class UnitOfWork:
         """Run ``work`` in one transaction (retried on transient conflicts) and commit; the
         relay is woken when the transaction wrote events."""
         emitted = 0
+        hooks: list[Callable[[], None]] = []
 
         async def in_session(session: AsyncClientSession) -> T:
-            nonlocal emitted
+            nonlocal emitted, hooks
             tx = Tx(session, self, correlation_id=correlation_id, causation_id=causation_id)
             result = await work(tx)
-            emitted = tx.emitted
+            emitted, hooks = tx.emitted, tx.commit_hooks
             return result
 
         result = await run_in_transaction(self.client, in_session)
         if emitted and self._on_commit is not None:
             self._on_commit()
+        for hook in hooks:
+            hook()
         return result
 
     async def run_without_transaction(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """Run ``work`` on a plain session: for work that is one idempotent write and emits
         nothing (``tx.emit`` raises there), where a transaction would only add cost."""
         async with self.client.start_session() as session:
-            return await work(Tx(session, self, transactional=False))
+            tx = Tx(session, self, transactional=False)
+            result = await work(tx)
+        for hook in tx.commit_hooks:
+            hook()
+        return result

@@ -18,8 +18,9 @@ from rich.table import Table
 from rich.text import Text
 
 from crm_devstack import pids
-from crm_devstack.devkeys import ensure_dev_keys, mint_token
+from crm_devstack.devkeys import ensure_dev_keys, ensure_dev_secret, mint_token
 from crm_devstack.launcher import Launched, launch_services, wait_services_ready
+from crm_devstack.mailsink import list_mail
 from crm_devstack.servers import (
     DevStackError,
     ManagedProcess,
@@ -29,12 +30,13 @@ from crm_devstack.servers import (
     mongo_url,
     port_is_free,
     start_broker,
+    start_mail_sink,
     start_mongo,
     stop_all,
     tail_file,
     tcp_accepts,
 )
-from crm_devstack.services import SERVICES, ServiceSpec, available_services
+from crm_devstack.services import SERVICES, ServiceSpec, available_services, local_settings
 from crm_devstack.state import (
     DevState,
     ProcessRecord,
@@ -45,6 +47,7 @@ from crm_devstack.state import (
 )
 
 STATE_DIR_NAME = ".crm"
+MAIL_DIR_NAME = "mail"
 READY_TIMEOUT = 60.0
 
 app = typer.Typer(
@@ -141,6 +144,8 @@ def _summary_rows(
             rows.append(("Kafka bootstrap", rec.url))
         elif rec.name == "mongo":
             rows.append(("MongoDB URL", rec.url))
+        elif rec.name == "mail":
+            rows.append(("SMTP sink", rec.url))
         elif rec.name == "gateway":
             rows.append(("API (gateway)", rec.url))
         elif rec.name in specs:
@@ -175,7 +180,7 @@ def _print_summary(records: list[ProcessRecord], specs: dict[str, ServiceSpec]) 
         lines.append(
             f'  curl -H "Authorization: Bearer $(crm token --tenant acme --roles admin)" {example}'
         )
-    lines.append("Logs: crm logs NAME   Status: crm status   Stop: crm down")
+    lines.append("Logs: crm logs NAME   Mail sent: crm mail   Status: crm status   Stop: crm down")
     for line in lines:
         console.print(line, highlight=False, markup=False, soft_wrap=True)
 
@@ -185,6 +190,7 @@ def _start_stack(
     state_dir: Path,
     broker_port: int,
     mongo_port: int,
+    smtp_port: int,
     data_dir: Path,
     specs: list[ServiceSpec],
     ports: dict[str, int],
@@ -216,6 +222,13 @@ def _start_stack(
         record(mongo, mongo_url(mongo.port), None)
         done(f"MongoDB server on port {mongo.port} (data in {data_dir})", t0)
 
+        status.update("Starting the SMTP sink…")
+        t0 = time.monotonic()
+        mail_dir = state_dir / MAIL_DIR_NAME
+        mail = start_mail_sink(port=smtp_port, mail_dir=mail_dir, log_path=logs / "mail.log")
+        record(mail, f"smtp://127.0.0.1:{mail.port} -> {mail_dir}", None)
+        done(f"SMTP sink on port {mail.port} (messages in {mail_dir})", t0)
+
         def started_service(item: Launched) -> None:
             record(item.process, item.base_url + item.spec.api_path, item.base_url + "/readyz")
 
@@ -227,6 +240,11 @@ def _start_stack(
             private_key_pem=private_pem,
             ports=ports,
             log_dir=logs,
+            service_settings=local_settings(
+                gateway_port=ports.get("gateway", 8000),
+                smtp_port=mail.port,
+                tracking_secret=ensure_dev_secret(state_dir, "tracking_secret"),
+            ),
             on_start=started_service,
         )
         wait_services_ready(
@@ -260,6 +278,9 @@ def up(
     mongo_port: Annotated[
         int, typer.Option(envvar="CRM_MONGO_PORT", help="MongoDB server port.")
     ] = 27017,
+    smtp_port: Annotated[
+        int, typer.Option(envvar="CRM_SMTP_PORT", help="Port of the local SMTP sink.")
+    ] = 1025,
     data_dir: Annotated[
         Path, typer.Option(help="MongoDB data directory (kept across restarts).")
     ] = Path(STATE_DIR_NAME) / "data",
@@ -299,11 +320,12 @@ def up(
 
     with _shutdown_signals():
         try:
-            _check_ports({"broker": broker_port, "mongo": mongo_port, **ports})
+            _check_ports({"broker": broker_port, "mongo": mongo_port, "mail": smtp_port, **ports})
             _start_stack(
                 state_dir=state_dir,
                 broker_port=broker_port,
                 mongo_port=mongo_port,
+                smtp_port=smtp_port,
                 data_dir=data_dir.resolve(),
                 specs=specs,
                 ports=ports,
@@ -391,6 +413,23 @@ def status() -> None:
             rec.url,
             "[green]yes[/]" if ready else "[red]no[/]",
         )
+    console.print(table)
+
+
+@app.command()
+def mail(
+    limit: Annotated[int, typer.Option(help="How many of the newest messages.")] = 20,
+) -> None:
+    """List the newest e-mails the local SMTP sink received (files in .crm/mail)."""
+    messages = list_mail(_state_dir() / MAIL_DIR_NAME, limit=limit)
+    if not messages:
+        console.print("No e-mail received yet (.crm/mail is empty).")
+        return
+    table = Table(title="E-mail received by the SMTP sink", title_justify="left")
+    for column in ("file", "to", "subject"):
+        table.add_column(column, overflow="fold")
+    for item in messages:
+        table.add_row(str(item.path), item.to, item.subject)
     console.print(table)
 
 

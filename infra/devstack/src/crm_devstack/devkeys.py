@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import time
 import uuid
 from collections.abc import Sequence
@@ -35,6 +36,17 @@ def _write_private(path: Path, pem: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(pem)
+
+
+def ensure_dev_secret(state_dir: Path, name: str) -> str:
+    """A random secret kept in ``STATE_DIR/keys/<name>`` (owner-only), created if absent, so
+    signed links (e-mail tracking, unsubscribe) stay valid across restarts."""
+    keys = state_dir / "keys"
+    keys.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = keys / name
+    if not path.exists():
+        _write_private(path, secrets.token_urlsafe(32))
+    return path.read_text(encoding="ascii").strip()
 
 
 def ensure_dev_keys(state_dir: Path) -> tuple[str, str]:

@@ -35,12 +35,14 @@ def launch_services(
     log_dir: Path,
     private_key_pem: str = "",
     extra_env: Mapping[str, str] | None = None,
+    service_settings: Mapping[str, Mapping[str, str]] | None = None,
     on_start: Callable[[Launched], None] | None = None,
 ) -> list[Launched]:
     """Start every service in ``specs`` (dev settings, ``extra_env`` on top) without waiting.
 
     ``extra_env`` keys without a prefix are given to each service under its own prefix
-    (``{"MONGO_DB": "x"}`` -> ``CRM_LEADS_MONGO_DB=x``; ``{name}`` in a value is the service).
+    (``{"MONGO_DB": "x"}`` -> ``CRM_LEADS_MONGO_DB=x``; ``{name}`` in a value is the service);
+    ``service_settings`` gives one service its own (``{"notifications": {"SMTP_PORT": "1025"}}``).
     A gateway among ``specs`` signs with ``private_key_pem`` and fronts the other services.
     """
     upstreams = {
@@ -61,6 +63,8 @@ def launch_services(
         )
         for key, value in (extra_env or {}).items():
             env[f"{spec.env_prefix}{key}"] = value.replace("{name}", spec.name)
+        for key, value in (service_settings or {}).get(spec.name, {}).items():
+            env[f"{spec.env_prefix}{key}"] = value
         proc = start_service(
             name=spec.name,
             app=spec.app,

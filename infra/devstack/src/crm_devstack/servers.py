@@ -405,6 +405,32 @@ def start_service(
     return spawn(name=name, argv=argv, port=port, log_path=log_path, env={**os.environ, **env})
 
 
+def start_mail_sink(
+    *, port: int | None = None, mail_dir: Path, log_path: Path, timeout: float = 15.0
+) -> ManagedProcess:
+    """Start the local SMTP sink (:mod:`crm_devstack.mailsink`) and wait until it accepts TCP."""
+    port = free_port() if port is None else port
+    argv = [
+        sys.executable,
+        "-m",
+        "crm_devstack.mailsink",
+        "--port",
+        str(port),
+        "--dir",
+        str(mail_dir),
+    ]
+    proc = spawn(name="mail", argv=argv, port=port, log_path=log_path)
+    return _start_or_stop(
+        proc,
+        lambda: wait_until(
+            lambda: tcp_accepts(port),
+            timeout=timeout,
+            what=f"SMTP sink on port {port}",
+            process=proc,
+        ),
+    )
+
+
 def http_ok(url: str, *, timeout: float = 1.0) -> bool:
     """Return True if GET ``url`` answers HTTP 200."""
     try:

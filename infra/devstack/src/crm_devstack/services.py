@@ -93,3 +93,19 @@ def service_env(
             f"{p}CONSUMER_PARTITION_CONCURRENCY": "1",
         }
     return env
+
+
+def local_settings(
+    *, gateway_port: int, smtp_port: int, tracking_secret: str
+) -> dict[str, dict[str, str]]:
+    """Per-service settings of a one-machine platform: e-mail goes to the local SMTP sink,
+    and e-mail links (tracking, unsubscribe) point at the local gateway."""
+    gateway = f"http://127.0.0.1:{gateway_port}"
+    return {
+        "notifications": {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port)},
+        "campaigns": {
+            "PUBLIC_BASE_URL": f"{gateway}/api",
+            "GATEWAY_URL": gateway,
+            "TRACKING_SECRET": tracking_secret,
+        },
+    }

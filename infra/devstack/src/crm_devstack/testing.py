@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from cryptography.hazmat.primitives import serialization
@@ -27,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
 from crm_devstack.devkeys import mint_token
-from crm_devstack.servers import ManagedProcess, start_embedded_pair
+from crm_devstack.servers import ManagedProcess, free_port, start_embedded_pair
 from crm_shared.events.catalogue import EventData
 from crm_shared.events.envelope import CloudEvent, new_envelope
 from crm_shared.kafka.topics import ensure_topics
@@ -182,6 +183,28 @@ async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
+
+
+@contextlib.asynccontextmanager
+async def serving_app(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """Serve the ASGI app with uvicorn on 127.0.0.1 (free port) and give a client of it: for
+    streamed responses, which the in-process transport of :func:`running_app` buffers."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    serving = asyncio.create_task(server.serve())
+    try:
+        await eventually(
+            lambda: server.started or serving.done(), timeout=30, what="uvicorn server start"
+        )
+        if not server.started:
+            raise RuntimeError("the app did not start (see its log)")
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            yield client
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(serving, timeout=15)
 
 
 async def eventually(

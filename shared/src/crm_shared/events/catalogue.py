@@ -438,3 +438,124 @@ class DealLost(_DealClosed):
 
     event_type: ClassVar[str] = "DealLost"
     lost_reason: str
+
+
+# --- campaigns -------------------------------------------------------------------------
+
+
+@register
+class CampaignLaunched(EventData):
+    """A campaign was launched: its audience is frozen and its e-mails are being requested."""
+
+    event_type: ClassVar[str] = "CampaignLaunched"
+    owner: ClassVar[str] = "campaigns"
+    campaign_id: str
+    name: str
+    type: str
+    segment_ids: list[str] = []
+    audience_size: int
+    """Members that will be e-mailed (opted-out and do-not-contact members excluded)."""
+    suppressed: int = 0
+    """Members left out because they opted out, are do-not-contact or have no e-mail."""
+    launched_by: str
+    launched_at: datetime
+
+    def subject(self) -> str:
+        return self.campaign_id
+
+
+@register
+class CampaignMemberAdded(EventData):
+    """A contact was added to a campaign (by id, CSV, segment freeze or an automation)."""
+
+    event_type: ClassVar[str] = "CampaignMemberAdded"
+    owner: ClassVar[str] = "campaigns"
+    campaign_id: str
+    contact_id: str
+    status: str
+    added_by: str
+
+    def subject(self) -> str:
+        return self.campaign_id
+
+
+@register
+class EmailRequested(EventData):
+    """Send one rendered e-mail; ``request_id`` makes the send idempotent downstream."""
+
+    event_type: ClassVar[str] = "EmailRequested"
+    owner: ClassVar[str] = "campaigns"
+    request_id: str
+    to: str
+    to_name: str | None = None
+    subject_line: str
+    body_text: str
+    body_html: str | None = None
+    campaign_id: str | None = None
+    automation_id: str | None = None
+    contact_id: str | None = None
+    lead_id: str | None = None
+    requested_by: str
+
+    def subject(self) -> str:
+        return self.request_id
+
+
+# --- notifications ---------------------------------------------------------------------
+
+
+class _NotificationOutcome(EventData):
+    owner: ClassVar[str] = "notifications"
+    notification_id: str
+    channel: str
+    """``email`` or ``in_app``."""
+    request_id: str | None = None
+    """The EmailRequested request id this answers (e-mail only)."""
+    recipient: str
+    campaign_id: str | None = None
+    automation_id: str | None = None
+    contact_id: str | None = None
+    attempts: int = 1
+
+    def subject(self) -> str:
+        return self.notification_id
+
+
+@register
+class NotificationSent(_NotificationOutcome):
+    """An e-mail was accepted by the SMTP server, or an in-app notification was stored."""
+
+    event_type: ClassVar[str] = "NotificationSent"
+    sent_at: datetime
+
+
+@register
+class NotificationFailed(_NotificationOutcome):
+    """An e-mail could not be delivered (permanent refusal, or retries exhausted)."""
+
+    event_type: ClassVar[str] = "NotificationFailed"
+    error: str
+    permanent: bool
+    """True for a permanent refusal (5xx, bad address): the address bounced."""
+    failed_at: datetime
+
+
+@register
+class WebhookDeliveryFailed(EventData):
+    """A webhook delivery gave up (retries exhausted, or refused for good)."""
+
+    event_type: ClassVar[str] = "WebhookDeliveryFailed"
+    owner: ClassVar[str] = "notifications"
+    subscription_id: str
+    delivery_id: str
+    event_id: str
+    event_type_delivered: str
+    url: str
+    attempts: int
+    last_status: int | None = None
+    error: str
+    subscription_disabled: bool = False
+    """The run of failures reached the limit and the subscription was switched off."""
+
+    def subject(self) -> str:
+        return self.subscription_id

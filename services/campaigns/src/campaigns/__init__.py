@@ -1,0 +1,1 @@
+"""Campaigns service: campaigns, segments, members, launches, metrics, automations."""

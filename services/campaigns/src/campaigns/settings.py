@@ -1,0 +1,45 @@
+"""Settings of the campaigns service (env prefix ``CRM_CAMPAIGNS_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from crm_shared.settings import ServiceSettings
+
+
+class CampaignsSettings(ServiceSettings):
+    """Campaigns service settings."""
+
+    model_config = SettingsConfigDict(env_prefix="CRM_CAMPAIGNS_", extra="ignore")
+
+    service_name: str = "campaigns"
+    send_rate_per_s: float = Field(default=500.0, gt=0)
+    """EmailRequested events a launch publishes per second at most (the throttle)."""
+    send_batch_size: int = Field(default=200, ge=1, le=5000)
+    """Members rendered and requested per transaction while a launch is sending."""
+    sender_poll_interval_s: float = Field(default=1.0, gt=0)
+    """How often the sender looks for send jobs when no launch or resume woke it."""
+    sender_lease_s: float = Field(default=15.0, gt=0)
+    """How long one instance's claim on a campaign's sending lasts without renewal."""
+    import_max_rows: int = Field(default=50_000, ge=1)
+    import_max_bytes: int = Field(default=10_485_760, ge=1024)
+    import_batch_size: int = Field(default=500, ge=1, le=5000)
+    public_base_url: str = "http://127.0.0.1:8000/api"
+    """Where recipients reach the tracking and unsubscribe links (the gateway's /api)."""
+    tracking_secret: str = ""
+    """HMAC key of tracking and unsubscribe tokens; empty: a random key per process
+    (links stop working after a restart), so deployments set it."""
+    gateway_url: str = "http://127.0.0.1:8000"
+    """Where automations call other services' APIs (assign owner through the leads API)."""
+    automation_api_key: str = ""
+    """API key (scope ``leads:assign``) automations use for the leads API; empty: the
+    assign-owner action is recorded as failed with that reason."""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> CampaignsSettings:
+    """The process's settings (tests build their own and pass them to ``create_app``)."""
+    return CampaignsSettings()

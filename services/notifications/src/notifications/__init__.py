@@ -1,0 +1,1 @@
+"""Notifications service: e-mail, in-app notifications with a live stream, webhooks."""
