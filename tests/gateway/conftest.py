@@ -48,6 +48,9 @@ def leads_process(
         stop_all([launched.process])
 
 
+SERVICE_SECRET = "campaigns-service-secret-for-tests"
+
+
 def gateway_settings(
     backend: Backend, minter: TokenMinter, leads_url: str, **overrides: Any
 ) -> GatewaySettings:
@@ -119,7 +122,10 @@ async def gateway_app(
     backend: Backend, minter: TokenMinter, leads_process: Launched
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     """One gateway for the session."""
-    app = create_app(gateway_settings(backend, minter, leads_process.base_url))
+    settings = gateway_settings(
+        backend, minter, leads_process.base_url, service_secrets={"campaigns": SERVICE_SECRET}
+    )
+    app = create_app(settings)
     async with running_app(app) as client:
         yield app, client
 

@@ -6,7 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from gateway.schemas import LoginRequest, RefreshRequest, TokenResponse
+from gateway.schemas import (
+    LoginRequest,
+    RefreshRequest,
+    ServiceTokenRequest,
+    ServiceTokenResponse,
+    TokenResponse,
+)
+from gateway.service_accounts import service_roles
 from gateway.state import State
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -35,6 +42,21 @@ async def log_out(body: RefreshRequest, state: State) -> Response:
     """End the session of a refresh token (its access tokens expire on their own)."""
     await state.identity.logout(body.refresh_token)
     return Response(status_code=204)
+
+
+@router.post("/service-token", response_model=ServiceTokenResponse)
+async def service_token(body: ServiceTokenRequest, state: State) -> ServiceTokenResponse:
+    """Exchange a platform service's secret for a short-lived token in one tenant."""
+    roles = service_roles(body.service, body.secret, state.settings.service_secrets)
+    ttl = state.settings.service_token_ttl_s
+    token = state.issuer.issue(
+        sub=f"service:{body.service}",
+        tenant_id=body.tenant_id,
+        roles=roles,
+        ttl_s=ttl,
+        name=f"{body.service} service",
+    )
+    return ServiceTokenResponse(access_token=token, expires_in=ttl)
 
 
 @jwks_router.get("/.well-known/jwks.json")

@@ -39,6 +39,10 @@ RESOURCE_OF: dict[str, str] = {"emails": "campaigns"}
 readable by whoever may read campaigns."""
 
 
+READ_POSTS = frozenset({("segments", ("preview",))})
+"""POSTs that only read (a segment preview takes its rules in the body)."""
+
+
 def is_event_stream(resource: str, rest: str) -> bool:
     """True for the long-lived Server-Sent Events stream, which is relayed as it comes."""
     return resource == "notifications" and rest.strip("/") == "stream"
@@ -46,12 +50,12 @@ def is_event_stream(resource: str, rest: str) -> bool:
 
 def access_of(resource: str, method: str, rest: str) -> tuple[str, Action]:
     """The role-table resource and action of ``method /api/v1/<resource>/<rest>``."""
-    parts = [p for p in rest.split("/") if p]
+    parts = tuple(p for p in rest.split("/") if p)
     resource = RESOURCE_OF.get(resource, resource)
-    if resource == "leads" and parts[:1] == ["config"]:
+    if resource == "leads" and parts[:1] == ("config",):
         resource = "scoring_rules"
-    if method in ("GET", "HEAD", "OPTIONS"):
+    if method in ("GET", "HEAD", "OPTIONS") or (resource, parts) in READ_POSTS:
         return resource, Action.READ
-    if method == "POST" and parts == ["import"]:
+    if method == "POST" and parts == ("import",):
         return resource, Action.IMPORT
     return resource, Action.WRITE

@@ -39,6 +39,22 @@ class TokenResponse(BaseModel):
     refresh_token: str
 
 
+class ServiceTokenRequest(_Strict):
+    """A platform service asking for a token to act in one tenant."""
+
+    service: str = Field(min_length=1, max_length=64)
+    secret: str = Field(min_length=1, max_length=256)
+    tenant_id: str = Field(min_length=1, max_length=64)
+
+
+class ServiceTokenResponse(BaseModel):
+    """A short-lived access token of a service account (no refresh token)."""
+
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 (the scheme name, not a secret)
+    expires_in: int
+
+
 class UserCreate(_Strict):
     """A new user of the caller's tenant."""
 

@@ -61,6 +61,11 @@ class GatewaySettings(ServiceSettings):
     login_failures_per_ip: int = Field(default=20, ge=1)
     login_failure_window_s: int = Field(default=900, ge=10)
 
+    service_secrets: dict[str, str] = Field(default_factory=dict)
+    """Service name -> secret it exchanges for a tenant token (JSON in
+    ``CRM_GATEWAY_SERVICE_SECRETS``); see :mod:`gateway.service_accounts`."""
+    service_token_ttl_s: int = Field(default=300, ge=30, le=900)
+
     bootstrap_admin_email: str = ""
     """With a password and a tenant: the first admin, created on start if no user exists."""
     bootstrap_admin_password: SecretStr = SecretStr("")

@@ -34,6 +34,7 @@ class GatewayState:
 
     settings: GatewaySettings
     keys: SigningKeys
+    issuer: TokenIssuer
     client: AsyncMongoClient[dict[str, Any]]
     db: AsyncDatabase[dict[str, Any]]
     users: UserRepository
@@ -82,6 +83,7 @@ class GatewayState:
         return cls(
             settings=settings,
             keys=keys,
+            issuer=issuer,
             client=client,
             db=db,
             users=users,

@@ -24,8 +24,8 @@ class CampaignsSettings(ServiceSettings):
     """How often the sender looks for send jobs when no launch or resume woke it."""
     sender_lease_s: float = Field(default=15.0, gt=0)
     """How long one instance's claim on a campaign's sending lasts without renewal."""
-    import_max_rows: int = Field(default=50_000, ge=1)
-    import_max_bytes: int = Field(default=10_485_760, ge=1024)
+    import_max_rows: int = Field(default=20_000, ge=1)
+    """Rows of a static-list CSV upload (the body is capped by ``max_body_bytes``)."""
     import_batch_size: int = Field(default=500, ge=1, le=5000)
     public_base_url: str = "http://127.0.0.1:8000/api"
     """Where recipients reach the tracking and unsubscribe links (the gateway's /api)."""
@@ -34,9 +34,10 @@ class CampaignsSettings(ServiceSettings):
     (links stop working after a restart), so deployments set it."""
     gateway_url: str = "http://127.0.0.1:8000"
     """Where automations call other services' APIs (assign owner through the leads API)."""
-    automation_api_key: str = ""
-    """API key (scope ``leads:assign``) automations use for the leads API; empty: the
-    assign-owner action is recorded as failed with that reason."""
+    service_secret: str = ""
+    """This service's secret at the gateway (``CRM_GATEWAY_SERVICE_SECRETS``), exchanged
+    for a tenant token when an automation assigns a lead through the leads API; empty:
+    that action is recorded as failed with that reason."""
 
 
 @lru_cache(maxsize=1)

@@ -501,6 +501,23 @@ class EmailRequested(EventData):
         return self.request_id
 
 
+@register
+class UserNotificationRequested(EventData):
+    """Show a user an in-app notification (an automation's "notify a user" action)."""
+
+    event_type: ClassVar[str] = "UserNotificationRequested"
+    owner: ClassVar[str] = "campaigns"
+    request_id: str
+    user_id: str
+    title: str
+    body: str = ""
+    link: str | None = None
+    automation_id: str | None = None
+
+    def subject(self) -> str:
+        return self.request_id
+
+
 # --- notifications ---------------------------------------------------------------------
 
 

@@ -1,0 +1,236 @@
+"""Fixtures for the campaigns service tests: one running app on the real servers for the
+session, a fresh tenant per test (tenants are isolated, so tests never see each other's data).
+Contacts reach the projection the way they do in production: as published contact events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+
+from campaigns.main import create_app
+from campaigns.settings import CampaignsSettings
+from crm_devstack.testing import (
+    Backend,
+    TokenMinter,
+    TopicReader,
+    eventually,
+    isolated_settings,
+    publish_event,
+    running_app,
+    unique_name,
+)
+from crm_shared.events.catalogue import ContactCreated, ContactSnapshot, EventData
+from crm_shared.events.envelope import CloudEvent, new_envelope, parse_envelope
+from crm_shared.ids import new_id
+from crm_shared.kafka.topics import ensure_topics
+from crm_shared.runtime import Runtime
+
+
+@dataclass
+class CampaignsApp:
+    """The session's running campaigns app and a reader of everything it publishes."""
+
+    client: httpx.AsyncClient
+    settings: CampaignsSettings
+    app: FastAPI
+    reader: TopicReader
+
+
+def snapshot(contact_id: str | None = None, **fields: Any) -> ContactSnapshot:
+    """A contact snapshot with sensible defaults."""
+    contact_id = contact_id or new_id("con")
+    values: dict[str, Any] = {
+        "contact_id": contact_id,
+        "first_name": "Siti",
+        "last_name": "Rahayu",
+        "email": f"{contact_id.lower()}@contoh.co.id",
+        "lifecycle_stage": "customer",
+        "version": 1,
+        **fields,
+    }
+    return ContactSnapshot(**values)
+
+
+@dataclass
+class CampaignsHarness:
+    """The shared app seen from one test's own tenant."""
+
+    running: CampaignsApp
+    minter: TokenMinter
+    tenant: str
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """HTTP client of the app."""
+        return self.running.client
+
+    @property
+    def settings(self) -> CampaignsSettings:
+        """The app's settings."""
+        return self.running.settings
+
+    @property
+    def runtime(self) -> Runtime:
+        """The app's runtime (database access for assertions)."""
+        runtime: Runtime = self.running.app.state.runtime
+        return runtime
+
+    def auth(
+        self, *roles: str, tenant: str | None = None, sub: str = "user_admin"
+    ) -> dict[str, str]:
+        """Headers of a principal (default: admin of this test's tenant)."""
+        return self.minter.headers(tenant=tenant or self.tenant, roles=roles or ("admin",), sub=sub)
+
+    async def create_campaign(self, **fields: Any) -> dict[str, Any]:
+        """Create a campaign (as admin) with a template, and return its body."""
+        body = {
+            "name": "Promo Lebaran",
+            "budget": "1000000",
+            "template": {
+                "subject": "Halo {{first_name}}",
+                "body_text": 'Hai {{first_name | "teman"}}, diskon untuk {{company}}.',
+                "body_html": '<p>Hai {{first_name}}</p><a href="https://toko.co.id/promo?a=1&amp;b=2">Promo</a>',
+            },
+            **fields,
+        }
+        response = await self.client.post("/v1/campaigns", json=body, headers=self.auth())
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def create_segment(self, **fields: Any) -> dict[str, Any]:
+        """Create a segment (as admin) and return its body."""
+        response = await self.client.post("/v1/segments", json=fields, headers=self.auth())
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def publish(
+        self, owner: str, event: EventData, envelope: CloudEvent | None = None
+    ) -> CloudEvent:
+        """Publish ``event`` on ``owner``'s topic for this tenant (``envelope``: redeliver)."""
+        return await publish_event(
+            self.settings.kafka_bootstrap,
+            self.settings.topic(owner),
+            event,
+            tenant_id=self.tenant,
+            envelope=envelope,
+        )
+
+    async def publish_many(self, owner: str, events: Sequence[EventData]) -> None:
+        """Publish many events for this tenant through one producer."""
+        topic = self.settings.topic(owner)
+        await ensure_topics(self.settings.kafka_bootstrap, {topic: 6})
+        producer = AIOKafkaProducer(bootstrap_servers=self.settings.kafka_bootstrap, acks="all")
+        await producer.start()
+        try:
+            for event in events:
+                envelope = new_envelope(
+                    source=f"/services/{owner}",
+                    type_=event.event_type,
+                    version=event.version,
+                    subject=event.subject(),
+                    tenant_id=self.tenant,
+                    data=event.model_dump(mode="json"),
+                )
+                await producer.send(
+                    topic,
+                    envelope.to_bytes(),
+                    key=envelope.subject.encode() if envelope.subject else None,
+                    headers=envelope.kafka_headers(),
+                )
+            await producer.flush()
+        finally:
+            await producer.stop()
+
+    async def handled(self, envelope: CloudEvent) -> bool:
+        """Whether the campaigns consumer has committed its handling of this event."""
+        key = f"{self.settings.service_name}:{envelope.id}"
+        return await self.runtime.db["inbox"].find_one({"_id": key}) is not None
+
+    async def add_contacts(self, *snapshots: ContactSnapshot) -> list[str]:
+        """Publish ContactCreated for each snapshot and wait until all are projected."""
+        await self.publish_many(
+            "contacts", [ContactCreated(contact_id=s.contact_id, contact=s) for s in snapshots]
+        )
+        await self.wait_projected(len(snapshots))
+        return [s.contact_id for s in snapshots]
+
+    async def wait_projected(self, count: int) -> None:
+        """Wait until this tenant has ``count`` contacts in the projection."""
+        contacts = self.runtime.db["contacts"]
+
+        async def done() -> bool:
+            return await contacts.count_documents({"tenant_id": self.tenant}) >= count
+
+        await eventually(done, timeout=30, what=f"{count} projected contacts")
+
+    def events(self, *types: str) -> list[CloudEvent]:
+        """Events the app published for this tenant so far (optionally of some types)."""
+        found = []
+        for record in self.running.reader.records:
+            if dict(record.headers).get("ce_tenantid") != self.tenant.encode():
+                continue
+            event = parse_envelope(record.value)
+            if not types or event.type in types:
+                found.append(event)
+        return found
+
+    async def wait_events(self, count: int, *types: str, timeout: float = 30) -> list[CloudEvent]:
+        """Wait until at least ``count`` events (of ``types``) were published for this tenant."""
+        await eventually(
+            lambda: len(self.events(*types)) >= count,
+            timeout=timeout,
+            what=f"{count} {types} events",
+        )
+        return self.events(*types)
+
+    async def wait_status(self, campaign_id: str, status: str) -> dict[str, Any]:
+        """Wait until the campaign reaches ``status``."""
+
+        async def reached() -> dict[str, Any] | None:
+            response = await self.client.get(f"/v1/campaigns/{campaign_id}", headers=self.auth())
+            body = dict(response.json())
+            return body if body["status"] == status else None
+
+        found: dict[str, Any] = await eventually(reached, timeout=30, what=f"status {status}")
+        return found
+
+    async def metrics(self, campaign_id: str) -> dict[str, Any]:
+        """The campaign's metrics."""
+        response = await self.client.get(
+            f"/v1/campaigns/{campaign_id}/metrics", headers=self.auth()
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+
+@pytest.fixture(scope="session")
+async def campaigns_app(backend: Backend, minter: TokenMinter) -> AsyncIterator[CampaignsApp]:
+    """One campaigns app for the whole session (its own database and topics)."""
+    settings = CampaignsSettings(
+        **isolated_settings(backend, minter, "campaigns"),
+        tracking_secret="test-tracking-secret",
+        public_base_url="https://crm.contoh.co.id/api",
+        send_rate_per_s=1000,
+        send_batch_size=100,
+        sender_poll_interval_s=0.2,
+    )
+    app = create_app(settings)
+    topic = settings.topic("campaigns")
+    await ensure_topics(settings.kafka_bootstrap, {topic: settings.kafka_partitions})
+    async with (
+        running_app(app) as client,
+        TopicReader(settings.kafka_bootstrap, topic) as reader,
+    ):
+        yield CampaignsApp(client, settings, app, reader)
+
+
+@pytest.fixture
+def campaigns(campaigns_app: CampaignsApp, minter: TokenMinter) -> CampaignsHarness:
+    """The shared app with a fresh tenant."""
+    return CampaignsHarness(campaigns_app, minter, unique_name("tenant_"))
