@@ -42,6 +42,7 @@ bench: bootstrap
 	$(UV) run python -m bench.leads
 	$(UV) run python -m bench.contacts_deals
 	$(UV) run python -m bench.gateway
+	$(UV) run python -m bench.marketing
 
 schemas: bootstrap
 	$(UV) run python -m crm_shared.events.export docs/events

@@ -12,10 +12,14 @@ from crm_devstack.services import get_service
 
 
 def start_services(
-    stack: Stack, run: Run, names: Sequence[str], extra_env: Mapping[str, str] | None = None
+    stack: Stack,
+    run: Run,
+    names: Sequence[str],
+    extra_env: Mapping[str, str] | None = None,
+    service_settings: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, str]:
     """Start ``names`` (dev settings, own databases and topics; a gateway signs with the
-    run's key and fronts the others); their base URLs by name."""
+    run's key and fronts the others; ``service_settings`` per service); their base URLs."""
     specs = [get_service(name) for name in names]
     launched = launch_services(
         specs,
@@ -31,6 +35,7 @@ def start_services(
             "LOG_LEVEL": "WARNING",
             **(extra_env or {}),
         },
+        service_settings=service_settings,
     )
     for item in launched:
         stack.services[item.spec.name] = item.process

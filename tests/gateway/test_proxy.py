@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from crm_devstack.launcher import Launched
-from crm_devstack.servers import free_port
-from crm_devstack.testing import Backend, TokenMinter, eventually, running_app, unique_name
+from crm_devstack.testing import Backend, TokenMinter, running_app, served, unique_name
 from gateway.main import create_app
 
 from .conftest import Gateway, gateway_settings
@@ -147,14 +143,8 @@ async def test_token_trace_and_request_id_reach_the_service(
         return JSONResponse(dict(request.headers))
 
     upstream = Starlette(routes=[Route("/v1/leads", echo)])
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(upstream, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    serving = asyncio.create_task(server.serve())
-    try:
-        await eventually(lambda: server.started, timeout=10, what="echo server")
-        settings = gateway_settings(backend, minter, f"http://127.0.0.1:{port}")
+    async with served(upstream) as upstream_url:
+        settings = gateway_settings(backend, minter, upstream_url)
         app = create_app(settings)
         async with running_app(app) as client:
             gw = Gateway(app, client, unique_name("tenant_"), "")
@@ -170,6 +160,3 @@ async def test_token_trace_and_request_id_reach_the_service(
             assert with_id.json()["x-request-id"] == "r-42"
             generated = await client.get("/api/v1/leads", headers=auth)
             assert generated.json()["x-request-id"] == generated.headers["x-request-id"]
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(serving, timeout=10)

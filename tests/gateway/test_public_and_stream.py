@@ -4,21 +4,19 @@ server on a free port standing in for the campaigns and notifications services."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from crm_devstack.servers import free_port
 from crm_devstack.testing import (
     Backend,
     TokenMinter,
-    eventually,
     running_app,
+    served,
     serving_app,
     unique_name,
 )
@@ -43,27 +41,10 @@ async def stream(request: Request) -> Response:
     return StreamingResponse(events(), media_type="text/event-stream")
 
 
-@asynccontextmanager
-async def stand_in_service() -> AsyncIterator[str]:
-    """A uvicorn server with the routes the gateway forwards to, stopped at the end."""
+def stand_in_service() -> contextlib.AbstractAsyncContextManager[str]:
+    """A server with the routes the gateway forwards to; its base URL."""
     routes = [Route("/v1/track/open/{token}", track), Route("/v1/notifications/stream", stream)]
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            Starlette(routes=routes),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-        )
-    )
-    serving = asyncio.create_task(server.serve())
-    try:
-        await eventually(lambda: server.started, timeout=10, what="stand-in service")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(serving, timeout=10)
+    return served(Starlette(routes=routes))
 
 
 async def test_email_links_need_no_credentials_and_carry_none_upstream(

@@ -38,7 +38,11 @@ def test_list_mail_of_a_missing_folder_is_empty(tmp_path: Path) -> None:
 
 
 def test_local_settings_point_email_at_the_sink_and_links_at_the_gateway() -> None:
-    settings = local_settings(gateway_port=8000, smtp_port=1025, tracking_secret="s3cret")
+    settings = local_settings(
+        gateway_port=8000, smtp_port=1025, tracking_secret="s3cret", service_secret="svc"
+    )
     assert settings["notifications"] == {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": "1025"}
     assert settings["campaigns"]["PUBLIC_BASE_URL"] == "http://127.0.0.1:8000/api"
     assert settings["campaigns"]["TRACKING_SECRET"] == "s3cret"
+    assert settings["campaigns"]["SERVICE_SECRET"] == "svc"
+    assert settings["gateway"]["SERVICE_SECRETS"] == '{"campaigns": "svc"}'

@@ -29,6 +29,16 @@ class Action(StrEnum):
 R, W, IMP = Action.READ, Action.WRITE, Action.IMPORT
 ALL, OWN = Scope.ALL, Scope.OWN
 
+_MARKETING: dict[str, dict[Action, Scope]] = {
+    "admin": {R: ALL, W: ALL},
+    "sales_manager": {R: ALL},
+    "sales": {R: ALL},
+    "marketing": {R: ALL, W: ALL},
+    "support": {R: ALL},
+    "viewer": {R: ALL},
+}
+"""Campaigns, segments and automations: marketing and admins write, everyone else reads."""
+
 ROLE_TABLE: dict[str, dict[str, dict[Action, Scope]]] = {
     "leads": {
         "admin": {R: ALL, W: ALL, IMP: ALL},
@@ -114,30 +124,9 @@ ROLE_TABLE: dict[str, dict[str, dict[Action, Scope]]] = {
         "support": {R: ALL},
         "viewer": {R: ALL},
     },
-    "campaigns": {
-        "admin": {R: ALL, W: ALL},
-        "sales_manager": {R: ALL},
-        "sales": {R: ALL},
-        "marketing": {R: ALL, W: ALL, IMP: ALL},
-        "support": {R: ALL},
-        "viewer": {R: ALL},
-    },
-    "segments": {
-        "admin": {R: ALL, W: ALL},
-        "sales_manager": {R: ALL},
-        "sales": {R: ALL},
-        "marketing": {R: ALL, W: ALL},
-        "support": {R: ALL},
-        "viewer": {R: ALL},
-    },
-    "automations": {
-        "admin": {R: ALL, W: ALL},
-        "sales_manager": {R: ALL},
-        "sales": {R: ALL},
-        "marketing": {R: ALL, W: ALL},
-        "support": {R: ALL},
-        "viewer": {R: ALL},
-    },
+    "campaigns": _MARKETING,
+    "segments": _MARKETING,
+    "automations": _MARKETING,
     "notifications": {
         "admin": {R: OWN, W: OWN},
         "sales_manager": {R: OWN, W: OWN},

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from crm_shared.events.envelope import CloudEvent
 from crm_shared.ids import utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.uow import Tx
@@ -40,3 +42,14 @@ async def record_once(tx: Tx, *, group: str, event_id: str, event_type: str) -> 
         )
     except DuplicateKeyError as exc:
         raise AlreadyApplied(event_id) from exc
+
+
+async def record_all(tx: Tx, *, group: str, envelopes: Sequence[CloudEvent]) -> None:
+    """Insert the inbox keys of a batch in one round trip; any key seen before fails the
+    whole insert (the caller then applies the batch event by event)."""
+    now = utcnow()
+    await tx.db[INBOX_COLLECTION].insert_many(
+        [{"_id": f"{group}:{e.id}", "type": e.type, "received_at": now} for e in envelopes],
+        ordered=True,
+        session=tx.session,
+    )

@@ -45,11 +45,23 @@ class Tx:
         """Events written to the outbox so far."""
         self.commit_hooks: list[Callable[[], None]] = []
         """Called after this transaction committed (wake a dispatcher of what it wrote)."""
+        self.flush_hooks: list[Callable[[], Awaitable[None]]] = []
+        """Awaited at the end of the work, before the commit (buffered bulk writes)."""
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         """Call ``hook`` once this transaction has committed (never if it rolls back)."""
         if hook not in self.commit_hooks:
             self.commit_hooks.append(hook)
+
+    def before_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Await ``hook`` after the work, inside the transaction, just before it commits:
+        handlers of a batch of events buffer their writes and flush them in one bulk."""
+        self.flush_hooks.append(hook)
+
+    async def flush(self) -> None:
+        """Run the :meth:`before_commit` hooks (the unit of work calls this)."""
+        for hook in self.flush_hooks:
+            await hook()
 
     def caused_by(self, *, correlation_id: str, causation_id: str) -> None:
         """Stamp the events emitted from now on (a transaction applying several events)."""
@@ -135,6 +147,7 @@ class UnitOfWork:
             nonlocal emitted, hooks
             tx = Tx(session, self, correlation_id=correlation_id, causation_id=causation_id)
             result = await work(tx)
+            await tx.flush()
             emitted, hooks = tx.emitted, tx.commit_hooks
             return result
 
@@ -151,6 +164,7 @@ class UnitOfWork:
         async with self.client.start_session() as session:
             tx = Tx(session, self, transactional=False)
             result = await work(tx)
+            await tx.flush()
         for hook in tx.commit_hooks:
             hook()
         return result

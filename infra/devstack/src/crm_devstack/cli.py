@@ -244,6 +244,7 @@ def _start_stack(
                 gateway_port=ports.get("gateway", 8000),
                 smtp_port=mail.port,
                 tracking_secret=ensure_dev_secret(state_dir, "tracking_secret"),
+                service_secret=ensure_dev_secret(state_dir, "campaigns_service_secret"),
             ),
             on_start=started_service,
         )

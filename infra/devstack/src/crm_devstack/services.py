@@ -96,10 +96,11 @@ def service_env(
 
 
 def local_settings(
-    *, gateway_port: int, smtp_port: int, tracking_secret: str
+    *, gateway_port: int, smtp_port: int, tracking_secret: str, service_secret: str
 ) -> dict[str, dict[str, str]]:
     """Per-service settings of a one-machine platform: e-mail goes to the local SMTP sink,
-    and e-mail links (tracking, unsubscribe) point at the local gateway."""
+    e-mail links (tracking, unsubscribe) point at the local gateway, and the campaigns
+    service's automations may call APIs through the gateway with their service secret."""
     gateway = f"http://127.0.0.1:{gateway_port}"
     return {
         "notifications": {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port)},
@@ -107,5 +108,7 @@ def local_settings(
             "PUBLIC_BASE_URL": f"{gateway}/api",
             "GATEWAY_URL": gateway,
             "TRACKING_SECRET": tracking_secret,
+            "SERVICE_SECRET": service_secret,
         },
+        "gateway": {"SERVICE_SECRETS": json.dumps({"campaigns": service_secret})},
     }

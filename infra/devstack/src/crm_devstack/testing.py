@@ -17,7 +17,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import uvicorn
@@ -186,12 +186,13 @@ async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @contextlib.asynccontextmanager
-async def serving_app(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """Serve the ASGI app with uvicorn on 127.0.0.1 (free port) and give a client of it: for
-    streamed responses, which the in-process transport of :func:`running_app` buffers."""
+async def served(app: Any, *, lifespan: Literal["on", "off"] = "off") -> AsyncIterator[str]:
+    """Serve the ASGI app with uvicorn on 127.0.0.1 (a free port) and give its base URL;
+    stopped at the end. For stand-in upstreams and receivers, and for streamed responses,
+    which the in-process transport of :func:`running_app` buffers."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
     )
     serving = asyncio.create_task(server.serve())
     try:
@@ -200,11 +201,17 @@ async def serving_app(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         )
         if not server.started:
             raise RuntimeError("the app did not start (see its log)")
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            yield client
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         await asyncio.wait_for(serving, timeout=15)
+
+
+@contextlib.asynccontextmanager
+async def serving_app(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """Serve the app with its lifespan (see :func:`served`) and give a client of it."""
+    async with served(app, lifespan="on") as url, httpx.AsyncClient(base_url=url) as client:
+        yield client
 
 
 async def eventually(

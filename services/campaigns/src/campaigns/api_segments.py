@@ -14,12 +14,11 @@ from campaigns.deps import (
     ResourceId,
     SettingsDep,
     WriteSegments,
-    csv_body,
 )
 from campaigns.schemas import MembersAdd, SegmentCreate, SegmentPreview, SegmentUpdate
 from campaigns.segment_repository import SegmentRepository
 from campaigns.views import view
-from crm_shared.http.deps import IfMatch, RuntimeDep
+from crm_shared.http.deps import IfMatch, RuntimeDep, csv_body
 from crm_shared.views import versioned_response
 
 router = APIRouter(prefix="/v1/segments", tags=["segments"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -12,7 +11,6 @@ from campaigns.sender import Sender
 from campaigns.settings import CampaignsSettings
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
-from crm_shared.errors import ProblemError
 from crm_shared.http.deps import get_service_settings
 
 SettingsDep = Annotated[CampaignsSettings, Depends(get_service_settings)]
@@ -39,11 +37,3 @@ class Paging(BaseModel):
 
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=1024)
-
-
-def csv_body(request: Request) -> AsyncIterator[bytes]:
-    """The raw CSV body of an upload (``Content-Type: text/csv``), streamed."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type not in ("text/csv", "application/csv", "application/octet-stream"):
-        raise ProblemError("send the file as the raw body with Content-Type: text/csv")
-    return request.stream()

@@ -17,7 +17,6 @@ from contacts.deps import (
     ResourceId,
     SettingsDep,
     created_response,
-    csv_body,
     csv_export,
     doc_response,
     list_page,
@@ -36,7 +35,7 @@ from contacts.schemas import (
 )
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
-from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
+from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep, csv_body
 from crm_shared.ids import as_utc
 from crm_shared.mongo.repository import ListFilter
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,7 +14,6 @@ from contacts.csv_format import to_csv_row
 from contacts.settings import ContactsSettings
 from contacts.views import view
 from crm_shared.csvio import stream_csv
-from crm_shared.errors import ProblemError
 from crm_shared.http.deps import get_service_settings
 from crm_shared.mongo.pagination import SortKeys, fingerprint
 from crm_shared.mongo.repository import ListFilter, Repository
@@ -75,14 +74,6 @@ def csv_export(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'},
     )
-
-
-def csv_body(request: Request) -> AsyncIterator[bytes]:
-    """The raw CSV body of an import (``Content-Type: text/csv``), streamed."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type not in ("text/csv", "application/csv", "application/octet-stream"):
-        raise ProblemError("send the file as the raw body with Content-Type: text/csv")
-    return request.stream()
 
 
 async def list_page(

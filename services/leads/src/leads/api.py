@@ -13,8 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.csvio import stream_csv
-from crm_shared.errors import BadRequest, ProblemError
-from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep, get_service_settings
+from crm_shared.errors import BadRequest
+from crm_shared.http.deps import (
+    IdempotencyKey,
+    IfMatch,
+    RuntimeDep,
+    csv_body,
+    get_service_settings,
+)
 from crm_shared.ids import as_utc
 from crm_shared.mongo.pagination import fingerprint
 from crm_shared.ownership import list_owner
@@ -251,13 +257,10 @@ async def import_csv(
     Valid rows are kept; the report lists each rejected row with its number and reason,
     and each duplicate (existing e-mail, or repeated in the file) with the lead it matches.
     """
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type not in ("text/csv", "application/csv", "application/octet-stream"):
-        raise ProblemError("send the file as the raw body with Content-Type: text/csv")
     report = await import_leads(
         rt,
         access,
-        request.stream(),
+        csv_body(request),
         max_rows=settings.import_max_rows,
         batch_size=settings.import_batch_size,
     )

@@ -29,6 +29,14 @@ class NotificationsSettings(ServiceSettings):
     mail_from: str = "CRM <crm@localhost>"
     email_max_attempts: int = Field(default=5, ge=1)
     email_retry_base_s: float = Field(default=2.0, gt=0)
+    email_retry_max_s: float = Field(default=600.0, gt=0)
+    """Longest wait between two attempts of one e-mail (backoff cap)."""
+    email_batch_size: int = Field(default=200, ge=1, le=1000)
+    """Deliveries claimed at once (and at most in hand per instance)."""
+    email_claim_timeout_s: float = Field(default=300.0, gt=0)
+    """A claim not renewed for this long means its holder died mid-send."""
+    email_poll_interval_s: float = Field(default=0.5, gt=0)
+    """Fallback poll for due deliveries (commits wake the dispatcher at once)."""
     # webhooks
     webhook_timeout_s: float = Field(default=5.0, gt=0)
     webhook_retry_window_s: float = Field(default=86_400.0, gt=0)
@@ -39,6 +47,14 @@ class NotificationsSettings(ServiceSettings):
     webhook_allow_hosts: list[str] = Field(default_factory=list)
     """Hosts or CIDR blocks webhooks may reach although private or loopback (SSRF allow-list)."""
     webhook_concurrency: int = Field(default=32, ge=1, le=512)
+    webhook_retry_max_delay_s: float = Field(default=3600.0, gt=0)
+    """Longest wait between two attempts of one delivery (before ``Retry-After``)."""
+    webhook_cache_ttl_s: float = Field(default=5.0, ge=0)
+    """How long an instance trusts its cached subscriptions (changes made elsewhere)."""
+    webhook_secret_grace_s: float = Field(default=86_400.0, ge=0)
+    """After a secret rotation, how long the old secret still signs (a second signature)."""
+    webhook_poll_interval_s: float = Field(default=1.0, gt=0)
+    """Fallback poll of the delivery queue (commits wake the dispatcher at once)."""
     # in-app
     sse_keepalive_s: float = Field(default=15.0, gt=0)
     """Seconds between keep-alive comments on an idle event stream (under the gateway's 60 s)."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from crm_shared.errors import BadRequest
+from crm_shared.errors import BadRequest, ProblemError
 from crm_shared.runtime import Runtime
 from crm_shared.settings import ServiceSettings
 
@@ -44,3 +45,14 @@ IfMatch = Annotated[int | None, Depends(if_match_version)]
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", max_length=128, pattern=r"^[\x21-\x7e]+$")
 ]
+
+
+CSV_CONTENT_TYPES = frozenset({"text/csv", "application/csv", "application/octet-stream"})
+
+
+def csv_body(request: Request) -> AsyncIterator[bytes]:
+    """The raw CSV body of an import (``Content-Type: text/csv``), streamed."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in CSV_CONTENT_TYPES:
+        raise ProblemError("send the file as the raw body with Content-Type: text/csv")
+    return request.stream()

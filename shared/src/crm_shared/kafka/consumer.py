@@ -30,7 +30,7 @@ from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTime
 
 from crm_shared.events.catalogue import EventData, is_known_type, lookup
 from crm_shared.events.envelope import CloudEvent, EnvelopeError, parse_envelope
-from crm_shared.inbox import AlreadyApplied, record_once
+from crm_shared.inbox import AlreadyApplied, record_all, record_once
 from crm_shared.kafka.producer import EventProducer
 from crm_shared.kafka.topics import ensure_topics
 from crm_shared.settings import ServiceSettings
@@ -301,14 +301,15 @@ class ConsumerRunner:
             raise DeadLetter("schema-mismatch", str(exc.errors(include_url=False))) from exc
         return envelope, data, self.spec.handlers.get(envelope.type)
 
-    async def _apply(self, delivery: _Delivery, tx: Tx) -> None:
-        """Record the inbox key and run the handler, inside ``tx``."""
+    async def _apply(self, delivery: _Delivery, tx: Tx, *, recorded: bool = False) -> None:
+        """Record the inbox key (unless the batch did) and run the handler, inside ``tx``."""
         envelope = delivery.envelope
         tx.caused_by(correlation_id=envelope.correlationid or envelope.id, causation_id=envelope.id)
         with self._span(delivery.record):
-            await record_once(
-                tx, group=self.spec.group, event_id=envelope.id, event_type=envelope.type
-            )
+            if not recorded:
+                await record_once(
+                    tx, group=self.spec.group, event_id=envelope.id, event_type=envelope.type
+                )
             await delivery.handler(envelope, delivery.data, tx)
 
     async def _apply_run(self, run: list[_Delivery]) -> None:
@@ -317,8 +318,10 @@ class ConsumerRunner:
         if len(run) > 1:
 
             async def work(tx: Tx) -> None:
+                envelopes = [d.envelope for d in run]
+                await record_all(tx, group=self.spec.group, envelopes=envelopes)
                 for delivery in run:
-                    await self._apply(delivery, tx)
+                    await self._apply(delivery, tx, recorded=True)
 
             try:
                 await self._while_database_unavailable(lambda: self._uow.run(work))

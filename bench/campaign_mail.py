@@ -1,0 +1,202 @@
+"""Benchmark: a campaign of 10k members, e-mails per second handed to SMTP.
+
+The campaigns and notifications services run as processes; the SMTP server is aiosmtpd
+on loopback in this process (it only counts). Contacts reach the campaigns service's
+projection as ContactCreated events published straight to the contacts topic. The rate
+is members / (last message received - launch answered). The baseline is a raw aiosmtplib
+send loop to the same server in the same run, over as many connections as the service
+uses, sending the same kind of message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from email.message import EmailMessage
+from typing import Any
+
+import aiosmtplib
+import httpx
+from aiokafka import AIOKafkaProducer
+from aiosmtpd.controller import Controller
+
+from bench.context import Run
+from bench.platform import admin
+from bench.report import Figure
+from crm_devstack.servers import free_port
+from crm_devstack.testing import eventually, unique_name
+from crm_shared.events.catalogue import ContactCreated, ContactSnapshot
+from crm_shared.events.envelope import new_envelope
+from crm_shared.ids import new_id
+from crm_shared.kafka.topics import ensure_topics
+
+BENCHMARK = "campaign e-mails to SMTP"
+BASELINE_LABEL = "raw aiosmtplib send loop"
+TARGET_RATIO = 0.5
+SMTP_CONNECTIONS = 4
+RAW_MESSAGES = 2000
+
+
+class Counter:
+    """aiosmtpd handler counting accepted messages and the time of the last one."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.last = 0.0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.count += 1
+        self.last = time.perf_counter()
+        return "250 OK"
+
+
+def start_smtp() -> tuple[Controller, Counter]:
+    """An SMTP server on a free loopback port (``controller.port``)."""
+    counter = Counter()
+    controller = Controller(counter, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    return controller, counter
+
+
+def _message(i: int) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "CRM <crm@localhost>"
+    message["To"] = f"Pelanggan {i} <p{i}@toko.co.id>"
+    message["Subject"] = f"Promo untuk Pelanggan {i}"
+    message.set_content("Diskon 20% minggu ini.\n\n--\nBerhenti berlangganan: https://x/u")
+    return message
+
+
+async def raw_rate(port: int, counter: Counter, messages: int = RAW_MESSAGES) -> dict[str, Any]:
+    """Messages/s of a plain aiosmtplib loop over ``SMTP_CONNECTIONS`` connections."""
+    before = counter.count
+
+    async def loop(offset: int) -> None:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+        await client.connect()
+        try:
+            for i in range(offset, messages, SMTP_CONNECTIONS):
+                await client.send_message(_message(i))
+        finally:
+            await client.quit()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop(k) for k in range(SMTP_CONNECTIONS)))
+    elapsed = time.perf_counter() - started
+    assert counter.count - before == messages
+    return {
+        "messages": messages,
+        "seconds": round(elapsed, 2),
+        "per_s": round(messages / elapsed, 1),
+    }
+
+
+async def _publish_contacts(run: Run, tenant: str, count: int) -> None:
+    topic = f"{run.topic_prefix}contacts"
+    await ensure_topics(run.stack.kafka_bootstrap, {topic: 6})
+    producer = AIOKafkaProducer(
+        bootstrap_servers=run.stack.kafka_bootstrap,
+        acks="all",
+        enable_idempotence=False,
+        linger_ms=5,
+    )
+    await producer.start()
+    try:
+        futures = []
+        for i in range(count):
+            cid = new_id("con")
+            snapshot = ContactSnapshot(
+                contact_id=cid,
+                first_name="Pelanggan",
+                last_name=f"{i}",
+                email=f"p{i}@toko.co.id",
+                lifecycle_stage="customer",
+                tags=["promo"],
+                version=1,
+            )
+            event = ContactCreated(contact_id=cid, contact=snapshot)
+            envelope = new_envelope(
+                source="/services/contacts",
+                type_=event.event_type,
+                version=event.version,
+                subject=cid,
+                tenant_id=tenant,
+                data=event.model_dump(mode="json"),
+            )
+            futures.append(
+                await producer.send(
+                    topic, envelope.to_bytes(), key=cid.encode(), headers=envelope.kafka_headers()
+                )
+            )
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+async def measure(
+    run: Run, campaigns_url: str, counter: Counter, *, members: int
+) -> dict[str, Any]:
+    """Project ``members`` contacts, launch a campaign to all of them, time the sending."""
+    tenant = unique_name("bench_mail_")
+    headers = admin(run, tenant)
+    rules = {"rules": [{"field": "tags", "op": "contains", "value": "promo"}]}
+    async with httpx.AsyncClient(base_url=campaigns_url, headers=headers, timeout=120) as client:
+        started = time.perf_counter()
+        await _publish_contacts(run, tenant, members)
+
+        async def projected() -> bool:
+            preview = await client.post("/v1/segments/preview", json={"rules": rules})
+            return bool(preview.json()["count"] >= members)
+
+        await eventually(projected, timeout=900, interval=1.0, what="contacts projected")
+        projection_s = time.perf_counter() - started
+        segment = (await client.post("/v1/segments", json={"name": "All", "rules": rules})).json()
+        campaign = (
+            await client.post(
+                "/v1/campaigns",
+                json={
+                    "name": "Bench",
+                    "segment_ids": [segment["id"]],
+                    "template": {
+                        "subject": "Promo untuk {{first_name}} {{last_name}}",
+                        "body_text": "Diskon 20% minggu ini.",
+                    },
+                },
+            )
+        ).json()
+        before = counter.count
+        launched_at = time.perf_counter()
+        (await client.post(f"/v1/campaigns/{campaign['id']}/launch")).raise_for_status()
+        launch_s = time.perf_counter() - launched_at
+        await eventually(
+            lambda: counter.count - before >= members,
+            timeout=1800,
+            interval=0.2,
+            what=f"{members} e-mails received",
+        )
+    elapsed = counter.last - launched_at
+    return {
+        "members": members,
+        "projection_seconds": round(projection_s, 1),
+        "launch_request_seconds": round(launch_s, 2),
+        "seconds_to_last_email": round(elapsed, 1),
+        "per_s": round(members / elapsed, 1),
+    }
+
+
+def figures(campaign: dict[str, Any], raw: dict[str, Any]) -> list[Figure]:
+    """E-mails/s handed to SMTP against the raw loop (target >= 0.5 of it)."""
+    ratio = campaign["per_s"] / raw["per_s"]
+    return [
+        Figure(
+            BENCHMARK,
+            f"e-mails/s, {campaign['members']:,} members",
+            "msg/s",
+            campaign["per_s"],
+            raw["per_s"],
+            BASELINE_LABEL,
+            target=f">= {TARGET_RATIO} x raw",
+            met=ratio >= TARGET_RATIO,
+            note=f"launch answered in {campaign['launch_request_seconds']} s",
+        )
+    ]

@@ -1,0 +1,204 @@
+"""The e-mail channel: EmailRequested -> a queued delivery -> SMTP -> NotificationSent/Failed.
+
+The consumer only enqueues (the delivery's ``_id`` is the request id, so a request is
+never sent twice); a :class:`~crm_shared.delivery_queue.Dispatcher` sends claimed
+deliveries concurrently over the SMTP pool and records each batch of outcomes, with
+their events, in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+from functools import partial
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from fastapi import FastAPI
+
+from crm_shared.delivery_queue import DeliveryQueue, Dispatcher, Job, Outcome, backoff_delay
+from crm_shared.events.catalogue import (
+    EmailRequested,
+    EventData,
+    NotificationFailed,
+    NotificationSent,
+)
+from crm_shared.events.envelope import CloudEvent
+from crm_shared.ids import utcnow
+from crm_shared.runtime import Runtime
+from crm_shared.uow import Tx
+from notifications.email_message import build_message, classify, recipient_address
+from notifications.email_repository import EMAIL_DELIVERIES
+from notifications.email_sender import SmtpPool
+from notifications.settings import NotificationsSettings
+
+log = logging.getLogger(__name__)
+SETTLE_LINGER_S = 0.25
+"""How long finished sends wait to be recorded with others (fewer, larger transactions)."""
+INTERRUPTED = "interrupted while sending; not resent to avoid a duplicate"
+_REQUEST_FIELDS = (
+    "to",
+    "to_name",
+    "subject_line",
+    "body_text",
+    "body_html",
+    "campaign_id",
+    "automation_id",
+    "contact_id",
+    "lead_id",
+    "requested_by",
+)
+
+
+def delivery_job(envelope: CloudEvent, event: EmailRequested) -> dict[str, Any]:
+    """The queued delivery of one request (``_id`` = request id, the idempotency key)."""
+    job: dict[str, Any] = {"_id": event.request_id, "tenant_id": envelope.tenantid}
+    job.update({name: getattr(event, name) for name in _REQUEST_FIELDS})
+    job["recipient"] = event.to.strip().lower()
+    job["event_id"] = envelope.id
+    return job
+
+
+class EmailChannel:
+    """E-mail delivery of one app: its consumer handler, dispatcher and SMTP pool."""
+
+    def __init__(self, settings: NotificationsSettings) -> None:
+        self.settings = settings
+        self.runtime: Runtime | None = None
+        self.queue: DeliveryQueue | None = None
+        self.dispatcher: Dispatcher | None = None
+        self.pool: SmtpPool | None = None
+        self._unflushed: WeakKeyDictionary[Tx, list[dict[str, Any]]] = WeakKeyDictionary()
+        """Deliveries of each open consumer transaction, written just before it commits."""
+
+    # --- lifecycle (ServiceDefinition hooks) --------------------------------------------
+
+    async def start(self, app: FastAPI, runtime: Runtime) -> None:
+        """Open the SMTP pool and start dispatching deliveries."""
+        s = self.settings
+        self.runtime = runtime
+        self.queue = DeliveryQueue(
+            runtime.db, EMAIL_DELIVERIES, claim_timeout_s=s.email_claim_timeout_s
+        )
+        self.pool = SmtpPool(s)
+        self.dispatcher = Dispatcher(
+            self.queue,
+            self.send,
+            concurrency=s.smtp_connections,
+            batch_size=s.email_batch_size,
+            poll_interval_s=s.email_poll_interval_s,
+            settle_linger_s=SETTLE_LINGER_S,
+            settle=self.record,
+            on_expired=self.interrupted,
+            name="email-dispatcher",
+        )
+        self.dispatcher.start()
+        app.state.email = self
+
+    async def stop(self, app: FastAPI, runtime: Runtime) -> None:
+        """Stop dispatching (settling what is in hand), then close the SMTP pool."""
+        if self.dispatcher is not None:
+            await self.dispatcher.stop()
+        if self.pool is not None:
+            await self.pool.close()
+
+    def offer(self, ids: list[str]) -> None:
+        """Hand deliveries just queued to the dispatcher (their transaction committed)."""
+        if self.dispatcher is not None:
+            self.dispatcher.offer(ids)
+
+    # --- consumer ------------------------------------------------------------------------
+
+    async def on_email_requested(self, envelope: CloudEvent, event: Any, tx: Tx) -> None:
+        """EmailRequested: queue one delivery in the consumer's transaction. The
+        deliveries of a batch of events are written together just before the commit."""
+        assert isinstance(event, EmailRequested)
+        jobs = self._unflushed.get(tx)
+        if jobs is None:
+            jobs = self._unflushed[tx] = []
+            tx.before_commit(partial(self._enqueue, tx, jobs))
+        jobs.append(delivery_job(envelope, event))
+
+    async def _enqueue(self, tx: Tx, jobs: list[dict[str, Any]]) -> None:
+        """Write a transaction's deliveries; offer them to the dispatcher once committed."""
+        ids = await DeliveryQueue(tx.db, EMAIL_DELIVERIES).enqueue(tx.session, jobs)
+        if ids:
+            tx.after_commit(partial(self.offer, ids))
+
+    # --- dispatcher callbacks --------------------------------------------------------------
+
+    async def send(self, job: Job) -> Outcome:
+        """Send one claimed delivery; a transient failure is retried with backoff until
+        ``email_max_attempts``, a permanent one fails at once."""
+        assert self.pool is not None
+        try:
+            message = build_message(job.doc, mail_from=self.settings.mail_from)
+            recipient = recipient_address(str(job.doc["to"]))
+            reply = await self.pool.send(message, recipient=recipient)
+        except Exception as exc:
+            failure = classify(exc)
+            if failure.permanent or job.attempts >= self.settings.email_max_attempts:
+                return Outcome.failed(
+                    job, error=failure.error, permanent=failure.permanent, failed_at=utcnow()
+                )
+            delay = backoff_delay(
+                job.attempts,
+                base_s=self.settings.email_retry_base_s,
+                cap_s=self.settings.email_retry_max_s,
+            )
+            return Outcome.retry(
+                job, due_at=utcnow() + timedelta(seconds=delay), error=failure.error
+            )
+        return Outcome.done(job, smtp_reply=reply, error=None, sent_at=utcnow())
+
+    async def record(self, outcomes: list[Outcome]) -> None:
+        """Record a batch of outcomes and their events in one transaction."""
+        assert self.runtime is not None
+        assert self.queue is not None
+        queue = self.queue
+
+        async def work(tx: Tx) -> None:
+            applied = await queue.finish(outcomes, session=tx.session)
+            by_tenant: dict[str, list[EventData]] = defaultdict(list)
+            for outcome in applied:
+                event = outcome_event(outcome)
+                if event is not None:
+                    by_tenant[outcome.job.tenant_id].append(event)
+            for tenant_id, events in by_tenant.items():
+                await tx.emit_many(events, tenant_id=tenant_id)
+
+        await self.runtime.uow.run(work)
+
+    async def interrupted(self, jobs: list[Job]) -> None:
+        """Deliveries whose sender died mid-send may have gone out: fail, never resend."""
+        log.warning("%d e-mail deliveries interrupted while sending", len(jobs))
+        now = utcnow()
+        await self.record(
+            [Outcome.failed(job, error=INTERRUPTED, permanent=False, failed_at=now) for job in jobs]
+        )
+
+
+def outcome_event(outcome: Outcome) -> EventData | None:
+    """NotificationSent or NotificationFailed for a final outcome (None for a retry)."""
+    doc = outcome.job.doc
+    common: dict[str, Any] = {
+        "notification_id": outcome.job.id,
+        "channel": "email",
+        "request_id": outcome.job.id,
+        "recipient": doc["to"],
+        "campaign_id": doc.get("campaign_id"),
+        "automation_id": doc.get("automation_id"),
+        "contact_id": doc.get("contact_id"),
+        "attempts": outcome.job.attempts,
+    }
+    if outcome.status == "done":
+        return NotificationSent(**common, sent_at=outcome.fields["sent_at"])
+    if outcome.status == "failed":
+        return NotificationFailed(
+            **common,
+            error=str(outcome.fields["error"]),
+            permanent=bool(outcome.fields["permanent"]),
+            failed_at=outcome.fields["failed_at"],
+        )
+    return None

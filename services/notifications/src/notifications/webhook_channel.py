@@ -1,0 +1,114 @@
+"""The webhook channel of one app: subscription cache, delivery queue, dispatcher and the
+shared HTTP client, with the consumer group and start/stop hooks ``main`` wires in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+from fastapi import FastAPI
+from pymongo.asynchronous.database import AsyncDatabase
+
+from crm_shared.delivery_queue import DeliveryQueue, Dispatcher
+from crm_shared.events.catalogue import EventData
+from crm_shared.events.envelope import CloudEvent
+from crm_shared.kafka.consumer import ConsumerSpec
+from crm_shared.mongo.scoped import Document
+from crm_shared.mongo.transactions import run_in_transaction
+from crm_shared.runtime import Runtime
+from crm_shared.uow import Tx
+from notifications.settings import NotificationsSettings
+from notifications.webhook_cache import SubscriptionCache
+from notifications.webhook_deliveries import DELIVERIES
+from notifications.webhook_dispatch import WebhookSender, http_client
+from notifications.webhook_handlers import deliveries_for, webhook_consumer
+from notifications.webhook_outcomes import OutcomeRecorder
+from notifications.webhook_service import SubscriptionRules
+from notifications.webhook_targets import AllowList
+
+
+@dataclass(frozen=True)
+class _Stores:
+    """What the channel keeps per service database."""
+
+    cache: SubscriptionCache
+    queue: DeliveryQueue
+
+
+class WebhookChannel:
+    """Signed webhooks: fan-out consumer, dispatcher, and what the routes need."""
+
+    def __init__(self, settings: NotificationsSettings) -> None:
+        self.settings = settings
+        self.allow = AllowList.parse(settings.webhook_allow_hosts)
+        self._stores: _Stores | None = None
+        self._client: httpx.AsyncClient | None = None
+        self.dispatcher: Dispatcher | None = None
+
+    def stores(self, db: AsyncDatabase[Document]) -> _Stores:
+        """The cache and queue on the service database (made on first use: the consumer
+        may run before the start hook)."""
+        if self._stores is None:
+            self._stores = _Stores(
+                SubscriptionCache(db, ttl_s=self.settings.webhook_cache_ttl_s),
+                DeliveryQueue(db, DELIVERIES),
+            )
+        return self._stores
+
+    def rules(self, db: AsyncDatabase[Document]) -> SubscriptionRules:
+        """What the subscription use cases need."""
+        return SubscriptionRules(
+            cache=self.stores(db).cache,
+            allow=self.allow,
+            secret_grace=timedelta(seconds=self.settings.webhook_secret_grace_s),
+        )
+
+    def consumer_spec(self) -> ConsumerSpec:
+        """The fan-out consumer group."""
+        return webhook_consumer(self.settings, self.on_event)
+
+    def offer(self, ids: Iterable[str]) -> None:
+        """Deliveries were queued (committed): let the dispatcher claim them now, by id."""
+        if self.dispatcher is not None:
+            self.dispatcher.offer(ids)
+
+    async def on_event(self, envelope: CloudEvent, event: EventData, tx: Tx) -> None:
+        """Queue the event for its tenant's matching subscriptions (``tx`` is a plain
+        session: the enqueue runs in a transaction of its own, only when something matches)."""
+        stores = self.stores(tx.db)
+        jobs = deliveries_for(envelope, event, await stores.cache.active(envelope.tenantid))
+        if jobs:
+            self.offer(
+                await run_in_transaction(tx.db.client, lambda s: stores.queue.enqueue(s, jobs))
+            )
+
+    async def start(self, app: FastAPI, runtime: Runtime) -> None:
+        """Start hook: the HTTP client and the dispatcher."""
+        app.state.webhooks = self
+        stores = self.stores(runtime.db)
+        self._client = http_client(self.settings)
+        recorder = OutcomeRecorder(
+            runtime.uow,
+            stores.queue,
+            stores.cache,
+            disable_after=self.settings.webhook_disable_after,
+        )
+        self.dispatcher = Dispatcher(
+            stores.queue,
+            WebhookSender(self._client, stores.cache, self.settings, self.allow),
+            concurrency=self.settings.webhook_concurrency,
+            poll_interval_s=self.settings.webhook_poll_interval_s,
+            settle=recorder,
+            on_expired=recorder.expired,
+            name="webhook-dispatcher",
+        )
+        self.dispatcher.start()
+
+    async def stop(self, app: FastAPI, runtime: Runtime) -> None:
+        """Stop hook: finish the deliveries in hand, then close the HTTP client."""
+        if self.dispatcher is not None:
+            await self.dispatcher.stop()
+        if self._client is not None:
+            await self._client.aclose()

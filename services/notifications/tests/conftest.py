@@ -1,0 +1,279 @@
+"""Fixtures for the notifications service tests: one app on the real servers for the
+session (with a loopback SMTP sink it sends to, and a reader of ``crm.notifications``),
+and a fresh tenant per test (tenants are isolated, so tests never see each other's data).
+
+Other channels' tests reuse :class:`NotificationsHarness` (fixture ``notifications``);
+settings every test app needs go in :data:`TEST_SETTINGS`.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi import FastAPI
+
+from crm_devstack.servers import free_port
+from crm_devstack.testing import (
+    Backend,
+    TokenMinter,
+    TopicReader,
+    eventually,
+    isolated_settings,
+    publish_event,
+    running_app,
+    unique_name,
+)
+from crm_shared.events.catalogue import EmailRequested, EventData
+from crm_shared.events.envelope import CloudEvent, parse_envelope
+from crm_shared.kafka.topics import ensure_topics
+from crm_shared.runtime import Runtime
+from notifications.main import create_app
+from notifications.settings import NotificationsSettings
+
+TEST_SETTINGS: dict[str, Any] = {
+    "email_retry_base_s": 0.05,
+    "email_retry_max_s": 0.3,
+    "email_max_attempts": 4,
+    "email_poll_interval_s": 0.2,
+    "smtp_timeout_s": 3.0,
+    "webhook_allow_hosts": ["127.0.0.1"],
+    "webhook_retry_base_s": 0.05,
+    "webhook_retry_max_delay_s": 0.2,
+    "webhook_disable_after": 3,
+    "sse_keepalive_s": 0.3,
+}
+"""Service settings of the test app, besides the isolated servers and the SMTP sink."""
+
+
+class SinkHandler:
+    """aiosmtpd handler keeping every accepted message; replies can be scripted per
+    recipient (``"451 ..."`` strings, used up one per delivery attempt)."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.scripts: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        """Answer the scripted reply of ``address`` (if any is left), else accept it."""
+        with self._lock:
+            script = self.scripts.get(address.lower())
+            reply = script.pop(0) if script else None
+        if reply is not None and not reply.startswith("250"):
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        """Keep the message as received."""
+        raw = envelope.original_content or envelope.content
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+class SmtpSink:
+    """An SMTP server on 127.0.0.1 (a free port) that can be stopped and started again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.handler = SinkHandler()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        """Listen (again) on the same port."""
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        """Stop listening: sends fail with connection refused until :meth:`start`."""
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def script(self, address: str, *replies: str) -> None:
+        """Answer RCPT for ``address`` with ``replies`` first (one per attempt)."""
+        self.handler.scripts[address.lower()] = list(replies)
+
+    def received(self, address: str) -> list[EmailMessage]:
+        """Messages received for ``address`` so far."""
+        return [m for m in self.handler.messages if address.lower() in str(m["To"]).lower()]
+
+
+@dataclass
+class NotificationsApp:
+    """The session's running app, the SMTP sink it sends to, and a reader of its topic."""
+
+    client: httpx.AsyncClient
+    settings: NotificationsSettings
+    app: FastAPI
+    reader: TopicReader
+    smtp: SmtpSink
+
+
+@dataclass
+class NotificationsHarness:
+    """The shared app seen from one test's own tenant."""
+
+    running: NotificationsApp
+    minter: TokenMinter
+    tenant: str
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """HTTP client of the app."""
+        return self.running.client
+
+    @property
+    def settings(self) -> NotificationsSettings:
+        """The app's settings."""
+        return self.running.settings
+
+    @property
+    def smtp(self) -> SmtpSink:
+        """The SMTP sink the app sends e-mail to."""
+        return self.running.smtp
+
+    @property
+    def runtime(self) -> Runtime:
+        """The app's runtime (database access for assertions)."""
+        runtime: Runtime = self.running.app.state.runtime
+        return runtime
+
+    def auth(
+        self, *roles: str, tenant: str | None = None, sub: str = "user_admin"
+    ) -> dict[str, str]:
+        """Headers of a principal (default: admin of this test's tenant)."""
+        return self.minter.headers(tenant=tenant or self.tenant, roles=roles or ("admin",), sub=sub)
+
+    def address(self, local: str = "member") -> str:
+        """An e-mail address unique to this test (the sink is shared by the session)."""
+        return f"{local}.{self.tenant}@example.test"
+
+    def events(self, *types: str) -> list[CloudEvent]:
+        """Events the app published for this tenant so far (optionally of some types)."""
+        found = []
+        for record in self.running.reader.records:
+            if dict(record.headers).get("ce_tenantid") != self.tenant.encode():
+                continue
+            event = parse_envelope(record.value)
+            if not types or event.type in types:
+                found.append(event)
+        return found
+
+    async def wait_events(self, count: int, *types: str) -> list[CloudEvent]:
+        """Wait until at least ``count`` events (of ``types``) were published for this tenant."""
+        await eventually(
+            lambda: len(self.events(*types)) >= count, timeout=20, what=f"{count} {types} events"
+        )
+        return self.events(*types)
+
+    async def publish(
+        self, owner: str, event: EventData, envelope: CloudEvent | None = None
+    ) -> CloudEvent:
+        """Publish ``event`` on ``owner``'s topic for this tenant (``envelope``: redeliver)."""
+        return await publish_event(
+            self.settings.kafka_bootstrap,
+            self.settings.topic(owner),
+            event,
+            tenant_id=self.tenant,
+            envelope=envelope,
+        )
+
+    async def handled(self, envelope: CloudEvent, group: str | None = None) -> bool:
+        """Whether consumer ``group`` (default: the service's) committed this event."""
+        key = f"{group or self.settings.service_name}:{envelope.id}"
+        return await self.runtime.db["inbox"].find_one({"_id": key}) is not None
+
+
+# --- e-mail helpers --------------------------------------------------------------------
+
+
+def email_requested(n: NotificationsHarness, to: str, **fields: Any) -> EmailRequested:
+    """An EmailRequested for ``to`` with a fresh request id."""
+    values: dict[str, Any] = {
+        "request_id": unique_name("req_"),
+        "to": to,
+        "to_name": "Siti Rahma",
+        "subject_line": "Promo Lebaran",
+        "body_text": "Halo Siti, diskon 20%.",
+        "body_html": "<p>Halo Siti, <b>diskon 20%</b>.</p>",
+        "campaign_id": "cmp_1",
+        "contact_id": "con_1",
+        "requested_by": "user_marketing",
+        **fields,
+    }
+    return EmailRequested(**values)
+
+
+async def delivery(n: NotificationsHarness, request_id: str) -> dict[str, Any]:
+    """``GET /v1/emails/{request_id}`` as admin of the test's tenant."""
+    response = await n.client.get(f"/v1/emails/{request_id}", headers=n.auth())
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def wait_status(n: NotificationsHarness, request_id: str, status: str) -> dict[str, Any]:
+    """Wait until the delivery record reaches ``status``."""
+
+    async def reached() -> dict[str, Any] | None:
+        response = await n.client.get(f"/v1/emails/{request_id}", headers=n.auth())
+        if response.status_code != 200:
+            return None
+        body: dict[str, Any] = response.json()
+        return body if body["status"] == status else None
+
+    found: dict[str, Any] = await eventually(reached, timeout=20, what=f"{request_id} {status}")
+    return found
+
+
+@pytest.fixture(scope="session")
+def smtp_sink() -> Iterator[SmtpSink]:
+    """The loopback SMTP server the session's app sends to."""
+    sink = SmtpSink()
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
+@pytest.fixture(scope="session")
+async def notifications_app(
+    backend: Backend, minter: TokenMinter, smtp_sink: SmtpSink
+) -> AsyncIterator[NotificationsApp]:
+    """One notifications app for the whole session (its own database and topics)."""
+    settings = NotificationsSettings(
+        **isolated_settings(backend, minter, "notifications"),
+        **TEST_SETTINGS,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_sink.port,
+    )
+    app = create_app(settings)
+    topic = settings.topic("notifications")
+    await ensure_topics(settings.kafka_bootstrap, {topic: settings.kafka_partitions})
+    async with (
+        running_app(app) as client,
+        TopicReader(settings.kafka_bootstrap, topic) as reader,
+    ):
+        yield NotificationsApp(client, settings, app, reader, smtp_sink)
+
+
+@pytest.fixture
+def notifications(notifications_app: NotificationsApp, minter: TokenMinter) -> NotificationsHarness:
+    """The shared app with a fresh tenant."""
+    return NotificationsHarness(notifications_app, minter, unique_name("tenant_"))
