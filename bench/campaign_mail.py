@@ -21,6 +21,7 @@ from aiokafka import AIOKafkaProducer
 from aiosmtpd.controller import Controller
 
 from bench.context import Run
+from bench.harness import cpu_meter
 from bench.platform import admin
 from bench.report import Figure
 from crm_devstack.servers import free_port
@@ -165,15 +166,17 @@ async def measure(
             )
         ).json()
         before = counter.count
-        launched_at = time.perf_counter()
-        (await client.post(f"/v1/campaigns/{campaign['id']}/launch")).raise_for_status()
-        launch_s = time.perf_counter() - launched_at
-        await eventually(
-            lambda: counter.count - before >= members,
-            timeout=1800,
-            interval=0.2,
-            what=f"{members} e-mails received",
-        )
+        cpu: dict[str, Any] = {}
+        with cpu_meter(run.stack.pids(), cpu):
+            launched_at = time.perf_counter()
+            (await client.post(f"/v1/campaigns/{campaign['id']}/launch")).raise_for_status()
+            launch_s = time.perf_counter() - launched_at
+            await eventually(
+                lambda: counter.count - before >= members,
+                timeout=1800,
+                interval=0.2,
+                what=f"{members} e-mails received",
+            )
     elapsed = counter.last - launched_at
     return {
         "members": members,
@@ -181,6 +184,7 @@ async def measure(
         "launch_request_seconds": round(launch_s, 2),
         "seconds_to_last_email": round(elapsed, 1),
         "per_s": round(members / elapsed, 1),
+        "cpu_cores": cpu,
     }
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -39,6 +40,8 @@ class Rig:
     runner: ConsumerRunner | None = None
     echo: bool = False
     """The handler also emits the event it got (to check what a batch stamps on events)."""
+    options: dict[str, Any] = field(default_factory=dict)
+    """More fields of the consumer spec (``inbox``, ``partition_concurrency``)."""
 
     def start(self) -> ConsumerRunner:
         async def handler(envelope: CloudEvent, event: LeadCreated, tx: Tx) -> None:
@@ -53,7 +56,10 @@ class Rig:
                 await tx.emit(event, tenant_id=envelope.tenantid)
 
         spec = ConsumerSpec(
-            group="runner-test", topics=[self.topic], handlers={"LeadCreated": handler}
+            group="runner-test",
+            topics=[self.topic],
+            handlers={"LeadCreated": handler},
+            **self.options,
         )
         self.runner = ConsumerRunner(
             spec, settings=self.settings, uow=self.uow, dlq_producer=EventProducer(self.settings)
@@ -203,6 +209,23 @@ async def test_partitions_handled_one_at_a_time_still_apply_everything(rig: Rig)
         await rig.send(lead_event(f"lead_c{i}").to_bytes(), key=f"lead_c{i}")
     await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
     assert [await rig.count(f"lead_c{i}") for i in range(9)] == [1] * 9
+
+
+async def test_a_group_without_inbox_writes_no_keys_and_sees_redeliveries(rig: Rig) -> None:
+    """``inbox=False`` is for handlers keyed by the event themselves: the runner records
+    nothing, so a redelivery reaches the handler again (here it counts twice)."""
+    rig.options = {"inbox": False, "partition_concurrency": 0}
+    rig.settings = rig.settings.model_copy(update={"consumer_partition_concurrency": 1})
+    rig.start()
+    value = lead_event("lead_noinbox").to_bytes()
+    for _ in range(2):
+        await rig.send(value, key="lead_noinbox")
+    for i in range(6):
+        await rig.send(lead_event(f"lead_n{i}").to_bytes(), key=f"lead_n{i}")
+    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    assert await rig.count("lead_noinbox") == 2
+    assert [await rig.count(f"lead_n{i}") for i in range(6)] == [1] * 6
+    assert await rig.uow.db["inbox"].count_documents({}) == 0
 
 
 async def test_a_backlog_is_applied_in_batches_each_event_once_with_its_own_causation(

@@ -33,7 +33,9 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 from pymongo import ASCENDING, DESCENDING, DeleteOne, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -41,6 +43,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.ids import new_event_id, utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.uow import Tx
 
 log = logging.getLogger(__name__)
 
@@ -473,6 +476,30 @@ def _group_key(doc: Mapping[str, Any]) -> str:
     return f"{doc['tenant_id']}/{doc['group']}"
 
 
+class EnqueueOnCommit:
+    """Buffers the jobs the handlers of one transaction queue (a consumer batch) and writes
+    them in one bulk just before it commits; once committed, ``offer`` gets the new ids
+    (hand them to the dispatcher: no scan, no polling delay)."""
+
+    def __init__(self, collection: str, offer: Callable[[list[str]], None]) -> None:
+        self._collection = collection
+        self._offer = offer
+        self._pending: WeakKeyDictionary[Tx, list[Mapping[str, Any]]] = WeakKeyDictionary()
+
+    def add(self, tx: Tx, jobs: Iterable[Mapping[str, Any]]) -> None:
+        """Queue ``jobs`` with ``tx`` (written when it commits, dropped if it rolls back)."""
+        pending = self._pending.get(tx)
+        if pending is None:
+            pending = self._pending[tx] = []
+            tx.before_commit(partial(self._write, tx, pending))
+        pending.extend(jobs)
+
+    async def _write(self, tx: Tx, jobs: list[Mapping[str, Any]]) -> None:
+        ids = await DeliveryQueue(tx.db, self._collection).enqueue(tx.session, jobs)
+        if ids:
+            tx.after_commit(partial(self._offer, ids))
+
+
 Handler = Callable[[Job], Awaitable[Outcome]]
 """Runs one claimed job and says what became of it (it should not raise: a job whose
 handler raised stays claimed until its claim expires and ``on_expired`` decides)."""
@@ -529,6 +556,7 @@ class Dispatcher:
         """Claimed jobs not yet settled, by id (their claims are renewed)."""
         self._tasks: set[asyncio.Task[None]] = set()
         self._outcomes: list[Outcome] = []
+        self._settling: asyncio.Task[None] | None = None
         self._first_outcome_at = 0.0
         self.processed = 0
         """Outcomes settled so far."""
@@ -558,9 +586,10 @@ class Dispatcher:
             await asyncio.wait_for(asyncio.shield(self._task), timeout=timeout_s)
         except TimeoutError:
             log.warning("%s: stop timed out; unsettled claims will expire", self.name)
-            for task in [self._task, *self._tasks]:
+            tasks = [self._task, *self._tasks, *([self._settling] if self._settling else [])]
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(self._task, *self._tasks, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -572,8 +601,8 @@ class Dispatcher:
                 if loop.time() - housekept_at >= housekeeping_every:
                     await self._housekeeping()
                     housekept_at = loop.time()
-                if self._settle_due(loop.time()):
-                    await self._settle_pending()
+                if self._settling is None and self._settle_due(loop.time()):
+                    self._settling = asyncio.create_task(self._settle_in_background())
                 if loop.time() - self._scanned_at >= self._poll_interval_s:
                     self._scan_now = True
                 wait = await self._claim_more()
@@ -677,6 +706,19 @@ class Dispatcher:
         if self._settle_due(asyncio.get_running_loop().time()):
             self._wake.set()
 
+    async def _settle_in_background(self) -> None:
+        """Settle while the loop goes on claiming and sending (a settle is a transaction
+        that may take a while; new jobs should not wait for it)."""
+        try:
+            await self._settle_pending()
+            self.last_error = None
+        except Exception as exc:  # the outcomes are back in hand; the next settle retries
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            log.warning("%s: settling failed: %s", self.name, self.last_error)
+        finally:
+            self._settling = None
+            self._wake.set()
+
     async def _settle_pending(self) -> None:
         """Record every outcome collected so far in one call."""
         batch, self._outcomes = self._outcomes, []
@@ -697,6 +739,8 @@ class Dispatcher:
         """On stop: wait for jobs in hand, then settle them (bounded by ``stop``)."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._settling is not None:
+            await asyncio.gather(self._settling, return_exceptions=True)
         deadline = time.monotonic() + 5
         while self._outcomes and time.monotonic() < deadline:
             try:

@@ -11,13 +11,18 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import timedelta
-from functools import partial
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from fastapi import FastAPI
 
-from crm_shared.delivery_queue import DeliveryQueue, Dispatcher, Job, Outcome, backoff_delay
+from crm_shared.delivery_queue import (
+    DeliveryQueue,
+    Dispatcher,
+    EnqueueOnCommit,
+    Job,
+    Outcome,
+    backoff_delay,
+)
 from crm_shared.events.catalogue import (
     EmailRequested,
     EventData,
@@ -69,7 +74,7 @@ class EmailChannel:
         self.queue: DeliveryQueue | None = None
         self.dispatcher: Dispatcher | None = None
         self.pool: SmtpPool | None = None
-        self._unflushed: WeakKeyDictionary[Tx, list[dict[str, Any]]] = WeakKeyDictionary()
+        self._enqueue = EnqueueOnCommit(EMAIL_DELIVERIES, self.offer)
         """Deliveries of each open consumer transaction, written just before it commits."""
 
     # --- lifecycle (ServiceDefinition hooks) --------------------------------------------
@@ -114,17 +119,7 @@ class EmailChannel:
         """EmailRequested: queue one delivery in the consumer's transaction. The
         deliveries of a batch of events are written together just before the commit."""
         assert isinstance(event, EmailRequested)
-        jobs = self._unflushed.get(tx)
-        if jobs is None:
-            jobs = self._unflushed[tx] = []
-            tx.before_commit(partial(self._enqueue, tx, jobs))
-        jobs.append(delivery_job(envelope, event))
-
-    async def _enqueue(self, tx: Tx, jobs: list[dict[str, Any]]) -> None:
-        """Write a transaction's deliveries; offer them to the dispatcher once committed."""
-        ids = await DeliveryQueue(tx.db, EMAIL_DELIVERIES).enqueue(tx.session, jobs)
-        if ids:
-            tx.after_commit(partial(self.offer, ids))
+        self._enqueue.add(tx, [delivery_job(envelope, event)])
 
     # --- dispatcher callbacks --------------------------------------------------------------
 

@@ -11,12 +11,11 @@ import httpx
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared.delivery_queue import DeliveryQueue, Dispatcher
+from crm_shared.delivery_queue import DeliveryQueue, Dispatcher, EnqueueOnCommit
 from crm_shared.events.catalogue import EventData
 from crm_shared.events.envelope import CloudEvent
 from crm_shared.kafka.consumer import ConsumerSpec
 from crm_shared.mongo.scoped import Document
-from crm_shared.mongo.transactions import run_in_transaction
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
 from notifications.settings import NotificationsSettings
@@ -46,6 +45,7 @@ class WebhookChannel:
         self._stores: _Stores | None = None
         self._client: httpx.AsyncClient | None = None
         self.dispatcher: Dispatcher | None = None
+        self._enqueue = EnqueueOnCommit(DELIVERIES, self.offer)
 
     def stores(self, db: AsyncDatabase[Document]) -> _Stores:
         """The cache and queue on the service database (made on first use: the consumer
@@ -75,14 +75,12 @@ class WebhookChannel:
             self.dispatcher.offer(ids)
 
     async def on_event(self, envelope: CloudEvent, event: EventData, tx: Tx) -> None:
-        """Queue the event for its tenant's matching subscriptions (``tx`` is a plain
-        session: the enqueue runs in a transaction of its own, only when something matches)."""
+        """Queue the event for its tenant's matching subscriptions, in the consumer's
+        transaction: the deliveries of a whole batch of events are written in one bulk."""
         stores = self.stores(tx.db)
         jobs = deliveries_for(envelope, event, await stores.cache.active(envelope.tenantid))
         if jobs:
-            self.offer(
-                await run_in_transaction(tx.db.client, lambda s: stores.queue.enqueue(s, jobs))
-            )
+            self._enqueue.add(tx, jobs)
 
     async def start(self, app: FastAPI, runtime: Runtime) -> None:
         """Start hook: the HTTP client and the dispatcher."""

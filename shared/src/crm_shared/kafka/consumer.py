@@ -58,6 +58,13 @@ class ConsumerSpec:
     idempotent: frozenset[str] = frozenset()
     """Event types whose handlers are naturally idempotent (a redelivery writes the same
     values again) and emit nothing: applied without a transaction or an inbox key."""
+    inbox: bool = True
+    """Record each event's inbox key; False only for handlers whose writes are keyed by the
+    event already (a redelivery rewrites nothing), so a batch that writes nothing costs
+    nothing."""
+    partition_concurrency: int | None = None
+    """Overrides ``consumer_partition_concurrency`` for this group (0: every partition of
+    a fetch at once), for a latency-bound group whose transactions are short."""
 
 
 @dataclass(frozen=True)
@@ -209,7 +216,10 @@ class ConsumerRunner:
     async def _handle_batches(self, batches: list[list[ConsumerRecord[bytes, bytes]]]) -> list[int]:
         """Handle each partition's records in order, ``consumer_partition_concurrency``
         partitions at a time (0: all at once); returns each one's last offset handled."""
-        width = self._settings.consumer_partition_concurrency or len(batches)
+        width = self.spec.partition_concurrency
+        if width is None:
+            width = self._settings.consumer_partition_concurrency
+        width = width or len(batches)
         done: list[int] = []
         for first in range(0, len(batches), width):
             chunk = batches[first : first + width]
@@ -306,7 +316,7 @@ class ConsumerRunner:
         envelope = delivery.envelope
         tx.caused_by(correlation_id=envelope.correlationid or envelope.id, causation_id=envelope.id)
         with self._span(delivery.record):
-            if not recorded:
+            if not recorded and self.spec.inbox:
                 await record_once(
                     tx, group=self.spec.group, event_id=envelope.id, event_type=envelope.type
                 )
@@ -318,8 +328,9 @@ class ConsumerRunner:
         if len(run) > 1:
 
             async def work(tx: Tx) -> None:
-                envelopes = [d.envelope for d in run]
-                await record_all(tx, group=self.spec.group, envelopes=envelopes)
+                if self.spec.inbox:
+                    envelopes = [d.envelope for d in run]
+                    await record_all(tx, group=self.spec.group, envelopes=envelopes)
                 for delivery in run:
                     await self._apply(delivery, tx, recorded=True)
 
