@@ -263,8 +263,10 @@ async def test_web_lead_welcome_live_notice_signed_webhook_and_a_campaign(stack:
         return metrics if metrics["sent"] == expected else None
 
     metrics = await eventually(settled, timeout=60, interval=0.5, what="campaign metrics")
-    recipients = {str(m["To"]) for m in stack.inbox.with_subject("Promo untuk")}
-    assert len(stack.inbox.with_subject("Promo untuk")) == expected == len(recipients)
+    promo = stack.inbox.with_subject("Promo untuk")
+    assert all(str(m["List-Unsubscribe"]).startswith("<http://127.0.0.1:") for m in promo)
+    recipients = {str(m["To"]) for m in promo}
+    assert len(promo) == expected == len(recipients)
     assert not any(f"<p{i}@toko.co.id>" in r for r in recipients for i in range(DO_NOT_CONTACT))
     assert metrics["audience"] == CONTACTS
     assert metrics["suppressed"] == DO_NOT_CONTACT

@@ -69,7 +69,8 @@ async def test_launch_freezes_audience_and_requests_emails(campaigns: CampaignsH
     assert set(by_contact) == {c.contact_id for c in ok}
     for contact_id, data in by_contact.items():
         assert data["request_id"] == request_id(campaigns.tenant, cid, contact_id)
-        assert "/v1/unsubscribe/" in data["body_text"]
+        assert "/v1/unsubscribe/" in data["unsubscribe_url"]
+        assert data["unsubscribe_url"] in data["body_text"]  # the same link, for List-Unsubscribe
     siti = by_contact[ok[0].contact_id]
     assert siti["subject_line"] == "Halo <b>Siti</b>"
     assert "&lt;b&gt;Siti&lt;/b&gt;" in siti["body_html"] and "<b>Siti</b>" not in siti["body_html"]

@@ -43,6 +43,16 @@ def test_message_has_headers_and_both_parts() -> None:
     assert html is not None and "<p>Halo Siti</p>" in html.get_content()
 
 
+def test_one_click_unsubscribe_headers_when_the_request_has_a_link() -> None:
+    url = "https://crm.example.test/api/v1/unsubscribe/tok"
+    message = build_message(delivery(unsubscribe_url=url), mail_from=FROM)
+    assert message["List-Unsubscribe"] == f"<{url}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    for absent in (None, "javascript:alert(1)"):
+        plain = build_message(delivery(unsubscribe_url=absent), mail_from=FROM)
+        assert plain["List-Unsubscribe"] is None
+
+
 def test_text_only_message_and_no_header_injection() -> None:
     message = build_message(
         delivery(to_name=None, subject_line="Hi\r\nBcc: victim@example.test"), mail_from=FROM

@@ -216,13 +216,11 @@ class Firing:
         contact_id = person.get("contact_id") or await _contact_of(tx, tenant, person["email"])
         if contact_id and await _opted_out(tx, tenant, contact_id):
             return {"type": "send_email", "status": "skipped", "reason": "opted out"}
-        values: dict[str, str | None] = {
-            **merge_values(person),
-            "company": person.get("company"),
-            "unsubscribe_url": (
-                self.links.unsubscribe_url(Claims(tenant, "", contact_id)) if contact_id else None
-            ),
-        }
+        unsubscribe = (
+            self.links.unsubscribe_url(Claims(tenant, "", contact_id)) if contact_id else None
+        )
+        values = {**merge_values(person), "company": person.get("company")}
+        values["unsubscribe_url"] = unsubscribe
         template = action["template"]
         html = template.get("body_html")
         await tx.emit(
@@ -237,6 +235,7 @@ class Firing:
                 contact_id=contact_id,
                 lead_id=person.get("lead_id"),
                 requested_by=_actor(rule["_id"]),
+                unsubscribe_url=unsubscribe,
             ),
             tenant_id=tenant,
         )

@@ -23,6 +23,7 @@ class Email:
     subject: str
     text: str
     html: str | None
+    unsubscribe_url: str
 
 
 @dataclass(frozen=True)
@@ -106,4 +107,9 @@ def render_email(
         body_html = _before_body_end(
             body_html, f'<img src="{pixel}" width="1" height="1" alt="" style="display:none">'
         )
-    return Email(subject=template.subject.render_line(values), text=text, html=body_html)
+    return Email(
+        subject=template.subject.render_line(values),
+        text=text,
+        html=body_html,
+        unsubscribe_url=unsubscribe,
+    )

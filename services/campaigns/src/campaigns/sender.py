@@ -69,6 +69,7 @@ def build_request(
         subject_line=email.subject,
         body_text=email.text,
         body_html=email.html,
+        unsubscribe_url=email.unsubscribe_url,
         campaign_id=campaign["_id"],
         contact_id=contact["_id"],
         requested_by=campaign.get("launched_by") or "campaigns",

@@ -61,6 +61,10 @@ def build_message(delivery: Mapping[str, Any], *, mail_from: str) -> EmailMessag
     message["Subject"] = single_line(str(delivery["subject_line"]))
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = message_id(str(delivery["_id"]), mail_from)
+    unsubscribe = delivery.get("unsubscribe_url")
+    if unsubscribe and single_line(str(unsubscribe)).startswith(("https://", "http://")):
+        message["List-Unsubscribe"] = f"<{single_line(str(unsubscribe))}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(str(delivery["body_text"]))
     if delivery.get("body_html"):
         message.add_alternative(str(delivery["body_html"]), subtype="html")

@@ -43,6 +43,7 @@ SETTLE_LINGER_S = 0.25
 """How long finished sends wait to be recorded with others (fewer, larger transactions)."""
 INTERRUPTED = "interrupted while sending; not resent to avoid a duplicate"
 _REQUEST_FIELDS = (
+    "unsubscribe_url",
     "to",
     "to_name",
     "subject_line",

@@ -496,6 +496,8 @@ class EmailRequested(EventData):
     contact_id: str | None = None
     lead_id: str | None = None
     requested_by: str
+    unsubscribe_url: str | None = None
+    """The recipient's one-click unsubscribe link (sent as ``List-Unsubscribe``, RFC 8058)."""
 
     def subject(self) -> str:
         return self.request_id
