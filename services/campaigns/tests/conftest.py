@@ -8,15 +8,15 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from fastapi import FastAPI
 
 from campaigns.main import create_app
 from campaigns.settings import CampaignsSettings
 from crm_devstack.testing import (
     Backend,
+    RunningService,
+    TenantView,
     TokenMinter,
     TopicReader,
     eventually,
@@ -29,17 +29,11 @@ from crm_shared.events.catalogue import ContactCreated, ContactSnapshot, EventDa
 from crm_shared.events.envelope import CloudEvent, new_envelope, parse_envelope
 from crm_shared.ids import new_id
 from crm_shared.kafka.topics import ensure_topics
-from crm_shared.runtime import Runtime
 
 
 @dataclass
-class CampaignsApp:
+class CampaignsApp(RunningService[CampaignsSettings]):
     """The session's running campaigns app and a reader of everything it publishes."""
-
-    client: httpx.AsyncClient
-    settings: CampaignsSettings
-    app: FastAPI
-    reader: TopicReader
 
 
 def snapshot(contact_id: str | None = None, **fields: Any) -> ContactSnapshot:
@@ -58,34 +52,8 @@ def snapshot(contact_id: str | None = None, **fields: Any) -> ContactSnapshot:
 
 
 @dataclass
-class CampaignsHarness:
+class CampaignsHarness(TenantView[CampaignsSettings]):
     """The shared app seen from one test's own tenant."""
-
-    running: CampaignsApp
-    minter: TokenMinter
-    tenant: str
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        """HTTP client of the app."""
-        return self.running.client
-
-    @property
-    def settings(self) -> CampaignsSettings:
-        """The app's settings."""
-        return self.running.settings
-
-    @property
-    def runtime(self) -> Runtime:
-        """The app's runtime (database access for assertions)."""
-        runtime: Runtime = self.running.app.state.runtime
-        return runtime
-
-    def auth(
-        self, *roles: str, tenant: str | None = None, sub: str = "user_admin"
-    ) -> dict[str, str]:
-        """Headers of a principal (default: admin of this test's tenant)."""
-        return self.minter.headers(tenant=tenant or self.tenant, roles=roles or ("admin",), sub=sub)
 
     async def create_campaign(self, **fields: Any) -> dict[str, Any]:
         """Create a campaign (as admin) with a template, and return its body."""

@@ -9,10 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from crm_devstack.testing import (
     Backend,
+    RunningService,
+    TenantView,
     TokenMinter,
     TopicReader,
     eventually,
@@ -24,50 +25,18 @@ from crm_devstack.testing import (
 from crm_shared.events.catalogue import EventData
 from crm_shared.events.envelope import CloudEvent, parse_envelope
 from crm_shared.kafka.topics import ensure_topics
-from crm_shared.runtime import Runtime
 from deals.main import create_app
 from deals.settings import DealsSettings
 
 
 @dataclass
-class DealsApp:
+class DealsApp(RunningService[DealsSettings]):
     """The session's running deals app and a reader of everything it publishes."""
-
-    client: httpx.AsyncClient
-    settings: DealsSettings
-    app: FastAPI
-    reader: TopicReader
 
 
 @dataclass
-class DealsHarness:
+class DealsHarness(TenantView[DealsSettings]):
     """The shared app seen from one test's own tenant."""
-
-    running: DealsApp
-    minter: TokenMinter
-    tenant: str
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        """HTTP client of the app."""
-        return self.running.client
-
-    @property
-    def settings(self) -> DealsSettings:
-        """The app's settings."""
-        return self.running.settings
-
-    @property
-    def runtime(self) -> Runtime:
-        """The app's runtime (database access for assertions)."""
-        runtime: Runtime = self.running.app.state.runtime
-        return runtime
-
-    def auth(
-        self, *roles: str, tenant: str | None = None, sub: str = "user_admin"
-    ) -> dict[str, str]:
-        """Headers of a principal (default: admin of this test's tenant)."""
-        return self.minter.headers(tenant=tenant or self.tenant, roles=roles or ("admin",), sub=sub)
 
     async def create(self, headers: dict[str, str] | None = None, **fields: Any) -> dict[str, Any]:
         """Create a deal (as admin unless ``headers``) and return its body."""

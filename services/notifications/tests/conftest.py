@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
-import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from fastapi import FastAPI
 
 from crm_devstack.servers import free_port
 from crm_devstack.testing import (
     Backend,
+    RunningService,
+    TenantView,
     TokenMinter,
     TopicReader,
     eventually,
@@ -35,7 +35,6 @@ from crm_devstack.testing import (
 from crm_shared.events.catalogue import EmailRequested, EventData
 from crm_shared.events.envelope import CloudEvent, parse_envelope
 from crm_shared.kafka.topics import ensure_topics
-from crm_shared.runtime import Runtime
 from notifications.main import create_app
 from notifications.settings import NotificationsSettings
 
@@ -114,50 +113,22 @@ class SmtpSink:
 
 
 @dataclass
-class NotificationsApp:
+class NotificationsApp(RunningService[NotificationsSettings]):
     """The session's running app, the SMTP sink it sends to, and a reader of its topic."""
 
-    client: httpx.AsyncClient
-    settings: NotificationsSettings
-    app: FastAPI
-    reader: TopicReader
     smtp: SmtpSink
 
 
 @dataclass
-class NotificationsHarness:
+class NotificationsHarness(TenantView[NotificationsSettings]):
     """The shared app seen from one test's own tenant."""
 
     running: NotificationsApp
-    minter: TokenMinter
-    tenant: str
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        """HTTP client of the app."""
-        return self.running.client
-
-    @property
-    def settings(self) -> NotificationsSettings:
-        """The app's settings."""
-        return self.running.settings
 
     @property
     def smtp(self) -> SmtpSink:
         """The SMTP sink the app sends e-mail to."""
         return self.running.smtp
-
-    @property
-    def runtime(self) -> Runtime:
-        """The app's runtime (database access for assertions)."""
-        runtime: Runtime = self.running.app.state.runtime
-        return runtime
-
-    def auth(
-        self, *roles: str, tenant: str | None = None, sub: str = "user_admin"
-    ) -> dict[str, str]:
-        """Headers of a principal (default: admin of this test's tenant)."""
-        return self.minter.headers(tenant=tenant or self.tenant, roles=roles or ("admin",), sub=sub)
 
     def address(self, local: str = "member") -> str:
         """An e-mail address unique to this test (the sink is shared by the session)."""

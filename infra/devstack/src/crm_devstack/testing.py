@@ -17,7 +17,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import httpx
 import uvicorn
@@ -32,6 +32,8 @@ from crm_devstack.servers import ManagedProcess, free_port, start_embedded_pair
 from crm_shared.events.catalogue import EventData
 from crm_shared.events.envelope import CloudEvent, new_envelope
 from crm_shared.kafka.topics import ensure_topics
+from crm_shared.runtime import Runtime
+from crm_shared.settings import ServiceSettings
 
 
 class BackendUnavailable(RuntimeError):
@@ -342,3 +344,48 @@ async def wait_consumed(bootstrap: str, *, group: str, topic: str, timeout: floa
     finally:
         await admin.close()
         await reader.stop()
+
+
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+
+
+@dataclass
+class RunningService(Generic[SettingsT]):
+    """A service app running for a test session, and a reader of the topic it publishes."""
+
+    client: httpx.AsyncClient
+    settings: SettingsT
+    app: FastAPI
+    reader: TopicReader
+
+
+@dataclass
+class TenantView(Generic[SettingsT]):
+    """The session's running app seen from one test's own tenant (tenants are isolated,
+    so tests sharing the app never see each other's data)."""
+
+    running: RunningService[SettingsT]
+    minter: TokenMinter
+    tenant: str
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """HTTP client of the app."""
+        return self.running.client
+
+    @property
+    def settings(self) -> SettingsT:
+        """The app's settings."""
+        return self.running.settings
+
+    @property
+    def runtime(self) -> Runtime:
+        """The app's runtime (database access for assertions)."""
+        runtime: Runtime = self.running.app.state.runtime
+        return runtime
+
+    def auth(
+        self, *roles: str, tenant: str | None = None, sub: str = "user_admin"
+    ) -> dict[str, str]:
+        """Headers of a principal (default: admin of this test's tenant)."""
+        return self.minter.headers(tenant=tenant or self.tenant, roles=roles or ("admin",), sub=sub)
