@@ -46,3 +46,4 @@ bench: bootstrap
 
 schemas: bootstrap
 	$(UV) run python -m crm_shared.events.export docs/events
+	$(UV) run python -m crm_shared.events.asyncapi docs/asyncapi.yaml
