@@ -9,7 +9,6 @@ Kafka, MongoDB, its settings and its image the way the platform expects.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import tomllib
@@ -21,6 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 import jsonschema
 import pytest
 import yaml
+
+from .settings_fields import unknown_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -295,35 +296,7 @@ def test_gateway_fronts_every_service_and_services_trust_its_jwks() -> None:
 
 @pytest.mark.parametrize("name", _app_services())
 def test_service_environment_names_only_known_settings(name: str) -> None:
-    try:
-        from crm_shared.settings import ServiceSettings
-    except ImportError as exc:
-        pytest.skip(f"crm_shared.settings.ServiceSettings is not importable yet ({exc})")
-
-    fields: set[str] = set()
-    classes: list[Any] = [ServiceSettings]
-    try:  # a service's own settings may add fields to the shared ones
-        module = importlib.import_module(f"{name}.settings")
-    except ImportError:
-        module = None
-    if module is not None:
-        classes += [
-            obj
-            for obj in vars(module).values()
-            if isinstance(obj, type) and issubclass(obj, ServiceSettings)
-        ]
-    for cls in classes:
-        for field_name, info in cls.model_fields.items():
-            fields.add(field_name.lower())
-            if isinstance(info.alias, str):
-                fields.add(info.alias.lower())
-
-    prefix = f"CRM_{name.upper()}_"
-    unknown = sorted(
-        key
-        for key in _environment(_services()[name])
-        if key.startswith(prefix) and key[len(prefix) :].lower() not in fields
-    )
+    unknown = unknown_settings(name, list(_environment(_services()[name])))
     assert not unknown, f"{name} settings have no field for {unknown}"
 
 
