@@ -402,3 +402,18 @@ def test_dockerignore_keeps_local_state_out_of_the_build_context() -> None:
     assert "**/__pycache__" in patterns
     for needed in ("pyproject.toml", "uv.lock", "shared", "services", "infra"):
         assert needed not in patterns, f".dockerignore drops {needed}, which the build needs"
+
+
+def test_observability_profile_sends_traces_to_jaeger_only_when_asked() -> None:
+    collector, jaeger = _services()["otel-collector"], _services()["jaeger"]
+    assert collector["profiles"] == jaeger["profiles"] == ["observability"]
+    mount = next(v for v in collector["volumes"] if "collector.yaml" in v)
+    config_path = ROOT / mount.split(":")[0].removeprefix("./")
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    assert config["service"]["pipelines"]["traces"]["exporters"] == ["otlp/jaeger"]
+    assert config["exporters"]["otlp/jaeger"]["endpoint"] == "jaeger:4317"
+    assert {"grpc", "http"} <= config["receivers"]["otlp"]["protocols"].keys()
+    assert jaeger["ports"] == ["127.0.0.1:16686:16686"]
+    for name in _app_services():  # the endpoint passes through from the shell, unset by default
+        assert "OTEL_EXPORTER_OTLP_ENDPOINT" in _services()[name]["environment"]
+        assert _services()[name]["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] is None
