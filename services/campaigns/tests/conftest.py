@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from campaigns.main import create_app
 from campaigns.settings import CampaignsSettings
@@ -21,12 +20,11 @@ from crm_devstack.testing import (
     TopicReader,
     eventually,
     isolated_settings,
-    publish_event,
+    publish_events,
     running_app,
     unique_name,
 )
 from crm_shared.events.catalogue import ContactCreated, ContactSnapshot, EventData
-from crm_shared.events.envelope import CloudEvent, new_envelope, parse_envelope
 from crm_shared.ids import new_id
 from crm_shared.kafka.topics import ensure_topics
 
@@ -77,48 +75,11 @@ class CampaignsHarness(TenantView[CampaignsSettings]):
         assert response.status_code == 201, response.text
         return dict(response.json())
 
-    async def publish(
-        self, owner: str, event: EventData, envelope: CloudEvent | None = None
-    ) -> CloudEvent:
-        """Publish ``event`` on ``owner``'s topic for this tenant (``envelope``: redeliver)."""
-        return await publish_event(
-            self.settings.kafka_bootstrap,
-            self.settings.topic(owner),
-            event,
-            tenant_id=self.tenant,
-            envelope=envelope,
-        )
-
     async def publish_many(self, owner: str, events: Sequence[EventData]) -> None:
         """Publish many events for this tenant through one producer."""
-        topic = self.settings.topic(owner)
-        await ensure_topics(self.settings.kafka_bootstrap, {topic: 6})
-        producer = AIOKafkaProducer(bootstrap_servers=self.settings.kafka_bootstrap, acks="all")
-        await producer.start()
-        try:
-            for event in events:
-                envelope = new_envelope(
-                    source=f"/services/{owner}",
-                    type_=event.event_type,
-                    version=event.version,
-                    subject=event.subject(),
-                    tenant_id=self.tenant,
-                    data=event.model_dump(mode="json"),
-                )
-                await producer.send(
-                    topic,
-                    envelope.to_bytes(),
-                    key=envelope.subject.encode() if envelope.subject else None,
-                    headers=envelope.kafka_headers(),
-                )
-            await producer.flush()
-        finally:
-            await producer.stop()
-
-    async def handled(self, envelope: CloudEvent) -> bool:
-        """Whether the campaigns consumer has committed its handling of this event."""
-        key = f"{self.settings.service_name}:{envelope.id}"
-        return await self.runtime.db["inbox"].find_one({"_id": key}) is not None
+        await publish_events(
+            self.settings.kafka_bootstrap, self.settings.topic(owner), events, tenant_id=self.tenant
+        )
 
     async def add_contacts(self, *snapshots: ContactSnapshot) -> list[str]:
         """Publish ContactCreated for each snapshot and wait until all are projected."""
@@ -136,26 +97,6 @@ class CampaignsHarness(TenantView[CampaignsSettings]):
             return await contacts.count_documents({"tenant_id": self.tenant}) >= count
 
         await eventually(done, timeout=30, what=f"{count} projected contacts")
-
-    def events(self, *types: str) -> list[CloudEvent]:
-        """Events the app published for this tenant so far (optionally of some types)."""
-        found = []
-        for record in self.running.reader.records:
-            if dict(record.headers).get("ce_tenantid") != self.tenant.encode():
-                continue
-            event = parse_envelope(record.value)
-            if not types or event.type in types:
-                found.append(event)
-        return found
-
-    async def wait_events(self, count: int, *types: str, timeout: float = 30) -> list[CloudEvent]:
-        """Wait until at least ``count`` events (of ``types``) were published for this tenant."""
-        await eventually(
-            lambda: len(self.events(*types)) >= count,
-            timeout=timeout,
-            what=f"{count} {types} events",
-        )
-        return self.events(*types)
 
     async def wait_status(self, campaign_id: str, status: str) -> dict[str, Any]:
         """Wait until the campaign reaches ``status``."""

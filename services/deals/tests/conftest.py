@@ -16,14 +16,10 @@ from crm_devstack.testing import (
     TenantView,
     TokenMinter,
     TopicReader,
-    eventually,
     isolated_settings,
-    publish_event,
     running_app,
     unique_name,
 )
-from crm_shared.events.catalogue import EventData
-from crm_shared.events.envelope import CloudEvent, parse_envelope
 from crm_shared.kafka.topics import ensure_topics
 from deals.main import create_app
 from deals.settings import DealsSettings
@@ -58,41 +54,6 @@ class DealsHarness(TenantView[DealsSettings]):
         )
         assert response.status_code == 200, response.text
         return list(response.json()["items"])
-
-    def events(self, *types: str) -> list[CloudEvent]:
-        """Events the app published for this tenant so far (optionally of some types)."""
-        found = []
-        for record in self.running.reader.records:
-            if dict(record.headers).get("ce_tenantid") != self.tenant.encode():
-                continue
-            event = parse_envelope(record.value)
-            if not types or event.type in types:
-                found.append(event)
-        return found
-
-    async def wait_events(self, count: int, *types: str) -> list[CloudEvent]:
-        """Wait until at least ``count`` events (of ``types``) were published for this tenant."""
-        await eventually(
-            lambda: len(self.events(*types)) >= count, timeout=20, what=f"{count} {types} events"
-        )
-        return self.events(*types)
-
-    async def publish(
-        self, owner: str, event: EventData, envelope: CloudEvent | None = None
-    ) -> CloudEvent:
-        """Publish ``event`` on ``owner``'s topic for this tenant (``envelope``: redeliver)."""
-        return await publish_event(
-            self.settings.kafka_bootstrap,
-            self.settings.topic(owner),
-            event,
-            tenant_id=self.tenant,
-            envelope=envelope,
-        )
-
-    async def handled(self, envelope: CloudEvent) -> bool:
-        """Whether the deals consumer has committed its handling of this event."""
-        key = f"{self.settings.service_name}:{envelope.id}"
-        return await self.runtime.db["inbox"].find_one({"_id": key}) is not None
 
 
 @pytest.fixture(scope="session")

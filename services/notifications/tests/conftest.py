@@ -28,12 +28,10 @@ from crm_devstack.testing import (
     TopicReader,
     eventually,
     isolated_settings,
-    publish_event,
     running_app,
     unique_name,
 )
-from crm_shared.events.catalogue import EmailRequested, EventData
-from crm_shared.events.envelope import CloudEvent, parse_envelope
+from crm_shared.events.catalogue import EmailRequested
 from crm_shared.kafka.topics import ensure_topics
 from notifications.main import create_app
 from notifications.settings import NotificationsSettings
@@ -133,41 +131,6 @@ class NotificationsHarness(TenantView[NotificationsSettings]):
     def address(self, local: str = "member") -> str:
         """An e-mail address unique to this test (the sink is shared by the session)."""
         return f"{local}.{self.tenant}@example.test"
-
-    def events(self, *types: str) -> list[CloudEvent]:
-        """Events the app published for this tenant so far (optionally of some types)."""
-        found = []
-        for record in self.running.reader.records:
-            if dict(record.headers).get("ce_tenantid") != self.tenant.encode():
-                continue
-            event = parse_envelope(record.value)
-            if not types or event.type in types:
-                found.append(event)
-        return found
-
-    async def wait_events(self, count: int, *types: str) -> list[CloudEvent]:
-        """Wait until at least ``count`` events (of ``types``) were published for this tenant."""
-        await eventually(
-            lambda: len(self.events(*types)) >= count, timeout=20, what=f"{count} {types} events"
-        )
-        return self.events(*types)
-
-    async def publish(
-        self, owner: str, event: EventData, envelope: CloudEvent | None = None
-    ) -> CloudEvent:
-        """Publish ``event`` on ``owner``'s topic for this tenant (``envelope``: redeliver)."""
-        return await publish_event(
-            self.settings.kafka_bootstrap,
-            self.settings.topic(owner),
-            event,
-            tenant_id=self.tenant,
-            envelope=envelope,
-        )
-
-    async def handled(self, envelope: CloudEvent, group: str | None = None) -> bool:
-        """Whether consumer ``group`` (default: the service's) committed this event."""
-        key = f"{group or self.settings.service_name}:{envelope.id}"
-        return await self.runtime.db["inbox"].find_one({"_id": key}) is not None
 
 
 # --- e-mail helpers --------------------------------------------------------------------

@@ -30,7 +30,7 @@ from fastapi import FastAPI
 from crm_devstack.devkeys import mint_token
 from crm_devstack.servers import ManagedProcess, free_port, start_embedded_pair
 from crm_shared.events.catalogue import EventData
-from crm_shared.events.envelope import CloudEvent, new_envelope
+from crm_shared.events.envelope import CloudEvent, new_envelope, parse_envelope
 from crm_shared.kafka.topics import ensure_topics
 from crm_shared.runtime import Runtime
 from crm_shared.settings import ServiceSettings
@@ -281,6 +281,39 @@ class TopicReader:
         return list(self.records)
 
 
+def event_envelope(event: EventData, *, tenant_id: str) -> CloudEvent:
+    """The envelope the owning service would publish ``event`` in."""
+    return new_envelope(
+        source=f"/services/{event.owner}",
+        type_=event.event_type,
+        version=event.version,
+        subject=event.subject(),
+        tenant_id=tenant_id,
+        data=event.model_dump(mode="json"),
+    )
+
+
+async def publish_envelopes(
+    bootstrap: str, topic: str, envelopes: Sequence[CloudEvent], *, partitions: int = 6
+) -> None:
+    """Publish envelopes as a service's relay would (key = subject, CloudEvents headers),
+    through one producer."""
+    await ensure_topics(bootstrap, {topic: partitions})
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for envelope in envelopes:
+            await producer.send(
+                topic,
+                envelope.to_bytes(),
+                key=envelope.subject.encode() if envelope.subject else None,
+                headers=envelope.kafka_headers(),
+            )
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
 async def publish_event(
     bootstrap: str,
     topic: str,
@@ -294,27 +327,18 @@ async def publish_event(
 
     Pass the ``envelope`` a previous call returned to redeliver the very same event (same id).
     """
-    envelope = envelope or new_envelope(
-        source=f"/services/{event.owner}",
-        type_=event.event_type,
-        version=event.version,
-        subject=event.subject(),
-        tenant_id=tenant_id,
-        data=event.model_dump(mode="json"),
-    )
-    await ensure_topics(bootstrap, {topic: partitions})
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            topic,
-            envelope.to_bytes(),
-            key=envelope.subject.encode() if envelope.subject else None,
-            headers=envelope.kafka_headers(),
-        )
-    finally:
-        await producer.stop()
+    envelope = envelope or event_envelope(event, tenant_id=tenant_id)
+    await publish_envelopes(bootstrap, topic, [envelope], partitions=partitions)
     return envelope
+
+
+async def publish_events(
+    bootstrap: str, topic: str, events: Sequence[EventData], *, tenant_id: str
+) -> list[CloudEvent]:
+    """Publish many events of one tenant through one producer; their envelopes."""
+    envelopes = [event_envelope(event, tenant_id=tenant_id) for event in events]
+    await publish_envelopes(bootstrap, topic, envelopes)
+    return envelopes
 
 
 async def wait_consumed(bootstrap: str, *, group: str, topic: str, timeout: float = 30.0) -> None:
@@ -389,3 +413,40 @@ class TenantView(Generic[SettingsT]):
     ) -> dict[str, str]:
         """Headers of a principal (default: admin of this test's tenant)."""
         return self.minter.headers(tenant=tenant or self.tenant, roles=roles or ("admin",), sub=sub)
+
+    def events(self, *types: str) -> list[CloudEvent]:
+        """Events the app published for this tenant so far (optionally of some types)."""
+        found = []
+        for record in self.running.reader.records:
+            if dict(record.headers).get("ce_tenantid") != self.tenant.encode():
+                continue
+            event = parse_envelope(record.value)
+            if not types or event.type in types:
+                found.append(event)
+        return found
+
+    async def wait_events(self, count: int, *types: str, timeout: float = 30) -> list[CloudEvent]:
+        """Wait until at least ``count`` events (of ``types``) were published for this tenant."""
+        await eventually(
+            lambda: len(self.events(*types)) >= count,
+            timeout=timeout,
+            what=f"{count} {types} events",
+        )
+        return self.events(*types)
+
+    async def publish(
+        self, owner: str, event: EventData, envelope: CloudEvent | None = None
+    ) -> CloudEvent:
+        """Publish ``event`` on ``owner``'s topic for this tenant (``envelope``: redeliver)."""
+        return await publish_event(
+            self.settings.kafka_bootstrap,
+            self.settings.topic(owner),
+            event,
+            tenant_id=self.tenant,
+            envelope=envelope,
+        )
+
+    async def handled(self, envelope: CloudEvent, group: str | None = None) -> bool:
+        """Whether consumer ``group`` (default: the service's) committed this event."""
+        key = f"{group or self.settings.service_name}:{envelope.id}"
+        return await self.runtime.db["inbox"].find_one({"_id": key}) is not None
