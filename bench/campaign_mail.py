@@ -17,7 +17,6 @@ from typing import Any
 
 import aiosmtplib
 import httpx
-from aiokafka import AIOKafkaProducer
 from aiosmtpd.controller import Controller
 
 from bench.context import Run
@@ -25,11 +24,9 @@ from bench.harness import cpu_meter
 from bench.platform import admin
 from bench.report import Figure
 from crm_devstack.servers import free_port
-from crm_devstack.testing import eventually, unique_name
+from crm_devstack.testing import eventually, publish_events, unique_name
 from crm_shared.events.catalogue import ContactCreated, ContactSnapshot
-from crm_shared.events.envelope import new_envelope
 from crm_shared.ids import new_id
-from crm_shared.kafka.topics import ensure_topics
 
 BENCHMARK = "campaign e-mails to SMTP"
 BASELINE_LABEL = "raw aiosmtplib send loop"
@@ -93,45 +90,22 @@ async def raw_rate(port: int, counter: Counter, messages: int = RAW_MESSAGES) ->
 
 
 async def _publish_contacts(run: Run, tenant: str, count: int) -> None:
+    """``count`` ContactCreated events, published as the contacts service would."""
+    events = []
+    for i in range(count):
+        cid = new_id("con")
+        snapshot = ContactSnapshot(
+            contact_id=cid,
+            first_name="Pelanggan",
+            last_name=f"{i}",
+            email=f"p{i}@toko.co.id",
+            lifecycle_stage="customer",
+            tags=["promo"],
+            version=1,
+        )
+        events.append(ContactCreated(contact_id=cid, contact=snapshot))
     topic = f"{run.topic_prefix}contacts"
-    await ensure_topics(run.stack.kafka_bootstrap, {topic: 6})
-    producer = AIOKafkaProducer(
-        bootstrap_servers=run.stack.kafka_bootstrap,
-        acks="all",
-        enable_idempotence=False,
-        linger_ms=5,
-    )
-    await producer.start()
-    try:
-        futures = []
-        for i in range(count):
-            cid = new_id("con")
-            snapshot = ContactSnapshot(
-                contact_id=cid,
-                first_name="Pelanggan",
-                last_name=f"{i}",
-                email=f"p{i}@toko.co.id",
-                lifecycle_stage="customer",
-                tags=["promo"],
-                version=1,
-            )
-            event = ContactCreated(contact_id=cid, contact=snapshot)
-            envelope = new_envelope(
-                source="/services/contacts",
-                type_=event.event_type,
-                version=event.version,
-                subject=cid,
-                tenant_id=tenant,
-                data=event.model_dump(mode="json"),
-            )
-            futures.append(
-                await producer.send(
-                    topic, envelope.to_bytes(), key=cid.encode(), headers=envelope.kafka_headers()
-                )
-            )
-        await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
+    await publish_events(run.stack.kafka_bootstrap, topic, events, tenant_id=tenant)
 
 
 async def measure(

@@ -18,8 +18,6 @@ import argparse
 import asyncio
 import dataclasses
 import sys
-import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +25,9 @@ import httpx
 
 from bench import conversion, deal_reports, events
 from bench.context import Run, Sizes
-from bench.harness import cpu_meter, machine_facts, start_stack
+from bench.harness import Stack, cpu_meter
 from bench.platform import admin, start_services
-from bench.report import Figure, finish, result_payload
+from bench.runner import Results, run_benchmark
 from crm_devstack.testing import TokenMinter, unique_name, wait_consumed
 
 SERVICES = ("leads", "contacts", "deals")
@@ -128,46 +126,26 @@ def main(argv: list[str] | None = None) -> int:
         event_duration_s=5.0 if args.quick else CONVERSION_SECONDS,
     )
     deal_counts = (1_000, 10_000) if args.quick else (10_000, 100_000)
-    started_at = datetime.now(UTC)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-contacts-deals-"))
-    print(f"[bench] workdir {workdir}; quick={args.quick}", flush=True)
-    stack = start_stack(workdir)
-    figures: list[Figure] = []
-    details: dict[str, Any] = {}
-    errors: list[str] = []
-    try:
+
+    def steps(stack: Stack, workdir: Path, results: Results) -> None:
         run = Run(stack=stack, minter=TokenMinter(), sizes=sizes, tool="python", workdir=workdir)
         urls = start_services(stack, run, SERVICES)
         if not args.skip_conversion:
             print("[bench] conversion flow ...", flush=True)
-            details["conversion"] = asyncio.run(conversion_flow(run, urls))
-            flow = details["conversion"]
+            flow = results.details["conversion"] = asyncio.run(conversion_flow(run, urls))
             for measured in flow["runs"]:
                 asked = measured["rate_per_s"] == sizes.event_rate
-                figures += conversion.figures(measured, flow["baseline"], target=asked)
+                results.figures += conversion.figures(measured, flow["baseline"], target=asked)
         reports = {}
         for count in () if args.skip_reports else deal_counts:
             print(f"[bench] reports at {count:,} deals ...", flush=True)
             reports[count] = asyncio.run(reports_at(run, urls["deals"], count))
         if reports:
-            details["reports"] = {str(k): v for k, v in reports.items()}
+            results.details["reports"] = {str(k): v for k, v in reports.items()}
             small, big = (reports[c] for c in deal_counts)
-            figures += deal_reports.figures(small, big, deal_counts)
-    except Exception as exc:
-        errors.append(f"{type(exc).__name__}: {exc}")
-        print(f"[bench] FAILED: {errors[-1]}", flush=True)
-    finally:
-        stack.stop()
-    payload = result_payload(
-        "contacts-deals",
-        started_at=started_at,
-        quick=args.quick,
-        machine=machine_facts(wrk_used=False),
-        figures=figures,
-        details=details,
-        errors=errors,
-    )
-    return finish(payload, figures, errors=errors, workdir=workdir, keep_workdir=args.keep_workdir)
+            results.figures += deal_reports.figures(small, big, deal_counts)
+
+    return run_benchmark("contacts-deals", steps, quick=args.quick, keep_workdir=args.keep_workdir)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +26,11 @@ import httpx
 
 from bench.context import Run, Sizes
 from bench.create import measure_endpoint
-from bench.harness import machine_facts, start_stack
+from bench.harness import Stack
 from bench.load import wrk_available
 from bench.platform import admin, start_services
-from bench.report import Figure, finish, result_payload
+from bench.report import Figure
+from bench.runner import Results, run_benchmark
 from bench.stats import summarize_ms
 from crm_devstack.testing import TokenMinter, eventually, unique_name
 
@@ -203,36 +202,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = Sizes.for_mode(quick=args.quick)
     tool = "wrk" if wrk_available() else "python"
-    started_at = datetime.now(UTC)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
-    print(f"[bench] workdir {workdir}; quick={args.quick}; load tool {tool}", flush=True)
-    stack = start_stack(workdir)
-    figs: list[Figure] = []
-    details: dict[str, Any] = {}
-    errors: list[str] = []
-    try:
+    print(f"[bench] load tool {tool}", flush=True)
+
+    def steps(stack: Stack, workdir: Path, results: Results) -> None:
         run = Run(stack=stack, minter=TokenMinter(), sizes=sizes, tool=tool, workdir=workdir)
         urls = start_services(stack, run, SERVICES, extra_env=GATEWAY_ENV)
         print("[bench] create-lead, direct and through the gateway ...", flush=True)
+        details = results.details
         details["create_lead"] = create_lead(run, urls)
         print("[bench] 360 view ...", flush=True)
         details["customer_360"] = asyncio.run(customer_view(run, urls, sizes.list_requests * 4))
-        figs = figures(details["create_lead"], details["customer_360"])
-    except Exception as exc:
-        errors.append(f"{type(exc).__name__}: {exc}")
-        print(f"[bench] FAILED: {errors[-1]}", flush=True)
-    finally:
-        stack.stop()
-    payload = result_payload(
-        "gateway",
-        started_at=started_at,
-        quick=args.quick,
-        machine=machine_facts(wrk_used=tool == "wrk"),
-        figures=figs,
-        details=details,
-        errors=errors,
+        results.figures = figures(details["create_lead"], details["customer_360"])
+
+    return run_benchmark(
+        "gateway", steps, quick=args.quick, keep_workdir=args.keep_workdir, wrk_used=tool == "wrk"
     )
-    return finish(payload, figs, errors=errors, workdir=workdir, keep_workdir=args.keep_workdir)
 
 
 if __name__ == "__main__":

@@ -16,16 +16,14 @@ import argparse
 import asyncio
 import dataclasses
 import sys
-import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench import campaign_mail, events, webhooks
 from bench.context import Run, Sizes
-from bench.harness import machine_facts, start_stack
+from bench.harness import Stack
 from bench.platform import start_services
-from bench.report import Figure, finish, result_payload
+from bench.runner import Results, run_benchmark
 from crm_devstack.testing import TokenMinter
 
 WEBHOOK_RATE = 50.0
@@ -58,45 +56,30 @@ def main(argv: list[str] | None = None) -> int:
         event_duration_s=5.0 if args.quick else WEBHOOK_SECONDS,
     )
     members = 1_000 if args.quick else MEMBERS
-    started_at = datetime.now(UTC)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-marketing-"))
-    print(f"[bench] workdir {workdir}; quick={args.quick}", flush=True)
-    stack = start_stack(workdir)
-    smtp, counter = campaign_mail.start_smtp()
-    figures: list[Figure] = []
-    details: dict[str, Any] = {}
-    errors: list[str] = []
-    try:
+
+    def steps(stack: Stack, workdir: Path, results: Results) -> None:
         run = Run(stack=stack, minter=TokenMinter(), sizes=sizes, tool="python", workdir=workdir)
-        settings = {
-            "notifications": {
-                "SMTP_PORT": str(smtp.port),
-                "SMTP_CONNECTIONS": str(campaign_mail.SMTP_CONNECTIONS),
-                "WEBHOOK_ALLOW_HOSTS": '["127.0.0.1"]',
-            },
-            "campaigns": {"SEND_RATE_PER_S": "100000"},
-        }
-        urls = start_services(stack, run, ("campaigns", "notifications"), service_settings=settings)
-        print("[bench] webhooks, raw SMTP, campaign ...", flush=True)
-        details = asyncio.run(run_all(run, urls, smtp, counter, members))
-        figures += webhooks.figures(details["webhooks"], details["kafka_baseline"])
-        figures += campaign_mail.figures(details["campaign"], details["smtp_raw"])
-    except Exception as exc:
-        errors.append(f"{type(exc).__name__}: {exc}")
-        print(f"[bench] FAILED: {errors[-1]}", flush=True)
-    finally:
-        stack.stop()
-        smtp.stop()
-    payload = result_payload(
-        "marketing",
-        started_at=started_at,
-        quick=args.quick,
-        machine=machine_facts(wrk_used=False),
-        figures=figures,
-        details=details,
-        errors=errors,
-    )
-    return finish(payload, figures, errors=errors, workdir=workdir, keep_workdir=args.keep_workdir)
+        smtp, counter = campaign_mail.start_smtp()
+        try:
+            settings = {
+                "notifications": {
+                    "SMTP_PORT": str(smtp.port),
+                    "SMTP_CONNECTIONS": str(campaign_mail.SMTP_CONNECTIONS),
+                    "WEBHOOK_ALLOW_HOSTS": '["127.0.0.1"]',
+                },
+                "campaigns": {"SEND_RATE_PER_S": "100000"},
+            }
+            services = ("campaigns", "notifications")
+            urls = start_services(stack, run, services, service_settings=settings)
+            print("[bench] webhooks, raw SMTP, campaign ...", flush=True)
+            details = results.details
+            details.update(asyncio.run(run_all(run, urls, smtp, counter, members)))
+            results.figures += webhooks.figures(details["webhooks"], details["kafka_baseline"])
+            results.figures += campaign_mail.figures(details["campaign"], details["smtp_raw"])
+        finally:
+            smtp.stop()
+
+    return run_benchmark("marketing", steps, quick=args.quick, keep_workdir=args.keep_workdir)
 
 
 if __name__ == "__main__":

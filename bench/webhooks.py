@@ -25,9 +25,8 @@ from bench.events import BASELINE_LABEL, paced
 from bench.platform import admin
 from bench.report import Figure
 from bench.stats import summarize_ms
-from crm_devstack.testing import eventually, served, unique_name
+from crm_devstack.testing import event_envelope, eventually, served, unique_name
 from crm_shared.events.catalogue import LeadCreated, LeadSnapshot
-from crm_shared.events.envelope import new_envelope
 from crm_shared.kafka.topics import ensure_topics
 
 BENCHMARK = "event -> webhook received"
@@ -105,14 +104,7 @@ async def _publish_paced(
                     version=1,
                 ),
             )
-            envelope = new_envelope(
-                source="/services/leads",
-                type_=event.event_type,
-                version=event.version,
-                subject=lead_id,
-                tenant_id=tenant,
-                data=event.model_dump(mode="json"),
-            )
+            envelope = event_envelope(event, tenant_id=tenant)
             sent[envelope.id] = time.perf_counter()
             await producer.send_and_wait(
                 topic, envelope.to_bytes(), key=lead_id.encode(), headers=envelope.kafka_headers()
