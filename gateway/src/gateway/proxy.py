@@ -84,19 +84,23 @@ async def forward(request: Request) -> Response:
         "content-type", ""
     ):
         raise UpstreamUnavailable(upstream.name, "it answered 503")
-    returned = {
-        h: v for h in RETURNED_HEADERS if (v := upstream_response.headers.get(h)) is not None
-    }
+    return _relayed(upstream_response, upstream_response.content)
+
+
+def _returned_headers(response: httpx.Response) -> dict[str, str]:
+    """The service's headers a client may see, with ``Location`` as a gateway path."""
+    returned = {h: v for h in RETURNED_HEADERS if (v := response.headers.get(h)) is not None}
     if "location" in returned and returned["location"].startswith("/v1/"):
         returned["location"] = "/api" + returned["location"]
-    content = upstream_response.content
+    return returned
+
+
+def _relayed(response: httpx.Response, content: bytes) -> Response:
+    """A service's whole answer as the gateway's (problem ``instance`` a gateway path)."""
+    returned = _returned_headers(response)
     if returned.get("content-type", "").startswith("application/problem+json"):
         content = _gateway_instance(content)
-    return Response(
-        content=content,
-        status_code=upstream_response.status_code,
-        headers=returned,
-    )
+    return Response(content=content, status_code=response.status_code, headers=returned)
 
 
 async def _relay_stream(
@@ -110,18 +114,14 @@ async def _relay_stream(
     response = await upstream.open_stream(
         path, params=params, headers=headers, idle_timeout=state.settings.stream_idle_timeout_s
     )
-    returned = {h: v for h in RETURNED_HEADERS if (v := response.headers.get(h)) is not None}
     if response.status_code != 200:
         content = await response.aread()
         await response.aclose()
-        if returned.get("content-type", "").startswith("application/problem+json"):
-            content = _gateway_instance(content)
-        return Response(content=content, status_code=response.status_code, headers=returned)
-    returned["x-accel-buffering"] = "no"
+        return _relayed(response, content)
     return StreamingResponse(
         _chunks(response),
         status_code=200,
-        headers=returned,
+        headers={**_returned_headers(response), "x-accel-buffering": "no"},
         background=BackgroundTask(response.aclose),
     )
 
