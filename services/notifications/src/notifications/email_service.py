@@ -31,6 +31,7 @@ from crm_shared.events.catalogue import (
 )
 from crm_shared.events.envelope import CloudEvent
 from crm_shared.ids import utcnow
+from crm_shared.kafka.consumer import ConsumerSpec
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
 from notifications.email_message import build_message, classify, recipient_address
@@ -115,6 +116,14 @@ class EmailChannel:
             self.dispatcher.offer(ids)
 
     # --- consumer ------------------------------------------------------------------------
+
+    def consumer_spec(self) -> ConsumerSpec:
+        """The ``notifications`` consumer group: e-mail requests from the campaigns topic."""
+        return ConsumerSpec(
+            group=self.settings.service_name,
+            topics=[self.settings.topic("campaigns")],
+            handlers={"EmailRequested": self.on_email_requested},
+        )
 
     async def on_email_requested(self, envelope: CloudEvent, event: Any, tx: Tx) -> None:
         """EmailRequested: queue one delivery in the consumer's transaction. The
