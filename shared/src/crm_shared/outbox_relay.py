@@ -22,7 +22,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from crm_shared.ids import utcnow
 from crm_shared.kafka.producer import EventProducer, OutgoingRecord
-from crm_shared.kafka.topics import ensure_topics
+from crm_shared.kafka.topics import ensure_service_topics
 from crm_shared.settings import ServiceSettings
 from crm_shared.uow import OUTBOX_COLLECTION
 
@@ -108,11 +108,7 @@ class OutboxRelay:
 
     async def _ensure_producer(self) -> None:
         if not self._producer.started:
-            await ensure_topics(
-                self._settings.kafka_bootstrap,
-                self._topics,
-                replication_factor=self._settings.kafka_replication_factor,
-            )
+            await ensure_service_topics(self._settings, self._topics)
             await self._producer.start()
 
     async def _publish_batch(self) -> int:

@@ -20,6 +20,11 @@ class ServiceSettings(BaseSettings):
     kafka_idempotence: bool = False
     kafka_partitions: int = Field(default=6, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_retention_ms: int | None = Field(default=None, ge=-1)
+    """``retention.ms`` of the topics a service creates (None: the broker's default,
+    -1: keep forever). Applies at creation; an existing topic keeps its own."""
+    kafka_dlq_retention_ms: int | None = Field(default=None, ge=-1)
+    """``retention.ms`` of dead-letter topics (None: the broker's default)."""
     kafka_session_timeout_ms: int = Field(default=10_000, ge=500)
     kafka_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
     kafka_fetch_max_wait_ms: int = Field(default=100, ge=0)
@@ -57,3 +62,9 @@ class ServiceSettings(BaseSettings):
     def dlq_topic(self, group: str) -> str:
         """Dead-letter topic of one consumer group (``crm.dlq.leads``)."""
         return f"{self.topic_prefix}dlq.{group}"
+
+    def topic_config(self, topic: str) -> dict[str, str]:
+        """Topic-level configs a new topic is created with (retention for now)."""
+        is_dlq = topic.startswith(f"{self.topic_prefix}dlq.")
+        retention = self.kafka_dlq_retention_ms if is_dlq else self.kafka_retention_ms
+        return {} if retention is None else {"retention.ms": str(retention)}

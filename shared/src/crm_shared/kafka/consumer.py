@@ -32,7 +32,7 @@ from crm_shared.events.catalogue import EventData, is_known_type, lookup
 from crm_shared.events.envelope import CloudEvent, EnvelopeError, parse_envelope
 from crm_shared.inbox import AlreadyApplied, record_all, record_once
 from crm_shared.kafka.producer import EventProducer
-from crm_shared.kafka.topics import ensure_topics
+from crm_shared.kafka.topics import ensure_service_topics
 from crm_shared.settings import ServiceSettings
 from crm_shared.telemetry import context_from_traceparent, traceparent_from_headers, tracer
 from crm_shared.uow import Tx, UnitOfWork
@@ -158,12 +158,11 @@ class ConsumerRunner:
         while not self._stopping.is_set():
             consumer: AIOKafkaConsumer | None = None
             try:
-                await ensure_topics(
-                    self._settings.kafka_bootstrap,
+                await ensure_service_topics(
+                    self._settings,
                     dict.fromkeys(
                         [*self.spec.topics, self._dlq_topic], self._settings.kafka_partitions
                     ),
-                    replication_factor=self._settings.kafka_replication_factor,
                 )
                 if not self._dlq.started:
                     await self._dlq.start()
