@@ -43,6 +43,8 @@ bench: bootstrap
 	$(UV) run python -m bench.contacts_deals
 	$(UV) run python -m bench.gateway
 	$(UV) run python -m bench.marketing
+	$(UV) run python -m bench.mixed
+	$(UV) run python -m bench.summary
 
 schemas: bootstrap
 	$(UV) run python -m crm_shared.events.export docs/events

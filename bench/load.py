@@ -234,7 +234,7 @@ class _Tally:
     errors: int = 0
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
     """Read one HTTP/1.1 response; returns (status, keep_alive)."""
     head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
     status = int(head[0].split()[1])
@@ -275,7 +275,7 @@ async def _connection(load: HttpLoad, worker: int, deadline: float, tally: _Tall
                     reader, writer = await asyncio.open_connection(host, port)
                 writer.write(request)
                 await writer.drain()
-                status, keep_alive = await _read_response(reader)
+                status, keep_alive = await read_response(reader)
         except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError):
             tally.errors += 1
             keep_alive = False
