@@ -1,12 +1,19 @@
-"""Test helpers reading what apps report on their ``/metrics``."""
+"""Test helpers reading what apps report: their ``/metrics`` and their trace spans."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
+
+from crm_shared.telemetry import setup_tracing
 
 
 @dataclass(frozen=True)
@@ -43,3 +50,24 @@ async def scrape(client: httpx.AsyncClient, path: str = "/metrics") -> Scrape:
     assert response.headers["content-type"].startswith("text/plain"), response.headers
     families = text_string_to_metric_families(response.text)
     return Scrape([sample for family in families for sample in family.samples])
+
+
+@contextlib.contextmanager
+def recorded_spans() -> Iterator[InMemorySpanExporter]:
+    """Spans finished in this process while the block runs, kept in memory.
+
+    The process has one tracer provider (set up by the first app or test); the exporter
+    is added to it, whichever came first, and shut down at the end, so it keeps nothing
+    from later tests."""
+    exporter = InMemorySpanExporter()
+    setup_tracing("crm-tests", extra_processor=SimpleSpanProcessor(exporter))
+    try:
+        yield exporter
+    finally:
+        exporter.shutdown()
+
+
+def trace_id_of(span: ReadableSpan) -> str:
+    """The span's trace id as 32 hex digits (as in ``traceparent``)."""
+    assert span.context is not None
+    return format(span.context.trace_id, "032x")
