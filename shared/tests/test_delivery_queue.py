@@ -243,6 +243,26 @@ async def test_dispatcher_runs_batches_keeping_group_order(db: AsyncDatabase[Doc
     assert len(settled) < 60, "outcomes are settled in batches"
 
 
+async def test_dispatcher_counts_settled_outcomes_by_status(db: AsyncDatabase[Document]) -> None:
+    queue = DeliveryQueue(db, "jobs")
+
+    async def handler(j: Job) -> Outcome:
+        if j.id == "bad":
+            return Outcome.failed(j, error="gave up")
+        if j.id == "again" and j.attempts == 1:
+            return Outcome.retry(j, due_at=utcnow(), error="busy")
+        return Outcome.done(j)
+
+    dispatcher = Dispatcher(queue, handler, concurrency=2, poll_interval_s=0.05)
+    dispatcher.start()
+    try:
+        dispatcher.offer(await enqueue(queue, [job("ok1"), job("ok2"), job("bad"), job("again")]))
+        await eventually(lambda: dispatcher.processed == 5, timeout=20, what="5 outcomes settled")
+    finally:
+        await asyncio.wait_for(dispatcher.stop(), timeout=15)
+    assert dispatcher.settled == {"done": 3, "failed": 1, "queued": 1}
+
+
 async def test_dispatcher_hands_expired_claims_over_and_stops_in_time(
     db: AsyncDatabase[Document],
 ) -> None:

@@ -300,6 +300,20 @@ def test_service_environment_names_only_known_settings(name: str) -> None:
     assert not unknown, f"{name} settings have no field for {unknown}"
 
 
+def test_prometheus_of_the_observability_profile_scrapes_every_app_service() -> None:
+    prometheus = _services()["prometheus"]
+    assert prometheus.get("profiles") == ["observability"]
+    config_path = _volume_target(prometheus, "/etc/prometheus/prometheus.yml")
+    assert config_path is not None, "the scrape configuration is mounted"
+    config = yaml.safe_load((ROOT / config_path).read_text(encoding="utf-8"))
+    [job] = config["scrape_configs"]
+    assert job["metrics_path"] == "/metrics"
+    [discovery] = job["dns_sd_configs"]
+    assert discovery["type"] == "A", "every replica of a scaled service is scraped"
+    assert discovery["port"] == CONTAINER_PORT
+    assert sorted(discovery["names"]) == _app_services()
+
+
 # --- Dockerfile ---
 
 

@@ -104,3 +104,20 @@ async def test_api8_errors_never_show_internals(gw: Gateway) -> None:
     assert broken.status_code in (400, 422)  # malformed JSON
     assert broken.headers["content-type"] == "application/problem+json"
     assert "Traceback" not in broken.text and 'File "' not in broken.text
+
+
+async def test_api8_paths_leaving_the_resource_never_reach_a_services_internal_routes(
+    gw: Gateway,
+) -> None:
+    admin = await gw.auth("admin")
+    for path in (
+        "/api/v1/metrics",
+        "/api/v1/leads/..%2F..%2Fmetrics",
+        "/api/v1/leads/%2E%2E/%2E%2E/metrics",
+        "/api/v1/leads/..%2F..%2Fopenapi.json",
+        "/api/v1/leads/x/..%2F..%2F..%2Fhealthz",
+        "/api/v1/leads/.%2F",
+    ):
+        response = await gw.client.get(path, headers=admin)
+        assert response.status_code == 404, (path, response.text[:200])
+        assert response.headers["content-type"] == "application/problem+json", path

@@ -27,6 +27,8 @@ class CircuitBreaker:
         self.reset_s = reset_s
         self.state = BreakerState.CLOSED
         self.failures = 0
+        self.failures_total = 0
+        """Every failure seen, consecutive or not (for metrics)."""
         self.opened_at = 0.0
         self._trial_out = False
 
@@ -58,6 +60,7 @@ class CircuitBreaker:
         """The upstream did not answer (or answered 502/503/504)."""
         now = time.monotonic() if now is None else now
         self.failures += 1
+        self.failures_total += 1
         if self.state is BreakerState.HALF_OPEN or self.failures >= self.threshold:
             self.state = BreakerState.OPEN
             self.opened_at = now

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from crm_shared.http.app import add_edge_middleware, instrument_app
 from crm_shared.http.problems import install_problem_handlers
 from crm_shared.logs import setup_logging
+from crm_shared.metrics import install_metrics
 from crm_shared.mongo.indexes import ensure_indexes
 from crm_shared.telemetry import setup_tracing
 from gateway import (
@@ -27,6 +28,7 @@ from gateway.api_keys import API_KEY_INDEXES
 from gateway.identity import bootstrap_admin
 from gateway.ip_limit import IpRateLimit
 from gateway.login_throttle import LOGIN_FAILURE_INDEXES
+from gateway.metrics import upstream_families
 from gateway.refresh_tokens import REFRESH_INDEXES
 from gateway.settings import GatewaySettings, get_settings
 from gateway.state import GatewayState
@@ -92,5 +94,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         allow_headers=["X-API-Key"],
         expose_headers=["Retry-After"],
     )
+    install_metrics(app, {"upstreams": upstream_families})
     instrument_app(app)
     return app

@@ -13,7 +13,13 @@ from starlette.responses import Response, StreamingResponse
 
 from crm_shared.errors import Forbidden, NotFound
 from crm_shared.logs import request_id_var
-from gateway.routing import PUBLIC_RESOURCES, SERVICE_OF, access_of, is_event_stream
+from gateway.routing import (
+    PUBLIC_RESOURCES,
+    SERVICE_OF,
+    access_of,
+    has_dot_segment,
+    is_event_stream,
+)
 from gateway.state import GatewayState, allowed
 from gateway.upstreams import Upstream, UpstreamUnavailable
 
@@ -58,8 +64,8 @@ async def forward(request: Request) -> Response:
     caller = None if public else await state.authenticator.authenticate(request)
     service = SERVICE_OF.get(resource)
     upstream = state.upstreams.get(service) if service else None
-    if upstream is None:
-        raise NotFound(f"no API at /api/v1/{resource}")
+    if upstream is None or has_dot_segment(rest):
+        raise NotFound(f"no API at /api/v1/{resource}" + (f"/{rest}" if rest else ""))
     if caller is not None:
         target, action = access_of(resource, request.method, rest)
         if not allowed(caller, target, action):

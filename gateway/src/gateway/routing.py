@@ -43,6 +43,13 @@ READ_POSTS = frozenset({("segments", ("preview",))})
 """POSTs that only read (a segment preview takes its rules in the body)."""
 
 
+def has_dot_segment(rest: str) -> bool:
+    """True when the path below the resource has a ``.`` or ``..`` segment (``%2E%2E`` and
+    ``%2F`` arrive decoded): the HTTP client would resolve it and so leave
+    ``/v1/<resource>/`` for the service's internal routes (``/metrics``, ``/openapi.json``)."""
+    return any(part in (".", "..") for part in rest.split("/"))
+
+
 def is_event_stream(resource: str, rest: str) -> bool:
     """True for the long-lived Server-Sent Events stream, which is relayed as it comes."""
     return resource == "notifications" and rest.strip("/") == "stream"

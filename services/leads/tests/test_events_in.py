@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
+from crm_devstack.observability import recorded_spans, trace_id_of
 from crm_devstack.testing import TopicReader, eventually, publish_event
 from crm_shared.events.catalogue import (
     ContactCreated,
@@ -15,7 +13,6 @@ from crm_shared.events.catalogue import (
     DealSnapshot,
     DealStageChanged,
 )
-from crm_shared.telemetry import setup_tracing
 
 from .conftest import LeadsHarness
 
@@ -107,25 +104,20 @@ async def test_contact_and_deal_of_a_conversion_are_linked_on_the_lead(
 
 
 async def test_one_trace_from_request_through_kafka(leads: LeadsHarness) -> None:
-    exporter = InMemorySpanExporter()
-    setup_tracing("leads", extra_processor=SimpleSpanProcessor(exporter))
-    async with TopicReader(leads.settings.kafka_bootstrap, leads.topic) as reader:
-        created = await leads.create()
-        [record] = await reader.wait_for_count(1)
-    traceparent = dict(record.headers)["traceparent"].decode()
-    trace_id = traceparent.split("-")[1]
+    with recorded_spans() as exporter:
+        async with TopicReader(leads.settings.kafka_bootstrap, leads.topic) as reader:
+            created = await leads.create()
+            [record] = await reader.wait_for_count(1)
+        traceparent = dict(record.headers)["traceparent"].decode()
+        trace_id = traceparent.split("-")[1]
 
-    def spans_of_trace() -> list[str]:
-        return [
-            s.name
-            for s in exporter.get_finished_spans()
-            if format(s.context.trace_id, "032x") == trace_id
-        ]
+        def spans_of_trace() -> list[str]:
+            return [s.name for s in exporter.get_finished_spans() if trace_id_of(s) == trace_id]
 
-    names = await eventually(
-        lambda: (n := spans_of_trace()) and any(x.endswith("publish") for x in n) and n,
-        what="request and publish spans in one trace",
-    )
+        names = await eventually(
+            lambda: (n := spans_of_trace()) and any(x.endswith("publish") for x in n) and n,
+            what="request and publish spans in one trace",
+        )
     assert any(name.startswith("POST") for name in names), names
     assert f"{leads.topic} publish" in names
     assert created["id"]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from standardwebhooks import Webhook
 
+from crm_devstack.observability import scrape
 from crm_devstack.servers import free_port
 from crm_devstack.testing import eventually, unique_name, wait_consumed
 from crm_shared.events.catalogue import DealStageChanged, LeadDeleted
@@ -399,3 +400,29 @@ async def test_unreachable_receiver_is_retried(notifications: NotificationsHarne
     assert log["attempts"][0]["status_code"] is None
     assert log["attempts"][0]["error"].startswith("connection failed")
     await n.client.patch(f"/v1/webhooks/{hook.id}", json={"active": False}, headers=n.auth())
+
+
+async def test_delivery_outcomes_are_reported_on_metrics(
+    notifications: NotificationsHarness, receiver: Receiver
+) -> None:
+    n = notifications
+    outcomes = ("delivered", "failed", "retried")
+
+    async def webhook_counts() -> dict[str, float]:
+        found = await scrape(n.client)
+        assert found.matching("crm_deliveries_total", channel="email"), "both channels report"
+        return {
+            o: found.total("crm_deliveries_total", channel="webhook", outcome=o) for o in outcomes
+        }
+
+    before = await webhook_counts()
+    hook = await subscribe(n, receiver, ["DealStageChanged"])
+    receiver.script(hook.path, 503, 410)
+    await settled(n, hook, await n.publish("deals", stage_changed("deal_metric_1")), "failed")
+    await settled(n, hook, await n.publish("deals", stage_changed("deal_metric_2")), "delivered")
+
+    async def counted() -> bool:
+        now = await webhook_counts()
+        return all(now[o] >= before[o] + 1 for o in outcomes)
+
+    await eventually(counted, what="a retried, a failed and a delivered delivery counted")

@@ -24,6 +24,7 @@ serves claims, the next due time and expired claims alike.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import logging
@@ -558,9 +559,14 @@ class Dispatcher:
         self._outcomes: list[Outcome] = []
         self._settling: asyncio.Task[None] | None = None
         self._first_outcome_at = 0.0
-        self.processed = 0
-        """Outcomes settled so far."""
+        self.settled: collections.Counter[str] = collections.Counter()
+        """Outcomes settled so far, by status (``done``, ``failed``, ``queued``: retried)."""
         self.last_error: str | None = None
+
+    @property
+    def processed(self) -> int:
+        """Outcomes settled so far."""
+        return self.settled.total()
 
     def wake(self) -> None:
         """Signal that jobs may be due now: scan the queue at once."""
@@ -731,7 +737,7 @@ class Dispatcher:
             self._held.pop(outcome.job.id, None)
             if outcome.final and "group" in outcome.job.doc:
                 self._scan_now = True  # its successor is queued now
-        self.processed += len(batch)
+        self.settled.update(outcome.status for outcome in batch)
         if self._outcomes:
             self._first_outcome_at = asyncio.get_running_loop().time()
 

@@ -77,10 +77,11 @@ class OutboxRelay:
                 )
         await self._producer.stop()
 
-    async def backlog(self) -> tuple[int, float]:
-        """Unsent rows and the age in seconds of the oldest one."""
+    async def backlog(self, *, limit: int = 0) -> tuple[int, float]:
+        """Unsent rows (counted up to ``limit`` if given) and the age in seconds of the
+        oldest one."""
         coll = self._db[OUTBOX_COLLECTION]
-        count = await coll.count_documents({})
+        count = await (coll.count_documents({}, limit=limit) if limit else coll.count_documents({}))
         oldest = await coll.find_one({}, {"created_at": 1}, sort=[("_id", 1)])
         age = (utcnow() - oldest["created_at"]).total_seconds() if oldest else 0.0
         return count, age

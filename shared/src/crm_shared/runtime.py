@@ -11,6 +11,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared.delivery_queue import Dispatcher
 from crm_shared.idempotency import IDEMPOTENCY_INDEXES
 from crm_shared.inbox import INBOX_INDEXES
 from crm_shared.kafka.consumer import ConsumerRunner, ConsumerSpec
@@ -39,6 +40,9 @@ class Runtime:
         )
         self.uow = UnitOfWork(self.client, self.db, settings, on_commit=self.relay.wake)
         self.consumers: list[ConsumerRunner] = []
+        self.dispatchers: dict[str, Dispatcher] = {}
+        """Delivery dispatchers by channel, registered by the hooks that start them (their
+        outcomes are reported on ``/metrics``)."""
 
     async def start(
         self, *, indexes: Sequence[CollectionIndexes], consumers: Sequence[ConsumerSpec]

@@ -45,6 +45,7 @@ class AutomationEngine:
         self.app = app
         self.worker = AssignWorker(runtime.db, self.settings)
         self.worker.dispatcher.start()
+        runtime.dispatchers["lead_assign"] = self.worker.dispatcher
 
     async def stop(self, app: FastAPI, runtime: Runtime) -> None:
         """Stop the assign worker (shutdown hook)."""

@@ -101,6 +101,7 @@ class EmailChannel:
             name="email-dispatcher",
         )
         self.dispatcher.start()
+        runtime.dispatchers["email"] = self.dispatcher
         app.state.email = self
 
     async def stop(self, app: FastAPI, runtime: Runtime) -> None:

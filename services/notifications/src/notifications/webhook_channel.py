@@ -103,6 +103,7 @@ class WebhookChannel:
             name="webhook-dispatcher",
         )
         self.dispatcher.start()
+        runtime.dispatchers["webhook"] = self.dispatcher
 
     async def stop(self, app: FastAPI, runtime: Runtime) -> None:
         """Stop hook: finish the deliveries in hand, then close the HTTP client."""

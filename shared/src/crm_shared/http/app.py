@@ -17,8 +17,10 @@ from crm_shared.http.middleware import RequestContextMiddleware
 from crm_shared.http.problems import install_problem_handlers
 from crm_shared.kafka.consumer import ConsumerSpec
 from crm_shared.logs import setup_logging
+from crm_shared.metrics import install_metrics
 from crm_shared.mongo.indexes import CollectionIndexes
 from crm_shared.runtime import Runtime
+from crm_shared.runtime_metrics import SERVICE_SOURCES
 from crm_shared.settings import ServiceSettings
 from crm_shared.telemetry import setup_tracing
 
@@ -42,7 +44,8 @@ class ServiceDefinition:
 
 
 def create_service_app(definition: ServiceDefinition) -> FastAPI:
-    """Build the FastAPI app with problem details, limits, health, auth and tracing."""
+    """Build the FastAPI app with problem details, limits, health, auth, metrics and
+    tracing."""
     settings: ServiceSettings = definition.settings
     setup_logging(settings.service_name, settings.log_level)
     setup_tracing(settings.service_name)
@@ -75,6 +78,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     for router in definition.routers:
         app.include_router(router)
     add_edge_middleware(app, settings, body_limits=definition.body_limits)
+    install_metrics(app, SERVICE_SOURCES)
     instrument_app(app)
     return app
 

@@ -31,6 +31,7 @@ from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTime
 from crm_shared.events.catalogue import EventData, is_known_type, lookup
 from crm_shared.events.envelope import CloudEvent, EnvelopeError, parse_envelope
 from crm_shared.inbox import AlreadyApplied, record_all, record_once
+from crm_shared.kafka.lag import partition_lag
 from crm_shared.kafka.producer import EventProducer
 from crm_shared.kafka.topics import ensure_service_topics
 from crm_shared.settings import ServiceSettings
@@ -120,6 +121,9 @@ class ConsumerRunner:
         self._task: asyncio.Task[None] | None = None
         self.stats = ConsumerStats()
         self.assigned: set[TopicPartition] = set()
+        self.lag: dict[TopicPartition, int] = {}
+        """Records of each assigned partition not handled yet (see ``partition_lag``),
+        measured after each fetch and after each commit."""
 
     def start(self) -> None:
         """Start consuming in a background task."""
@@ -190,6 +194,7 @@ class ConsumerRunner:
             try:
                 batches = await consumer.getmany(timeout_ms=500)
                 self.assigned = set(consumer.assignment())
+                self.lag = await partition_lag(consumer, batches)
             except KafkaError as exc:
                 errors += 1
                 if errors >= _REBUILD_AFTER_ERRORS:
@@ -211,6 +216,7 @@ class ConsumerRunner:
                     log.warning(
                         "consumer %s: commit skipped after rebalance: %s", self.spec.group, exc
                     )
+            self.lag = await partition_lag(consumer, {})
 
     async def _handle_batches(self, batches: list[list[ConsumerRecord[bytes, bytes]]]) -> list[int]:
         """Handle each partition's records in order, ``consumer_partition_concurrency``
