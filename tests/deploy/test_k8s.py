@@ -54,6 +54,17 @@ def test_service_has_its_four_objects_wired_together(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SERVICES)
+def test_pods_are_scraped_for_metrics_on_their_http_port(name: str) -> None:
+    template = _documents(f"{name}.yaml")["Deployment"]["spec"]["template"]
+    annotations = template["metadata"]["annotations"]
+    (container,) = template["spec"]["containers"]
+    (port,) = container["ports"]
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/port"] == str(port["containerPort"])
+    assert annotations["prometheus.io/path"] == "/metrics"
+
+
+@pytest.mark.parametrize("name", SERVICES)
 def test_container_probes_image_and_settings(name: str) -> None:
     pod = _documents(f"{name}.yaml")["Deployment"]["spec"]["template"]["spec"]
     (container,) = pod["containers"]
