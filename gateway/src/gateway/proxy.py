@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 import httpx
 from starlette.applications import Starlette
@@ -67,7 +68,7 @@ async def forward(request: Request) -> Response:
         headers["authorization"] = caller.upstream_authorization
     headers["x-request-id"] = request_id_var.get() or ""
     headers["x-forwarded-for"] = request.client.host if request.client else ""
-    path = f"/v1/{resource}" + (f"/{rest}" if rest else "")
+    path = upstream_path(resource, rest)
     params = httpx.QueryParams(request.url.query)
     if request.method == "GET" and is_event_stream(resource, rest):
         if last_event_id := request.headers.get("last-event-id"):
@@ -85,6 +86,16 @@ async def forward(request: Request) -> Response:
     ):
         raise UpstreamUnavailable(upstream.name, "it answered 503")
     return _relayed(upstream_response, upstream_response.content)
+
+
+def upstream_path(resource: str, rest: str) -> str:
+    """The service path of ``/api/v1/<resource>/<rest>``, percent-encoded again: the
+    decoded path must not turn an encoded ``?``, ``#`` or control character into URL
+    syntax, nor ``..`` segments into a path outside ``/v1/<resource>`` (404)."""
+    segments = [resource, *rest.split("/")] if rest else [resource]
+    if any(segment in (".", "..") for segment in segments):
+        raise NotFound("no such path")
+    return "/v1/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
 def _returned_headers(response: httpx.Response) -> dict[str, str]:
