@@ -54,7 +54,7 @@ async def forward(request: Request) -> Response:
     state: GatewayState = request.app.state.gateway
     resource = request.path_params["resource"]
     rest = request.path_params.get("rest", "")
-    headers = {h: v for h in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h))}
+    headers = {h: v for h in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h)) is not None}
     public = resource in PUBLIC_RESOURCES
     caller = None if public else await state.authenticator.authenticate(request)
     service = SERVICE_OF.get(resource)
