@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from crm_devstack.launcher import Launched, launch_services, wait_services_ready
 from crm_devstack.servers import free_port, stop_all
 from crm_devstack.services import SERVICES
-from crm_devstack.testing import Backend, TokenMinter, unique_name
+from crm_devstack.testing import Backend, TokenMinter, eventually, unique_name
 
 READY_TIMEOUT = 120.0
 GATEWAY_SETTINGS = {
@@ -100,3 +101,15 @@ async def tenant(platform: Platform) -> AsyncIterator[Tenant]:
     """A fresh tenant and a client of the gateway."""
     async with httpx.AsyncClient(base_url=platform.gateway_url, timeout=30.0) as client:
         yield Tenant(platform, unique_name("tenant_"), client)
+
+
+async def whole_openapi_document(gateway: httpx.AsyncClient) -> dict[str, Any]:
+    """The gateway's merged document once every service answered the gateway's request
+    for its own (on a busy machine one can miss the gateway's short budget)."""
+
+    async def whole() -> dict[str, Any] | None:
+        document: dict[str, Any] = (await gateway.get("/api/openapi.json")).json()
+        return None if "x-unavailable-services" in document else document
+
+    found: dict[str, Any] = await eventually(whole, timeout=60, interval=1.0, what="the document")
+    return found

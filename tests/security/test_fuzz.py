@@ -34,9 +34,9 @@ from schemathesis import GenerationMode
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 from schemathesis.core.result import Ok
 
-from crm_devstack.testing import eventually, unique_name
+from crm_devstack.testing import unique_name
 
-from .conftest import Platform
+from .conftest import Platform, whole_openapi_document
 
 EXAMPLES = int(os.environ.get("CRM_FUZZ_EXAMPLES", "5"))
 RANDOM = "CRM_FUZZ_EXAMPLES" in os.environ
@@ -52,7 +52,7 @@ notifications service's tests cover it."""
 @pytest.fixture(scope="package")
 def api_schema(platform: Platform) -> schemathesis.BaseSchema:
     """The gateway's document, as Schemathesis reads it, pointed at the gateway."""
-    document = asyncio.run(_complete_document(platform.gateway_url))
+    document = asyncio.run(_document(platform.gateway_url))
     schema = schemathesis.openapi.from_dict(document)
     schema.config.update(base_url=platform.gateway_url)
     # the admin's token is the credential; generated X-API-Key values would only be 401s
@@ -60,19 +60,9 @@ def api_schema(platform: Platform) -> schemathesis.BaseSchema:
     return schema.exclude(path=NOT_FUZZED)
 
 
-async def _complete_document(gateway_url: str) -> dict[str, Any]:
-    """The merged document once every service answered the gateway's request for its own
-    (a busy machine can make one miss the gateway's short budget)."""
-    async with httpx.AsyncClient(base_url=gateway_url, timeout=30) as client:
-
-        async def complete() -> dict[str, Any] | None:
-            document: dict[str, Any] = (await client.get("/api/openapi.json")).json()
-            return None if "x-unavailable-services" in document else document
-
-        found: dict[str, Any] = await eventually(
-            complete, timeout=60, interval=1.0, what="the whole document"
-        )
-        return found
+async def _document(gateway_url: str) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=30) as gateway:
+        return await whole_openapi_document(gateway)
 
 
 @pytest.mark.timeout(BUDGET_S)
