@@ -27,3 +27,32 @@ async def test_an_empty_if_match_is_refused_not_dropped(tenant: Tenant) -> None:
         headers={**admin, "Idempotency-Key": ""},
     )
     assert keyed.status_code == 422, keyed.text
+
+
+async def test_octets_above_ascii_in_headers_reach_the_service(tenant: Tenant) -> None:
+    """HTTP allows any octet above 0x7F in a header value; the gateway forwards such a
+    value as it came (it answered 500, unable to encode it) and the service judges it."""
+    admin = tenant.auth()
+    created = await tenant.gateway.post("/api/v1/leads", json=LEAD, headers=admin)
+    assert created.status_code == 201, created.text
+    path = f"/api/v1/leads/{created.json()['id']}"
+    patched = await tenant.gateway.patch(
+        path, json={"title": "CEO"}, headers={**admin, "If-Match": b'"1\xff"'}
+    )
+    assert patched.status_code == 400, patched.text
+    keyed = await tenant.gateway.post(
+        "/api/v1/leads",
+        json={**LEAD, "email": "kunci@contoh.co.id"},
+        headers={**admin, "Idempotency-Key": b"kunci-\xe9"},
+    )
+    assert keyed.status_code == 422, keyed.text
+    stream = await tenant.gateway.get(
+        "/api/v1/notifications/stream", headers={**admin, "Last-Event-ID": b"ntf_\xe9"}
+    )
+    assert stream.status_code == 400, stream.text
+    for response in (patched, keyed, stream):
+        assert response.headers["content-type"] == "application/problem+json"
+    listed = await tenant.gateway.get(
+        "/api/v1/leads", headers={**admin, "Accept": b"application/json, text/\xe9"}
+    )
+    assert listed.status_code == 200, listed.text

@@ -73,12 +73,12 @@ async def forward(request: Request) -> Response:
     if request.method == "GET" and is_event_stream(resource, rest):
         if last_event_id := request.headers.get("last-event-id"):
             headers["last-event-id"] = last_event_id
-        return await _relay_stream(state, upstream, path, params, headers)
+        return await _relay_stream(state, upstream, path, params, _as_sent(headers))
     upstream_response = await upstream.send(
         request.method,
         path,
         params=params,
-        headers=headers,
+        headers=_as_sent(headers),
         content=await request.body(),
     )
     if upstream_response.status_code == 503 and "problem" not in upstream_response.headers.get(
@@ -86,6 +86,12 @@ async def forward(request: Request) -> Response:
     ):
         raise UpstreamUnavailable(upstream.name, "it answered 503")
     return _relayed(upstream_response, upstream_response.content)
+
+
+def _as_sent(headers: dict[str, str]) -> httpx.Headers:
+    """``headers`` encoded back to the bytes the caller sent: Starlette decodes values as
+    Latin-1, and HTTP allows any octet above 0x7F in one, which httpx would not encode."""
+    return httpx.Headers(headers, encoding="latin-1")
 
 
 def upstream_path(resource: str, rest: str) -> str:
@@ -119,7 +125,7 @@ async def _relay_stream(
     upstream: Upstream,
     path: str,
     params: httpx.QueryParams,
-    headers: dict[str, str],
+    headers: httpx.Headers,
 ) -> Response:
     """Relay a Server-Sent Events stream chunk by chunk until either side closes it."""
     response = await upstream.open_stream(
