@@ -8,6 +8,11 @@ from .conftest import Tenant
 LEAD = {"last_name": "Kepala", "email": "kepala@contoh.co.id"}
 
 
+def _with_raw(headers: dict[str, str], name: str, value: bytes) -> dict[bytes, bytes]:
+    """``headers`` plus ``name`` with a value of raw octets."""
+    return {**{k.encode(): v.encode() for k, v in headers.items()}, name.encode(): value}
+
+
 async def test_an_empty_if_match_is_refused_not_dropped(tenant: Tenant) -> None:
     """An empty ``If-Match`` (a script's unset variable) must not turn a conditional
     update into an unconditional one at the gateway; the same for ``Idempotency-Key``."""
@@ -37,22 +42,22 @@ async def test_octets_above_ascii_in_headers_reach_the_service(tenant: Tenant) -
     assert created.status_code == 201, created.text
     path = f"/api/v1/leads/{created.json()['id']}"
     patched = await tenant.gateway.patch(
-        path, json={"title": "CEO"}, headers={**admin, "If-Match": b'"1\xff"'}
+        path, json={"title": "CEO"}, headers=_with_raw(admin, "If-Match", b'"1\xff"')
     )
     assert patched.status_code == 400, patched.text
     keyed = await tenant.gateway.post(
         "/api/v1/leads",
         json={**LEAD, "email": "kunci@contoh.co.id"},
-        headers={**admin, "Idempotency-Key": b"kunci-\xe9"},
+        headers=_with_raw(admin, "Idempotency-Key", b"kunci-\xe9"),
     )
     assert keyed.status_code == 422, keyed.text
     stream = await tenant.gateway.get(
-        "/api/v1/notifications/stream", headers={**admin, "Last-Event-ID": b"ntf_\xe9"}
+        "/api/v1/notifications/stream", headers=_with_raw(admin, "Last-Event-ID", b"ntf_\xe9")
     )
     assert stream.status_code == 400, stream.text
     for response in (patched, keyed, stream):
         assert response.headers["content-type"] == "application/problem+json"
     listed = await tenant.gateway.get(
-        "/api/v1/leads", headers={**admin, "Accept": b"application/json, text/\xe9"}
+        "/api/v1/leads", headers=_with_raw(admin, "Accept", b"application/json, text/\xe9")
     )
     assert listed.status_code == 200, listed.text
