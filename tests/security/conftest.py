@@ -27,6 +27,9 @@ GATEWAY_SETTINGS = {
     "LOGIN_FAILURES_PER_IP": "1000",
 }
 
+TRACKING_SECRET = "security-tests-tracking-secret"
+"""Signs the campaigns service's e-mail links (the tests sign their own)."""
+
 
 @dataclass(frozen=True)
 class Platform:
@@ -66,7 +69,10 @@ def platform(
             "TOPIC_PREFIX": f"{run}.",
             "LOG_LEVEL": "WARNING",
         },
-        service_settings={"gateway": GATEWAY_SETTINGS},
+        service_settings={
+            "gateway": GATEWAY_SETTINGS,
+            "campaigns": {"TRACKING_SECRET": TRACKING_SECRET},
+        },
     )
     try:
         wait_services_ready(launched, timeout=READY_TIMEOUT)

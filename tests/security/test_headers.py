@@ -3,7 +3,11 @@ can split or add a response header."""
 
 from __future__ import annotations
 
-from .conftest import Tenant
+import re
+
+from campaigns.tracking import Claims, LinkKind, TrackingSigner
+
+from .conftest import TRACKING_SECRET, Tenant
 
 LEAD = {"last_name": "Kepala", "email": "kepala@contoh.co.id"}
 
@@ -61,3 +65,40 @@ async def test_octets_above_ascii_in_headers_reach_the_service(tenant: Tenant) -
         "/api/v1/leads", headers=_with_raw(admin, "Accept", b"application/json, text/\xe9")
     )
     assert listed.status_code == 200, listed.text
+
+
+async def test_a_signed_link_cannot_add_a_response_header(tenant: Tenant) -> None:
+    """CR and LF in the URL an e-mail link redirects to are percent-encoded in Location,
+    never a new header line."""
+    target = "https://contoh.co.id/promo\r\nSet-Cookie: sesi=curian"
+    claims = Claims(tenant.name, "cmp_01", "con_01", target)
+    token = TrackingSigner(TRACKING_SECRET).sign(LinkKind.CLICK, claims)
+    response = await tenant.gateway.get(f"/api/v1/track/click/{token}")
+    assert response.status_code == 302, response.text
+    assert (
+        response.headers["location"] == "https://contoh.co.id/promo%0D%0ASet-Cookie:%20sesi=curian"
+    )
+    assert "set-cookie" not in response.headers
+
+
+async def test_request_ids_are_echoed_only_when_plain(tenant: Tenant) -> None:
+    """A plain X-Request-ID comes back and reaches the service; anything else (spaces,
+    markup, over 128 characters) is replaced by a generated one, used end to end."""
+    admin = tenant.auth()
+    for sent, kept in (
+        ("req-42.a:b_c", True),
+        ("a b", False),
+        ("<script>alert(1)</script>", False),
+        ("x" * 129, False),
+        ("req%0d%0aSet-Cookie:%20a=b", False),
+    ):
+        response = await tenant.gateway.get(
+            "/api/v1/leads/lead_nothing", headers={**admin, "X-Request-ID": sent}
+        )
+        assert response.status_code == 404, response.text
+        echoed = response.headers["x-request-id"]
+        assert (echoed == sent) is kept, (sent, echoed)
+        if not kept:
+            assert re.fullmatch(r"[0-9a-f]{32}", echoed), echoed
+        assert response.json()["request_id"] == echoed, "the service saw the same id"
+        assert "set-cookie" not in response.headers
