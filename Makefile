@@ -9,7 +9,7 @@ SOURCES := shared/src services/leads/src services/contacts/src services/deals/sr
 	infra/devstack/tests tests bench
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap up down status test lint typecheck unit bench schemas
+.PHONY: bootstrap up down status test lint typecheck unit bench schemas fuzz
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -34,6 +34,12 @@ typecheck: bootstrap
 
 test: lint typecheck
 	$(UV) run pytest $(PYTEST_ARGS)
+
+FUZZ_EXAMPLES ?= 200
+
+# the fuzz test of `make test` with many more examples per operation, new ones each run
+fuzz: bootstrap
+	CRM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(UV) run pytest tests/security/test_fuzz.py $(PYTEST_ARGS)
 
 bench: bootstrap
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (Debian package)"; \

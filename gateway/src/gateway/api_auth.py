@@ -17,6 +17,9 @@ from gateway.service_accounts import service_roles
 from gateway.state import State
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+REFUSED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "The credentials are wrong, expired or revoked"}
+}
 jwks_router = APIRouter(tags=["auth"])
 
 
@@ -25,13 +28,13 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/token", response_model=TokenResponse)
+@router.post("/token", response_model=TokenResponse, responses=REFUSED)
 async def log_in(body: LoginRequest, request: Request, state: State) -> TokenResponse:
     """Exchange e-mail and password for an access token and a refresh token."""
     return await state.identity.login(str(body.email), body.password, ip=client_ip(request))
 
 
-@router.post("/refresh", response_model=TokenResponse)
+@router.post("/refresh", response_model=TokenResponse, responses=REFUSED)
 async def refresh(body: RefreshRequest, state: State) -> TokenResponse:
     """Exchange a refresh token for new tokens; the one presented stops working."""
     return await state.identity.refresh(body.refresh_token)
@@ -44,7 +47,7 @@ async def log_out(body: RefreshRequest, state: State) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/service-token", response_model=ServiceTokenResponse)
+@router.post("/service-token", response_model=ServiceTokenResponse, responses=REFUSED)
 async def service_token(body: ServiceTokenRequest, state: State) -> ServiceTokenResponse:
     """Exchange a platform service's secret for a short-lived token in one tenant."""
     roles = service_roles(body.service, body.secret, state.settings.service_secrets)

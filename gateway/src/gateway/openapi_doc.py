@@ -2,8 +2,10 @@
 each service path moved under ``/api`` (``/v1/leads`` -> ``/api/v1/leads``).
 
 Schema names two services both use for different shapes are renamed
-``<Service><Name>`` in the second one (and its ``$ref``s rewritten). Services that do
-not answer are listed under ``x-unavailable-services``; the merge is cached briefly.
+``<Service><Name>`` in the second one (and its ``$ref``s rewritten). A service route that
+takes a bearer token takes an API key here too, and every route may answer 429 (rate
+limits). Services that do not answer are listed under ``x-unavailable-services``; the
+merge is cached briefly.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import copy
 import time
 from typing import Any
 
+from crm_shared.http.openapi import HTTP_METHODS, declare_problems
 from gateway.upstreams import Upstreams
 
 Doc = dict[str, Any]
 CACHE_S = 30.0
+GATEWAY_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"apiKey": []}]
 _REF = "#/components/schemas/"
 
 
@@ -49,13 +53,18 @@ def merge(gateway_doc: Doc, services: dict[str, Doc]) -> Doc:
             schemas.setdefault(renames.get(name, name), schema)
         for path, item in (doc.get("paths") or {}).items():
             if path.startswith("/v1/"):
-                paths["/api" + path] = item
-    merged.setdefault("components", {})["securitySchemes"] = {
-        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-        "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                paths["/api" + path] = _with_gateway_security(item)
+    return declare_problems(merged, always=(429,))
+
+
+def _with_gateway_security(item: dict[str, Any]) -> dict[str, Any]:
+    """A service path item whose secured operations also accept an API key."""
+    return {
+        method: {**operation, "security": GATEWAY_SECURITY}
+        if method in HTTP_METHODS and operation.get("security")
+        else operation
+        for method, operation in item.items()
     }
-    merged["security"] = [{"bearer": []}, {"apiKey": []}]
-    return merged
 
 
 class MergedOpenApi:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 import httpx
 from starlette.applications import Starlette
@@ -59,7 +60,7 @@ async def forward(request: Request) -> Response:
     state: GatewayState = request.app.state.gateway
     resource = request.path_params["resource"]
     rest = request.path_params.get("rest", "")
-    headers = {h: v for h in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h))}
+    headers = {h: v for h in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h)) is not None}
     public = resource in PUBLIC_RESOURCES
     caller = None if public else await state.authenticator.authenticate(request)
     service = SERVICE_OF.get(resource)
@@ -73,17 +74,17 @@ async def forward(request: Request) -> Response:
         headers["authorization"] = caller.upstream_authorization
     headers["x-request-id"] = request_id_var.get() or ""
     headers["x-forwarded-for"] = request.client.host if request.client else ""
-    path = f"/v1/{resource}" + (f"/{rest}" if rest else "")
+    path = upstream_path(resource, rest)
     params = httpx.QueryParams(request.url.query)
     if request.method == "GET" and is_event_stream(resource, rest):
         if last_event_id := request.headers.get("last-event-id"):
             headers["last-event-id"] = last_event_id
-        return await _relay_stream(state, upstream, path, params, headers)
+        return await _relay_stream(state, upstream, path, params, _as_sent(headers))
     upstream_response = await upstream.send(
         request.method,
         path,
         params=params,
-        headers=headers,
+        headers=_as_sent(headers),
         content=await request.body(),
     )
     if upstream_response.status_code == 503 and "problem" not in upstream_response.headers.get(
@@ -91,6 +92,22 @@ async def forward(request: Request) -> Response:
     ):
         raise UpstreamUnavailable(upstream.name, "it answered 503")
     return _relayed(upstream_response, upstream_response.content)
+
+
+def _as_sent(headers: dict[str, str]) -> httpx.Headers:
+    """``headers`` encoded back to the bytes the caller sent: Starlette decodes values as
+    Latin-1, and HTTP allows any octet above 0x7F in one, which httpx would not encode."""
+    return httpx.Headers(headers, encoding="latin-1")
+
+
+def upstream_path(resource: str, rest: str) -> str:
+    """The service path of ``/api/v1/<resource>/<rest>``, percent-encoded again: the
+    decoded path must not turn an encoded ``?``, ``#`` or control character into URL
+    syntax, nor ``..`` segments into a path outside ``/v1/<resource>`` (404)."""
+    segments = [resource, *rest.split("/")] if rest else [resource]
+    if any(segment in (".", "..") for segment in segments):
+        raise NotFound("no such path")
+    return "/v1/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
 def _returned_headers(response: httpx.Response) -> dict[str, str]:
@@ -114,7 +131,7 @@ async def _relay_stream(
     upstream: Upstream,
     path: str,
     params: httpx.QueryParams,
-    headers: dict[str, str],
+    headers: httpx.Headers,
 ) -> Response:
     """Relay a Server-Sent Events stream chunk by chunk until either side closes it."""
     response = await upstream.open_stream(

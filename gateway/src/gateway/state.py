@@ -6,12 +6,13 @@ import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.access import Action, Scope, grant, scope_for_api_key
-from crm_shared.auth import TokenVerifier
+from crm_shared.auth import BEARER, TokenVerifier
 from crm_shared.errors import Forbidden
 from crm_shared.mongo.client import make_client, service_database
 from gateway.api_keys import ApiKeys
@@ -105,8 +106,23 @@ async def gateway_state(request: Request) -> GatewayState:
 State = Annotated[GatewayState, Depends(gateway_state)]
 
 
-async def current_caller(request: Request, state: State) -> Caller:
-    """FastAPI dependency: the authenticated caller of this request."""
+API_KEY = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="apiKey",
+    description="An API key an admin created (also accepted as a bearer token)",
+)
+
+
+async def current_caller(
+    request: Request,
+    state: State,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+    _api_key: Annotated[str | None, Security(API_KEY)],
+) -> Caller:
+    """FastAPI dependency: the authenticated caller of this request. The two schemes only
+    declare the credentials in the OpenAPI document: :class:`Authenticator` reads them,
+    the same way for these routes as for the proxied ones."""
     return await state.authenticator.authenticate(request)
 
 

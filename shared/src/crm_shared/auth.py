@@ -16,7 +16,8 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jwt import PyJWK
 
 from crm_shared.access import Action, Scope, grant, scope_for_api_key
@@ -25,6 +26,13 @@ from crm_shared.settings import ServiceSettings
 
 _JWKS_TTL_S = 300.0
 _VERIFIED_CACHE_SIZE = 10_000
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="An access token the gateway issued",
+)
+"""The bearer-token scheme: routes that depend on it say so in the OpenAPI document."""
 KNOWN_ROLES = frozenset(
     {"admin", "sales_manager", "sales", "marketing", "support", "viewer", "integration"}
 )
@@ -167,14 +175,16 @@ def _parse_keys(text: str) -> dict[str | None, Any]:
     return parsed
 
 
-async def current_principal(request: Request) -> Principal:
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+) -> Principal:
     """FastAPI dependency: the verified principal of this request."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = credentials.credentials.strip() if credentials else ""
+    if not token:
         raise Unauthorized("send a bearer token: Authorization: Bearer <token>")
     verifier: TokenVerifier = request.app.state.token_verifier
-    return await verifier.verify(token.strip())
+    return await verifier.verify(token)
 
 
 def require(resource: str, action: Action) -> Any:

@@ -37,7 +37,9 @@ CUSTOM_MAX_KEYS: Final = 50
 CUSTOM_KEY_PATTERN: Final = r"^[a-z][a-z0-9_]{0,39}$"
 CUSTOM_STR_MAX_LENGTH: Final = 1000
 
-MODEL_CONFIG: Final = ConfigDict(extra="forbid", str_strip_whitespace=True)
+MODEL_CONFIG: Final = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+"""Request bodies: no unknown fields, surrounding whitespace stripped, no NaN or Infinity
+(JSON has neither, and a response could not carry them back)."""
 CUSTOM_KEY_RE: Final = re.compile(CUSTOM_KEY_PATTERN)
 _DOMAIN_RE: Final = re.compile(
     r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$"

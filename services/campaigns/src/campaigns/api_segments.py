@@ -18,7 +18,7 @@ from campaigns.deps import (
 from campaigns.schemas import MembersAdd, SegmentCreate, SegmentPreview, SegmentUpdate
 from campaigns.segment_repository import SegmentRepository
 from campaigns.views import view
-from crm_shared.http.deps import IfMatch, RuntimeDep, csv_body
+from crm_shared.http.deps import CSV_UPLOAD, IfMatch, RuntimeDep, csv_body
 from crm_shared.views import versioned_response
 
 router = APIRouter(prefix="/v1/segments", tags=["segments"])
@@ -129,7 +129,7 @@ async def add_members(
     return await segment_service.add_members(rt, access, segment_id, body.contact_ids)
 
 
-@router.post("/{segment_id}/members/import")
+@router.post("/{segment_id}/members/import", openapi_extra=CSV_UPLOAD)
 async def import_members(
     segment_id: ResourceId,
     request: Request,

@@ -117,17 +117,34 @@ class Group(BaseModel):
     match: Literal["all", "any"] = "all"
     rules: Annotated[list[Condition | Group], Field(min_length=1, max_length=MAX_CONDITIONS)]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _not_too_deep(cls, data: Any) -> Any:
+        """Checked on the raw input, before the nested groups are: refused afterwards, a
+        deep tree failed at every level and both sides of every union, so a few kilobytes
+        of nesting came back as megabytes of field errors."""
+        if _raw_depth(data) > MAX_DEPTH:
+            raise ValueError(f"groups nest at most {MAX_DEPTH} deep")
+        return data
+
     @model_validator(mode="after")
     def _bounded(self) -> Self:
-        if _depth(self) > MAX_DEPTH:
-            raise ValueError(f"groups nest at most {MAX_DEPTH} deep")
         if _conditions(self) > MAX_CONDITIONS:
             raise ValueError(f"a segment has at most {MAX_CONDITIONS} conditions")
         return self
 
 
-def _depth(group: Group) -> int:
-    return 1 + max((_depth(r) for r in group.rules if isinstance(r, Group)), default=0)
+def _raw_depth(data: Any) -> int:
+    """How deep groups (objects with a ``rules`` list) nest in ``data``, counted without
+    recursion and only until it passes :data:`MAX_DEPTH`."""
+    deepest = 0
+    pending = [(data, 1)]
+    while pending and deepest <= MAX_DEPTH:
+        node, depth = pending.pop()
+        if isinstance(node, dict) and isinstance(node.get("rules"), list):
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in node["rules"])
+    return deepest
 
 
 def _conditions(group: Group) -> int:

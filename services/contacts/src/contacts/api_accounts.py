@@ -35,7 +35,14 @@ from contacts.schemas import (
 )
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
-from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep, csv_body
+from crm_shared.http.deps import (
+    CSV_DOWNLOAD,
+    CSV_UPLOAD,
+    IdempotencyKey,
+    IfMatch,
+    RuntimeDep,
+    csv_body,
+)
 from crm_shared.ids import as_utc
 from crm_shared.mongo.repository import ListFilter
 
@@ -103,7 +110,7 @@ async def list_accounts(
     )
 
 
-@router.get("/export.csv", response_class=StreamingResponse)
+@router.get("/export.csv", response_class=StreamingResponse, responses=CSV_DOWNLOAD)
 async def export_accounts(
     access: ReadAccounts,
     rt: RuntimeDep,
@@ -118,7 +125,7 @@ async def export_accounts(
     return csv_export("accounts", ACCOUNT_CSV_COLUMNS, docs)
 
 
-@router.post("/import")
+@router.post("/import", openapi_extra=CSV_UPLOAD)
 async def import_csv(request: Request, access: ImportAccounts, rt: RuntimeDep) -> dict[str, Any]:
     """Import accounts from a raw ``text/csv`` body, with a per-row report."""
     report = await import_accounts(rt, access, csv_body(request))

@@ -36,7 +36,14 @@ from contacts.schemas import (
 )
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
-from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep, csv_body
+from crm_shared.http.deps import (
+    CSV_DOWNLOAD,
+    CSV_UPLOAD,
+    IdempotencyKey,
+    IfMatch,
+    RuntimeDep,
+    csv_body,
+)
 from crm_shared.ids import as_utc, utcnow
 from crm_shared.mongo.repository import ListFilter
 
@@ -112,7 +119,7 @@ async def list_contacts(
     )
 
 
-@router.get("/export.csv", response_class=StreamingResponse)
+@router.get("/export.csv", response_class=StreamingResponse, responses=CSV_DOWNLOAD)
 async def export_contacts(
     access: ReadContacts, rt: RuntimeDep, settings: SettingsDep, filters: Filters
 ) -> StreamingResponse:
@@ -124,7 +131,7 @@ async def export_contacts(
     return csv_export("contacts", CONTACT_CSV_COLUMNS, docs)
 
 
-@router.post("/import")
+@router.post("/import", openapi_extra=CSV_UPLOAD)
 async def import_csv(request: Request, access: ImportContacts, rt: RuntimeDep) -> dict[str, Any]:
     """Import contacts from a raw ``text/csv`` body; the report lists rejected rows and
     duplicates (an e-mail that exists, or repeats in the file) by row number."""

@@ -23,6 +23,8 @@ from deals.schemas import DealCreate, DealUpdate, StageChange, StageId
 router = APIRouter(prefix="/v1/deals", tags=["deals"])
 OptQueryId = Annotated[str | None, Field(default=None, min_length=1, max_length=64)]
 
+NO_PIPELINE: dict[int | str, dict[str, Any]] = {404: {"description": "No such pipeline"}}
+
 
 class DealQuery(BaseModel):
     """List filters and the page window."""
@@ -59,7 +61,7 @@ class DealQuery(BaseModel):
         )
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=NO_PIPELINE)
 async def create_deal(
     body: DealCreate, access: WriteDeals, rt: RuntimeDep, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -89,7 +91,7 @@ async def list_deals(
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.get("/board")
+@router.get("/board", responses=NO_PIPELINE)
 async def deal_board(
     access: ReadDeals,
     rt: RuntimeDep,

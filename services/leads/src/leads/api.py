@@ -15,6 +15,8 @@ from crm_shared.auth import Access, require
 from crm_shared.csvio import stream_csv
 from crm_shared.errors import BadRequest
 from crm_shared.http.deps import (
+    CSV_DOWNLOAD,
+    CSV_UPLOAD,
     IdempotencyKey,
     IfMatch,
     RuntimeDep,
@@ -227,7 +229,7 @@ async def lead_summary(
     return LeadSummary(start=start, end=end, new_leads=sum(counts.values()), by_rating=counts)
 
 
-@router.get("/export.csv", response_class=StreamingResponse)
+@router.get("/export.csv", response_class=StreamingResponse, responses=CSV_DOWNLOAD)
 async def export_leads(
     access: ReadLeads, rt: RuntimeDep, settings: SettingsDep, filters: Filters
 ) -> StreamingResponse:
@@ -248,7 +250,7 @@ async def export_leads(
     )
 
 
-@router.post("/import")
+@router.post("/import", openapi_extra=CSV_UPLOAD)
 async def import_csv(
     request: Request, access: ImportLeads, rt: RuntimeDep, settings: SettingsDep
 ) -> dict[str, Any]:

@@ -70,7 +70,15 @@ async def unread_count(access: ReadOwn, rt: RuntimeDep) -> dict[str, Any]:
     return await inapp_service.unread_count(rt, access)
 
 
-@router.get("/stream", response_class=StreamingResponse)
+EVENT_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Server-Sent Events (``notification`` events, keep-alive comments)",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get("/stream", response_class=StreamingResponse, responses=EVENT_STREAM)
 async def stream(
     request: Request,
     access: ReadOwn,

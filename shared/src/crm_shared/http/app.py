@@ -14,6 +14,7 @@ from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from crm_shared.auth import TokenVerifier
 from crm_shared.http.health import router as health_router
 from crm_shared.http.middleware import RequestContextMiddleware
+from crm_shared.http.openapi import document_problems
 from crm_shared.http.problems import install_problem_handlers
 from crm_shared.kafka.consumer import ConsumerSpec
 from crm_shared.logs import setup_logging
@@ -80,6 +81,7 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     add_edge_middleware(app, settings, body_limits=definition.body_limits)
     install_metrics(app, SERVICE_SOURCES)
     instrument_app(app)
+    document_problems(app)
     return app
 
 

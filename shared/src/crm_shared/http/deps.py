@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
@@ -48,6 +48,21 @@ IdempotencyKey = Annotated[
 
 
 CSV_CONTENT_TYPES = frozenset({"text/csv", "application/csv", "application/octet-stream"})
+CSV_UPLOAD: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The CSV file as the raw body (UTF-8; comma, semicolon or tab)",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+"""``openapi_extra`` of an import route: its body, which :func:`csv_body` reads."""
+CSV_DOWNLOAD: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "CSV (UTF-8 with a byte order mark), streamed",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+"""``responses`` of an export route."""
 
 
 def csv_body(request: Request) -> AsyncIterator[bytes]:
