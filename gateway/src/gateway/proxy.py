@@ -103,10 +103,8 @@ def _as_sent(headers: dict[str, str]) -> httpx.Headers:
 def upstream_path(resource: str, rest: str) -> str:
     """The service path of ``/api/v1/<resource>/<rest>``, percent-encoded again: the
     decoded path must not turn an encoded ``?``, ``#`` or control character into URL
-    syntax, nor ``..`` segments into a path outside ``/v1/<resource>`` (404)."""
+    syntax (dot segments were refused before, see :func:`has_dot_segment`)."""
     segments = [resource, *rest.split("/")] if rest else [resource]
-    if any(segment in (".", "..") for segment in segments):
-        raise NotFound("no such path")
     return "/v1/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
