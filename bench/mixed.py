@@ -43,9 +43,9 @@ from crm_devstack.testing import TokenMinter, unique_name
 SERVICES = ("leads", "contacts", "deals", "campaigns", "notifications", "gateway")
 P99_TARGET_MS = 200.0
 RSS_TARGET_MB = 150.0
-START_RATE = 40.0
+START_RATE = 20.0
 GROWTH = 1.5
-REFINEMENTS = 2
+REFINEMENTS = 3
 DRAIN_TIMEOUT_S = 120.0
 SEED_LEADS, SEED_CONTACTS, SEED_DEALS = 200, 100, 50
 RAW_TASKS = 8

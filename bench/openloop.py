@@ -108,24 +108,33 @@ class _Pool:
         self._slots = asyncio.Semaphore(limit)
 
     async def exchange(self, request: bytes) -> int:
-        """Send one request on an idle (or new) connection; returns the status."""
+        """Send one request on an idle (or new) connection; returns the status. A kept
+        connection the server closed while idle (its keep-alive timeout) is replaced and
+        the request sent again, as HTTP clients do: the server never read it."""
         async with self._slots:
-            conn = self._idle.pop() if self._idle else None
-            if conn is None:
-                conn = await asyncio.open_connection(self._host, self._port)
-            reader, writer = conn
-            try:
-                writer.write(request)
-                await writer.drain()
-                status, keep_alive = await read_response(reader)
-            except BaseException:
-                writer.close()
-                raise
-            if keep_alive:
-                self._idle.append(conn)
-            else:
-                writer.close()
-            return status
+            while self._idle:
+                try:
+                    return await self._send(self._idle.pop(), request)
+                except (ConnectionError, asyncio.IncompleteReadError):
+                    continue
+            return await self._send(await asyncio.open_connection(self._host, self._port), request)
+
+    async def _send(
+        self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], request: bytes
+    ) -> int:
+        reader, writer = conn
+        try:
+            writer.write(request)
+            await writer.drain()
+            status, keep_alive = await read_response(reader)
+        except BaseException:
+            writer.close()
+            raise
+        if keep_alive:
+            self._idle.append(conn)
+        else:
+            writer.close()
+        return status
 
     def close(self) -> None:
         """Close every idle connection."""
