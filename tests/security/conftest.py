@@ -72,6 +72,8 @@ def platform(
         service_settings={
             "gateway": GATEWAY_SETTINGS,
             "campaigns": {"TRACKING_SECRET": TRACKING_SECRET},
+            # no DNS on build machines: subscriptions point at loopback, never called
+            "notifications": {"WEBHOOK_ALLOW_HOSTS": '["127.0.0.1"]'},
         },
     )
     try:

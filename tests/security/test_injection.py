@@ -73,7 +73,7 @@ def _bodies(value: Any, ids: dict[str, str]) -> list[tuple[str, dict[str, Any]]]
         ("/api/v1/segments/preview", {"rules": {"rules": [_tagged(value)]}}),
         ("/api/v1/segments", {"name": "S", "rules": {"rules": [_tagged(value)]}}),
         (f"/api/v1/segments/{ids['segment']}/members", {"contact_ids": [value]}),
-        ("/api/v1/webhooks", {"url": "https://contoh.co.id/hook", "event_types": [value]}),
+        ("/api/v1/webhooks", {"url": "https://127.0.0.1:9/hook", "event_types": [value]}),
     ]
 
 
