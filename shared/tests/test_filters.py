@@ -100,6 +100,12 @@ def test_keyset_branches_read_in_order_equal_a_plain_sort() -> None:
         assert _after(rows, sort, [pivot["a"], pivot["b"], pivot["_id"]]) == expected
 
 
+def test_bounds_at_the_ends_of_time_stay_inclusive() -> None:
+    first, last = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+    bounds = {"t": {"$gte": first, "$lte": last}}
+    assert exclusive_date_bounds(bounds) == bounds
+
+
 def test_inclusive_date_bounds_become_exclusive() -> None:
     when = T0.replace(microsecond=123_456)
     ms = timedelta(milliseconds=1)

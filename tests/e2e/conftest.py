@@ -9,14 +9,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from crm_devstack.launcher import Launched, launch_services, wait_services_ready
-from crm_devstack.servers import free_port, stop_all
+from crm_devstack.launcher import Launched
 from crm_devstack.services import get_service
 from crm_devstack.testing import (
     Backend,
     TokenMinter,
     isolated_settings,
     running_app,
+    service_processes,
     unique_name,
 )
 from gateway.main import create_app
@@ -52,39 +52,23 @@ async def platform(
 ) -> AsyncIterator[Platform]:
     """Leads, contacts and deals started by the launcher behind ``crm up``, stopped by PID."""
     specs = [get_service(name) for name in FLOW_SERVICES]
-    run = unique_name("e2e")
-    prefix = f"{run}."
-    launched = launch_services(
-        specs,
-        mongo_url=backend.mongo_url,
-        kafka_bootstrap=backend.kafka_bootstrap,
-        public_key_pem=minter.public_pem,
-        ports={spec.name: free_port() for spec in specs},
-        log_dir=tmp_path,
-        extra_env={
-            "MONGO_DB": f"{run}_{{name}}",
-            "TOPIC_PREFIX": prefix,
-            "LOG_LEVEL": "WARNING",
-            "OUTBOX_POLL_INTERVAL_S": "0.2",
-        },
-    )
-    clients: dict[str, httpx.AsyncClient] = {}
-    try:
-        wait_services_ready(launched, timeout=READY_TIMEOUT)
-        for item in launched:
-            clients[item.spec.name] = httpx.AsyncClient(base_url=item.base_url, timeout=10.0)
-        yield Platform(
-            {item.spec.name: item for item in launched},
-            clients,
-            prefix,
-            backend.kafka_bootstrap,
-            minter,
-            unique_name("tenant_"),
-        )
-    finally:
-        for client in clients.values():
-            await client.aclose()
-        stop_all([item.process for item in launched])
+    with service_processes(specs, backend, minter, tmp_path, ready_timeout=READY_TIMEOUT) as run:
+        clients = {
+            name: httpx.AsyncClient(base_url=item.base_url, timeout=10.0)
+            for name, item in run.by_name.items()
+        }
+        try:
+            yield Platform(
+                run.by_name,
+                clients,
+                run.topic_prefix,
+                backend.kafka_bootstrap,
+                minter,
+                unique_name("tenant_"),
+            )
+        finally:
+            for client in clients.values():
+                await client.aclose()
 
 
 @pytest.fixture

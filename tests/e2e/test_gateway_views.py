@@ -88,6 +88,12 @@ async def test_one_openapi_document_covers_every_service_under_the_gateway(
         assert expected in paths, expected
     assert not [p for p in paths if p.startswith("/v1/")]
     assert "x-unavailable-services" not in doc
+    leads, log_in = doc["paths"]["/api/v1/leads"]["get"], doc["paths"]["/api/v1/auth/token"]["post"]
+    assert leads["security"] == [{"bearer": []}, {"apiKey": []}], "a service route takes keys too"
+    assert "security" not in log_in and "security" not in doc
+    assert {"401", "403", "422", "429", "503"} <= set(leads["responses"])
+    problem = leads["responses"]["401"]["content"]["application/problem+json"]["schema"]
+    assert problem == {"$ref": "#/components/schemas/Problem"}
     refs = {value for value in _strings(doc) if value.startswith("#/components/schemas/")}
     assert all(
         r.removeprefix("#/components/schemas/") in doc["components"]["schemas"] for r in refs

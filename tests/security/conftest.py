@@ -6,18 +6,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from crm_devstack.launcher import Launched, launch_services, wait_services_ready
-from crm_devstack.servers import free_port, stop_all
+from crm_devstack.launcher import Launched
 from crm_devstack.services import SERVICES
-from crm_devstack.testing import Backend, TokenMinter, eventually, unique_name
+from crm_devstack.testing import Backend, TokenMinter, eventually, service_processes, unique_name
 
-READY_TIMEOUT = 120.0
 GATEWAY_SETTINGS = {
     # the fuzzer and the abuse tests are one caller from one address: no 429 in their way
     "RATE_LIMIT_PER_PRINCIPAL": "100000",
@@ -37,7 +34,6 @@ class Platform:
 
     launched: dict[str, Launched]
     minter: TokenMinter
-    log_dir: Path
 
     @property
     def gateway_url(self) -> str:
@@ -54,31 +50,19 @@ def platform(
     backend: Backend, minter: TokenMinter, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Platform]:
     """Every service and the gateway (signing with the test key) as processes."""
-    run = unique_name("sec")
-    log_dir = tmp_path_factory.mktemp("security-platform")
-    launched = launch_services(
-        list(SERVICES),
-        mongo_url=backend.mongo_url,
-        kafka_bootstrap=backend.kafka_bootstrap,
-        public_key_pem=minter.public_pem,
-        private_key_pem=minter.private_pem,
-        ports={spec.name: free_port() for spec in SERVICES},
-        log_dir=log_dir,
-        extra_env={
-            "MONGO_DB": f"{run}_{{name}}",
-            "TOPIC_PREFIX": f"{run}.",
-            "LOG_LEVEL": "WARNING",
-        },
+    with service_processes(
+        SERVICES,
+        backend,
+        minter,
+        tmp_path_factory.mktemp("security-platform"),
         service_settings={
             "gateway": GATEWAY_SETTINGS,
             "campaigns": {"TRACKING_SECRET": TRACKING_SECRET},
+            # no DNS on build machines: subscriptions point at loopback, never called
+            "notifications": {"WEBHOOK_ALLOW_HOSTS": '["127.0.0.1"]'},
         },
-    )
-    try:
-        wait_services_ready(launched, timeout=READY_TIMEOUT)
-        yield Platform({item.spec.name: item for item in launched}, minter, log_dir)
-    finally:
-        stop_all([item.process for item in launched])
+    ) as run:
+        yield Platform(run.by_name, minter)
 
 
 @dataclass(frozen=True)
@@ -89,13 +73,9 @@ class Tenant:
     name: str
     gateway: httpx.AsyncClient
 
-    def auth(
-        self, *roles: str, tenant: str | None = None, sub: str = "user_admin"
-    ) -> dict[str, str]:
-        """Headers of a principal (default: admin of this tenant)."""
-        return self.platform.minter.headers(
-            tenant=tenant or self.name, roles=roles or ("admin",), sub=sub
-        )
+    def auth(self) -> dict[str, str]:
+        """Headers of an admin of this tenant."""
+        return self.platform.minter.headers(tenant=self.name, roles=["admin"], sub="user_admin")
 
     def service(self, name: str) -> httpx.AsyncClient:
         """A client of one service, bypassing the gateway (close it, or use ``async with``)."""

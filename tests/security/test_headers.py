@@ -3,11 +3,12 @@ can split or add a response header."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from campaigns.tracking import Claims, LinkKind, TrackingSigner
 
-from .conftest import TRACKING_SECRET, Tenant
+from .conftest import TRACKING_SECRET, Platform, Tenant
 
 LEAD = {"last_name": "Kepala", "email": "kepala@contoh.co.id"}
 
@@ -102,3 +103,26 @@ async def test_request_ids_are_echoed_only_when_plain(tenant: Tenant) -> None:
             assert re.fullmatch(r"[0-9a-f]{32}", echoed), echoed
         assert response.json()["request_id"] == echoed, "the service saw the same id"
         assert "set-cookie" not in response.headers
+
+
+async def test_control_characters_in_a_header_are_refused_by_the_server(
+    tenant: Tenant, platform: Platform
+) -> None:
+    """A raw request with a control character in a header value never reaches the app:
+    the HTTP server answers 400 itself (clients such as httpx refuse to send one)."""
+    host, port = platform.gateway_url.removeprefix("http://").split(":")
+    for value in (b"abc\x01def", b"abc\rdef", b"a\x00b"):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            writer.write(
+                b"GET /api/v1/leads HTTP/1.1\r\nHost: gateway\r\nX-Request-ID: "
+                + value
+                + b"\r\nConnection: close\r\n\r\n"
+            )
+            await writer.drain()
+            answer = await asyncio.wait_for(reader.read(), timeout=10)
+        finally:
+            writer.close()
+            await writer.wait_closed()
+        assert answer.startswith(b"HTTP/1.1 400 "), (value, answer[:200])
+        assert b"abc" not in answer and b"x-request-id" not in answer.lower()

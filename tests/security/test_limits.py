@@ -167,3 +167,38 @@ async def test_huge_numbers_are_refused(tenant: Tenant) -> None:
         response = await tenant.gateway.post(path, content=body, headers=headers)
         assert response.status_code in (400, 422), (path, body[:60], response.text)
         assert response.headers["content-type"] == "application/problem+json"
+
+
+ENDS_OF_TIME = {
+    "date-time": ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"),
+    "date": ("0001-01-01", "9999-12-31"),
+}
+
+
+async def test_dates_at_the_ends_of_time_are_answered(tenant: Tenant) -> None:
+    """Every date filter of every operation, at the first and the last representable
+    instant (a bound one millisecond beyond them overflowed: a 500)."""
+    document = await whole_openapi_document(tenant.gateway)
+    dated = {
+        re.sub(r"\{[^}]+\}", "x_1", path): formats
+        for path, item in document["paths"].items()
+        if (formats := _date_parameters(item.get("get", {})))
+    }
+    assert {"/api/v1/leads", "/api/v1/contacts", "/api/v1/leads/summary"} <= set(dated)
+    for path, formats in dated.items():
+        for end in (0, 1):
+            params = {name: ENDS_OF_TIME[fmt][end] for name, fmt in formats.items()}
+            response = await tenant.gateway.get(path, params=params, headers=tenant.auth())
+            assert response.status_code < 500, (path, params, response.text)
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == "application/problem+json"
+
+
+def _date_parameters(operation: dict[str, Any]) -> dict[str, str]:
+    """Query parameter name -> ``date`` or ``date-time``, for those of ``operation``."""
+    found = {}
+    for parameter in operation.get("parameters", []):
+        for schema in parameter["schema"].get("anyOf", [parameter["schema"]]):
+            if parameter["in"] == "query" and schema.get("format") in ENDS_OF_TIME:
+                found[parameter["name"]] = schema["format"]
+    return found

@@ -53,15 +53,22 @@ class Identity:
 
     async def refresh(self, token: str) -> TokenResponse:
         """Rotate a refresh token; 401 if it is unknown, used, revoked or its user is
-        no longer active."""
+        no longer active, or if the token was used again meanwhile."""
         record = await self.refresh_tokens.consume(token)
         if record is None:
             raise Unauthorized("the refresh token is not valid; log in again")
+        family = record["family"]
         user = await self.users.by_id(record["user_id"])
         if user is None or not user.get("active"):
-            await self.refresh_tokens.revoke_family(record["family"])
+            await self.refresh_tokens.revoke_family(family)
             raise Unauthorized("the refresh token is not valid; log in again")
-        return await self._tokens_for(user, record["family"])
+        tokens = await self._tokens_for(user, family)
+        # a reuse of the same token at the same moment revokes the family; if that ran
+        # before the new token was stored, it missed it: revoke again, and refuse
+        if await self.refresh_tokens.family_revoked(family):
+            await self.refresh_tokens.revoke_family(family)
+            raise Unauthorized("the refresh token is not valid; log in again")
+        return tokens
 
     async def logout(self, token: str) -> None:
         """Revoke the session of ``token`` (unknown tokens are ignored: nothing to end)."""

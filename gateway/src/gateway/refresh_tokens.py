@@ -2,7 +2,9 @@
 
 Each log-in starts a family; a refresh marks its token used and issues the next one of
 the same family. Presenting a used token again means it leaked (or was replayed), so the
-whole family is revoked: the thief and the user both have to log in again.
+whole family is revoked: the thief and the user both have to log in again. A reuse that
+races the legitimate refresh may revoke the family before the next token is stored, so a
+refresh checks the family again after storing it (see ``Identity.refresh``).
 """
 
 from __future__ import annotations
@@ -74,6 +76,11 @@ class RefreshTokens:
         if replayed is not None:
             await self.revoke_family(replayed["family"])
         return None
+
+    async def family_revoked(self, family: str) -> bool:
+        """Whether a token of ``family`` was revoked (a reuse, a log-out)."""
+        found = await self.tokens.find_one({"family": family, "revoked": True}, {"_id": 1})
+        return found is not None
 
     async def revoke_family(self, family: str) -> None:
         """Revoke every token of a log-in session."""

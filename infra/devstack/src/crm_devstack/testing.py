@@ -14,7 +14,7 @@ import inspect
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
@@ -28,7 +28,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
 from crm_devstack.devkeys import mint_token
-from crm_devstack.servers import ManagedProcess, free_port, start_embedded_pair
+from crm_devstack.launcher import Launched, launch_services, wait_services_ready
+from crm_devstack.servers import ManagedProcess, free_port, start_embedded_pair, stop_all
+from crm_devstack.services import ServiceSpec
 from crm_shared.events.catalogue import EventData
 from crm_shared.events.envelope import CloudEvent, new_envelope, parse_envelope
 from crm_shared.kafka.topics import ensure_topics
@@ -176,6 +178,51 @@ def isolated_settings(backend: Backend, minter: TokenMinter, service: str) -> di
         "log_level": "WARNING",
         "list_windowing": backend.kind == "embedded",
     }
+
+
+@dataclass(frozen=True)
+class ServiceProcesses:
+    """Services started as processes for a test, and the topic prefix they share."""
+
+    by_name: dict[str, Launched]
+    topic_prefix: str
+
+
+@contextlib.contextmanager
+def service_processes(
+    specs: Sequence[ServiceSpec],
+    backend: Backend,
+    minter: TokenMinter,
+    log_dir: Path,
+    *,
+    service_settings: Mapping[str, Mapping[str, str]] | None = None,
+    ready_timeout: float = 120.0,
+) -> Iterator[ServiceProcesses]:
+    """``specs`` started by the launcher behind ``crm up`` on the test backend, each in a
+    database and under a topic prefix of this run (a gateway among them signs with the
+    minter's key), ready when entered and stopped by PID on exit."""
+    run = unique_name("run")
+    launched = launch_services(
+        specs,
+        mongo_url=backend.mongo_url,
+        kafka_bootstrap=backend.kafka_bootstrap,
+        public_key_pem=minter.public_pem,
+        private_key_pem=minter.private_pem,
+        ports={spec.name: free_port() for spec in specs},
+        log_dir=log_dir,
+        extra_env={
+            "MONGO_DB": f"{run}_{{name}}",
+            "TOPIC_PREFIX": f"{run}.",
+            "LOG_LEVEL": "WARNING",
+            "OUTBOX_POLL_INTERVAL_S": "0.2",
+        },
+        service_settings=service_settings,
+    )
+    try:
+        wait_services_ready(launched, timeout=ready_timeout)
+        yield ServiceProcesses({item.spec.name: item for item in launched}, f"{run}.")
+    finally:
+        stop_all([item.process for item in launched])
 
 
 @contextlib.asynccontextmanager

@@ -44,8 +44,12 @@ def _exclusive(cond: Mapping[str, Any]) -> Mapping[str, Any]:
     for inclusive, exclusive, shift in (("$gte", "$gt", -_MS), ("$lte", "$lt", _MS)):
         bound = cond.get(inclusive)
         if isinstance(bound, datetime):
+            try:
+                beyond = _whole_ms(bound) + shift
+            except OverflowError:  # the first or last representable instant: kept
+                continue
             rest = {op: v for op, v in cond.items() if op != inclusive}
-            rewritten = _merge_operators(rest, {exclusive: _whole_ms(bound) + shift})
+            rewritten = _merge_operators(rest, {exclusive: beyond})
             cond = rewritten if rewritten is not None else cond
     return cond
 
