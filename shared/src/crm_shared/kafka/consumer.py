@@ -8,8 +8,11 @@
   backoff, then dead-lettered; bad bytes, unknown types or schema mismatches are
   dead-lettered at once with the original key, bytes and error headers;
 * events of catalogue types this service has no handler for are skipped;
-* a broker restart leaves an aiokafka consumer wedged, so after repeated errors the
-  runner throws the consumer away and builds a fresh one;
+* a broker restart leaves an aiokafka consumer wedged, so after repeated errors, a
+  fetch or commit that does not return, or its topics gone from the broker, the runner
+  throws the consumer away and builds a fresh one (creating its topics again first);
+* topics are subscribed by an exact-name pattern: a subscription by name would let the
+  broker auto-create a topic it lost with its own partition count;
 * ``stop()`` stops fetching, lets the batch in hand finish, commits, and leaves.
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -46,6 +50,9 @@ Handler = Callable[[CloudEvent, Any, Tx], Awaitable[None]]
 _INFRA_ERRORS = (ConnectionFailure, AutoReconnect, ServerSelectionTimeoutError)
 _MAX_BACKOFF_S = 5.0
 _REBUILD_AFTER_ERRORS = 3
+_WEDGED_AFTER_S = 10.0
+"""A fetch or commit taking longer than this means the consumer is wedged (broker gone or
+restarted): rebuild it. Redelivery after a lost commit is what the inbox is for."""
 
 
 @dataclass(frozen=True)
@@ -139,8 +146,7 @@ class ConsumerRunner:
 
     def _new_consumer(self) -> AIOKafkaConsumer:
         s = self._settings
-        return AIOKafkaConsumer(
-            *self.spec.topics,
+        consumer = AIOKafkaConsumer(
             bootstrap_servers=s.kafka_bootstrap,
             group_id=self.spec.group,
             client_id=f"crm-{s.service_name}-{self.spec.group}",
@@ -152,6 +158,8 @@ class ConsumerRunner:
             max_poll_records=500,
             metadata_max_age_ms=30_000,
         )
+        consumer.subscribe(pattern="^(" + "|".join(map(re.escape, self.spec.topics)) + ")$")
+        return consumer
 
     async def _run(self) -> None:
         backoff = 0.1
@@ -187,10 +195,16 @@ class ConsumerRunner:
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
         errors = 0
+        subscribed = False
         while not self._stopping.is_set():
             try:
-                batches = await consumer.getmany(timeout_ms=500)
+                batches = await asyncio.wait_for(consumer.getmany(timeout_ms=500), _WEDGED_AFTER_S)
                 self.assigned = set(consumer.assignment())
+                if lost := set(self.spec.topics) - consumer.subscription():
+                    if subscribed:  # the broker lost them (restarted empty): create them again
+                        raise RuntimeError(f"topics {sorted(lost)} are gone from the broker")
+                else:
+                    subscribed = True
             except KafkaError as exc:
                 errors += 1
                 if errors >= _REBUILD_AFTER_ERRORS:
@@ -205,7 +219,7 @@ class ConsumerRunner:
             offsets = {tp: last + 1 for tp, last in zip(batches, done, strict=True) if last >= 0}
             if offsets:
                 try:
-                    await consumer.commit(offsets)
+                    await asyncio.wait_for(consumer.commit(offsets), _WEDGED_AFTER_S)
                 except (CommitFailedError, IllegalStateError) as exc:
                     # partitions moved in a rebalance: their new owner re-reads from the
                     # last commit, and the inbox makes the repeats harmless
