@@ -22,7 +22,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from crm_shared.ids import utcnow
 from crm_shared.kafka.producer import EventProducer, OutgoingRecord
-from crm_shared.kafka.topics import ensure_topics
+from crm_shared.kafka.topics import TopicKeeper
 from crm_shared.settings import ServiceSettings
 from crm_shared.uow import OUTBOX_COLLECTION
 
@@ -46,7 +46,9 @@ class OutboxRelay:
         self._db = db
         self._producer = producer
         self._settings = settings
-        self._topics = topics
+        self._topics = TopicKeeper(
+            settings.kafka_bootstrap, topics, replication_factor=settings.kafka_replication_factor
+        )
         self.instance_id = instance_id or f"{socket.gethostname()}:{id(self):x}"
         self._wake = asyncio.Event()
         self._stopping = False
@@ -76,6 +78,7 @@ class OutboxRelay:
                     {"_id": "outbox-relay", "owner": self.instance_id}
                 )
         await self._producer.stop()
+        await self._topics.close()
 
     async def backlog(self) -> tuple[int, float]:
         """Unsent rows and the age in seconds of the oldest one."""
@@ -108,11 +111,6 @@ class OutboxRelay:
 
     async def _ensure_producer(self) -> None:
         if not self._producer.started:
-            await ensure_topics(
-                self._settings.kafka_bootstrap,
-                self._topics,
-                replication_factor=self._settings.kafka_replication_factor,
-            )
             await self._producer.start()
 
     async def _publish_batch(self) -> int:
@@ -137,6 +135,7 @@ class OutboxRelay:
             )
             for row in rows
         ]
+        await self._topics.ensure()  # before the producer's first metadata request for them
         await self._producer.publish(records)
         await self._db[OUTBOX_COLLECTION].delete_many({"_id": {"$in": [r["_id"] for r in rows]}})
         self.published += len(rows)
