@@ -6,7 +6,8 @@
 * infrastructure outages (database unreachable) are retried in place until they end,
   keeping per-key order; a failing handler is retried a bounded number of times with
   backoff, then dead-lettered; bad bytes, unknown types or schema mismatches are
-  dead-lettered at once with the original key, bytes and error headers;
+  dead-lettered at once with the original key, bytes and error headers (a record too
+  large for the producer goes without its bytes, its size in ``dlq.value.dropped``);
 * events of catalogue types this service has no handler for are skipped;
 * a broker restart leaves an aiokafka consumer wedged, so after repeated errors, a
   fetch or commit that does not return, or its topics gone from the broker, the runner
@@ -27,7 +28,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalStateError,
+    KafkaError,
+    MessageSizeTooLargeError,
+)
 from opentelemetry.trace import Link, SpanKind, get_current_span
 from pydantic import ValidationError
 from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
@@ -432,9 +438,16 @@ class ConsumerRunner:
             ("dlq.original.offset", str(record.offset).encode()),
             ("dlq.attempts", str(attempts).encode()),
         ]
-        await self._dlq.send_raw(
-            self._dlq_topic, key=record.key, value=record.value, headers=headers
-        )
+        try:
+            await self._dlq.send_raw(
+                self._dlq_topic, key=record.key, value=record.value, headers=headers
+            )
+        except MessageSizeTooLargeError:
+            # too big to copy (it would block the partition for good): keep the rest
+            dropped = ("dlq.value.dropped", str(len(record.value or b"")).encode())
+            await self._dlq.send_raw(
+                self._dlq_topic, key=record.key, value=b"", headers=[*headers, dropped]
+            )
         self.stats.dead_lettered += 1
         log.error(
             "dead-lettered %s[%d]@%d: %s",
