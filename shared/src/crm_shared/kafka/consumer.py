@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import (
     CommitFailedError,
     IllegalStateError,
@@ -90,6 +90,19 @@ class _Delivery:
     handler: Handler
 
 
+class _Revocations(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Counts the times a consumer's partitions were revoked (a rebalance)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        self.count += 1
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        return None
+
+
 class DeadLetter(Exception):
     """A message that can never succeed; carries the reason for the DLQ headers."""
 
@@ -133,6 +146,7 @@ class ConsumerRunner:
         self._task: asyncio.Task[None] | None = None
         self.stats = ConsumerStats()
         self.assigned: set[TopicPartition] = set()
+        self._revocations = _Revocations()
 
     def start(self) -> None:
         """Start consuming in a background task."""
@@ -164,7 +178,11 @@ class ConsumerRunner:
             max_poll_records=500,
             metadata_max_age_ms=30_000,
         )
-        consumer.subscribe(pattern="^(" + "|".join(map(re.escape, self.spec.topics)) + ")$")
+        self._revocations = _Revocations()
+        consumer.subscribe(
+            pattern="^(" + "|".join(map(re.escape, self.spec.topics)) + ")$",
+            listener=self._revocations,
+        )
         return consumer
 
     async def _run(self) -> None:
@@ -203,6 +221,7 @@ class ConsumerRunner:
         errors = 0
         subscribed = False
         while not self._stopping.is_set():
+            revocations = self._revocations.count
             try:
                 batches = await asyncio.wait_for(consumer.getmany(timeout_ms=500), _WEDGED_AFTER_S)
                 self.assigned = set(consumer.assignment())
@@ -223,7 +242,12 @@ class ConsumerRunner:
                 continue
             done = await self._handle_batches(list(batches.values()))
             offsets = {tp: last + 1 for tp, last in zip(batches, done, strict=True) if last >= 0}
-            if offsets:
+            if offsets and self._revocations.count != revocations:
+                # the partitions were revoked meanwhile and may be assigned again at once; on
+                # a broker that restarted empty the offsets of records read before would even
+                # skip its new records. Their owner re-reads from the last commit instead.
+                log.warning("consumer %s: commit skipped after a rebalance", self.spec.group)
+            elif offsets:
                 try:
                     await asyncio.wait_for(consumer.commit(offsets), _WEDGED_AFTER_S)
                 except (CommitFailedError, IllegalStateError) as exc:
