@@ -22,7 +22,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from crm_shared.ids import utcnow
 from crm_shared.kafka.producer import EventProducer, OutgoingRecord
-from crm_shared.kafka.topics import ensure_service_topics
+from crm_shared.kafka.topics import TopicKeeper
 from crm_shared.settings import ServiceSettings
 from crm_shared.uow import OUTBOX_COLLECTION
 
@@ -46,7 +46,7 @@ class OutboxRelay:
         self._db = db
         self._producer = producer
         self._settings = settings
-        self._topics = topics
+        self._topics = TopicKeeper(settings, topics)
         self.instance_id = instance_id or f"{socket.gethostname()}:{id(self):x}"
         self._wake = asyncio.Event()
         self._stopping = False
@@ -76,6 +76,7 @@ class OutboxRelay:
                     {"_id": "outbox-relay", "owner": self.instance_id}
                 )
         await self._producer.stop()
+        await self._topics.close()
 
     async def backlog(self, *, limit: int = 0) -> tuple[int, float]:
         """Unsent rows (counted up to ``limit`` if given) and the age in seconds of the
@@ -109,7 +110,6 @@ class OutboxRelay:
 
     async def _ensure_producer(self) -> None:
         if not self._producer.started:
-            await ensure_service_topics(self._settings, self._topics)
             await self._producer.start()
 
     async def _publish_batch(self) -> int:
@@ -134,6 +134,7 @@ class OutboxRelay:
             )
             for row in rows
         ]
+        await self._topics.ensure()  # before the producer's first metadata request for them
         await self._producer.publish(records)
         await self._db[OUTBOX_COLLECTION].delete_many({"_id": {"$in": [r["_id"] for r in rows]}})
         self.published += len(rows)

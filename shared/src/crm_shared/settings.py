@@ -16,6 +16,10 @@ class ServiceSettings(BaseSettings):
     mongo_db: str = ""
     mongo_retry_writes: bool = False
     mongo_timeout_ms: int = Field(default=3000, ge=100)
+    mongo_heartbeat_ms: int = Field(default=1000, ge=500)
+    """How often the client checks the server. One that stops answering is noticed within
+    this plus ``mongo_timeout_ms``, and the operations waiting on it fail then (PyMongo's
+    default of 10 s let a request hang that long on a frozen server)."""
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_idempotence: bool = False
     kafka_partitions: int = Field(default=6, ge=1)

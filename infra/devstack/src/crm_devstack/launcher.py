@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from crm_devstack.servers import ManagedProcess, start_service, wait_ready
@@ -18,6 +18,8 @@ class Launched:
     spec: ServiceSpec
     process: ManagedProcess
     started_at: float
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """The settings it was started with (its own variables, on top of this environment)."""
 
     @property
     def base_url(self) -> str:
@@ -72,11 +74,26 @@ def launch_services(
             env=env,
             log_path=log_dir / f"{spec.name}.log",
         )
-        item = Launched(spec, proc, time.monotonic())
+        item = Launched(spec, proc, time.monotonic(), env)
         launched.append(item)
         if on_start is not None:
             on_start(item)
     return launched
+
+
+def relaunch(item: Launched) -> Launched:
+    """Start ``item``'s service again, on the same port with the same settings and log,
+    once its process has exited (a crash in a fault test, a restart); does not wait."""
+    if item.process.alive():
+        raise RuntimeError(f"{item.process!r} still runs; stop it before relaunching")
+    proc = start_service(
+        name=item.spec.name,
+        app=item.spec.app,
+        port=item.process.port,
+        env=item.env,
+        log_path=item.process.log_path,
+    )
+    return Launched(item.spec, proc, time.monotonic(), item.env)
 
 
 def wait_services_ready(

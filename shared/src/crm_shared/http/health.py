@@ -53,7 +53,9 @@ router.include_router(liveness)
 
 @router.get("/readyz", include_in_schema=False)
 async def readyz(request: Request) -> JSONResponse:
-    """Readiness: the database and the broker are reachable."""
+    """Readiness: the database and the broker are reachable. The body also shows whether
+    this instance's relay holds the outbox lease and the partitions each of its consumer
+    groups is assigned (they split between the instances of a service)."""
     runtime: Runtime = request.app.state.runtime
     mongo, kafka = await asyncio.gather(
         mongo_ok(runtime.client), _kafka_ok(runtime.settings.kafka_bootstrap)
@@ -63,8 +65,17 @@ async def readyz(request: Request) -> JSONResponse:
         "kafka": "ok" if kafka else "unreachable",
         "outbox_relay": "leader" if runtime.relay.is_leader else "standby",
     }
+    consumers = {
+        runner.spec.group: sorted(f"{tp.topic}:{tp.partition}" for tp in runner.assigned)
+        for runner in runtime.consumers
+    }
     if mongo and kafka:
-        return JSONResponse({"status": "ready", "checks": checks})
+        return JSONResponse({"status": "ready", "checks": checks, "consumers": consumers})
     return problem_response(
-        503, "not-ready", "Not ready", "a dependency is unreachable", checks=checks
+        503,
+        "not-ready",
+        "Not ready",
+        "a dependency is unreachable",
+        checks=checks,
+        consumers=consumers,
     )

@@ -6,10 +6,14 @@
 * infrastructure outages (database unreachable) are retried in place until they end,
   keeping per-key order; a failing handler is retried a bounded number of times with
   backoff, then dead-lettered; bad bytes, unknown types or schema mismatches are
-  dead-lettered at once with the original key, bytes and error headers;
+  dead-lettered at once with the original key, bytes and error headers (a record too
+  large for the producer goes without its bytes, its size in ``dlq.value.dropped``);
 * events of catalogue types this service has no handler for are skipped;
-* a broker restart leaves an aiokafka consumer wedged, so after repeated errors the
-  runner throws the consumer away and builds a fresh one;
+* a broker restart leaves an aiokafka consumer wedged, so after repeated errors, a
+  fetch or commit that does not return, or its topics gone from the broker, the runner
+  throws the consumer away and builds a fresh one (creating its topics again first);
+* topics are subscribed by an exact-name pattern: a subscription by name would let the
+  broker auto-create a topic it lost with its own partition count;
 * ``stop()`` stops fetching, lets the batch in hand finish, commits, and leaves.
 """
 
@@ -18,12 +22,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalStateError,
+    KafkaError,
+    MessageSizeTooLargeError,
+)
 from opentelemetry.trace import Link, SpanKind, get_current_span
 from pydantic import ValidationError
 from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
@@ -47,6 +57,9 @@ Handler = Callable[[CloudEvent, Any, Tx], Awaitable[None]]
 _INFRA_ERRORS = (ConnectionFailure, AutoReconnect, ServerSelectionTimeoutError)
 _MAX_BACKOFF_S = 5.0
 _REBUILD_AFTER_ERRORS = 3
+_WEDGED_AFTER_S = 10.0
+"""A fetch or commit taking longer than this means the consumer is wedged (broker gone or
+restarted): rebuild it. Redelivery after a lost commit is what the inbox is for."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,19 @@ class _Delivery:
     envelope: CloudEvent
     data: EventData
     handler: Handler
+
+
+class _Revocations(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Counts the times a consumer's partitions were revoked (a rebalance)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        self.count += 1
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        return None
 
 
 class DeadLetter(Exception):
@@ -124,6 +150,7 @@ class ConsumerRunner:
         self.lag: dict[TopicPartition, int] = {}
         """Records of each assigned partition not handled yet (see ``partition_lag``),
         measured after each fetch and after each commit."""
+        self._revocations = _Revocations()
 
     def start(self) -> None:
         """Start consuming in a background task."""
@@ -143,8 +170,7 @@ class ConsumerRunner:
 
     def _new_consumer(self) -> AIOKafkaConsumer:
         s = self._settings
-        return AIOKafkaConsumer(
-            *self.spec.topics,
+        consumer = AIOKafkaConsumer(
             bootstrap_servers=s.kafka_bootstrap,
             group_id=self.spec.group,
             client_id=f"crm-{s.service_name}-{self.spec.group}",
@@ -156,6 +182,12 @@ class ConsumerRunner:
             max_poll_records=500,
             metadata_max_age_ms=30_000,
         )
+        self._revocations = _Revocations()
+        consumer.subscribe(
+            pattern="^(" + "|".join(map(re.escape, self.spec.topics)) + ")$",
+            listener=self._revocations,
+        )
+        return consumer
 
     async def _run(self) -> None:
         backoff = 0.1
@@ -190,11 +222,18 @@ class ConsumerRunner:
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
         errors = 0
+        subscribed = False
         while not self._stopping.is_set():
+            revocations = self._revocations.count
             try:
-                batches = await consumer.getmany(timeout_ms=500)
+                batches = await asyncio.wait_for(consumer.getmany(timeout_ms=500), _WEDGED_AFTER_S)
                 self.assigned = set(consumer.assignment())
                 self.lag = await partition_lag(consumer, batches)
+                if lost := set(self.spec.topics) - consumer.subscription():
+                    if subscribed:  # the broker lost them (restarted empty): create them again
+                        raise RuntimeError(f"topics {sorted(lost)} are gone from the broker")
+                else:
+                    subscribed = True
             except KafkaError as exc:
                 errors += 1
                 if errors >= _REBUILD_AFTER_ERRORS:
@@ -207,9 +246,14 @@ class ConsumerRunner:
                 continue
             done = await self._handle_batches(list(batches.values()))
             offsets = {tp: last + 1 for tp, last in zip(batches, done, strict=True) if last >= 0}
-            if offsets:
+            if offsets and self._revocations.count != revocations:
+                # the partitions were revoked meanwhile and may be assigned again at once; on
+                # a broker that restarted empty the offsets of records read before would even
+                # skip its new records. Their owner re-reads from the last commit instead.
+                log.warning("consumer %s: commit skipped after a rebalance", self.spec.group)
+            elif offsets:
                 try:
-                    await consumer.commit(offsets)
+                    await asyncio.wait_for(consumer.commit(offsets), _WEDGED_AFTER_S)
                 except (CommitFailedError, IllegalStateError) as exc:
                     # partitions moved in a rebalance: their new owner re-reads from the
                     # last commit, and the inbox makes the repeats harmless
@@ -423,9 +467,16 @@ class ConsumerRunner:
             ("dlq.original.offset", str(record.offset).encode()),
             ("dlq.attempts", str(attempts).encode()),
         ]
-        await self._dlq.send_raw(
-            self._dlq_topic, key=record.key, value=record.value, headers=headers
-        )
+        try:
+            await self._dlq.send_raw(
+                self._dlq_topic, key=record.key, value=record.value, headers=headers
+            )
+        except MessageSizeTooLargeError:
+            # too big to copy (it would block the partition for good): keep the rest
+            dropped = ("dlq.value.dropped", str(len(record.value or b"")).encode())
+            await self._dlq.send_raw(
+                self._dlq_topic, key=record.key, value=b"", headers=[*headers, dropped]
+            )
         self.stats.dead_lettered += 1
         log.error(
             "dead-lettered %s[%d]@%d: %s",

@@ -13,7 +13,8 @@ Document = dict[str, Any]
 
 
 def make_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
-    """An AsyncMongoClient with tz-aware datetimes and the retry policy from settings.
+    """An AsyncMongoClient with tz-aware datetimes, the retry policy and the timeouts from
+    settings (an unreachable or frozen server fails operations within a few seconds).
 
     ``retryWrites`` defaults to off because the embedded MongoDB-wire server degrades
     badly with it (see EMBEDDED_STACK.md); production sets ``MONGO_RETRY_WRITES=true``.
@@ -24,6 +25,7 @@ def make_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
         retryWrites=settings.mongo_retry_writes,
         serverSelectionTimeoutMS=settings.mongo_timeout_ms,
         connectTimeoutMS=settings.mongo_timeout_ms,
+        heartbeatFrequencyMS=settings.mongo_heartbeat_ms,
         appname=f"crm-{settings.service_name}",
     )
 

@@ -1,0 +1,40 @@
+"""Fixtures of the fault suite: servers and service processes started for each scenario."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from crm_devstack.testing import Backend, TokenMinter
+
+from .platform import FaultPlatform
+from .servers import ScenarioServers
+
+
+@contextlib.asynccontextmanager
+async def scenario(
+    backend: Backend, minter: TokenMinter, workdir: Path
+) -> AsyncIterator[FaultPlatform]:
+    """Servers of a scenario's own (embedded backend) and no services yet (the scenario
+    starts the ones it needs); everything is stopped by PID at the end."""
+    servers = ScenarioServers(workdir / "servers", backend)
+    try:
+        platform = FaultPlatform(servers, minter, workdir)
+        try:
+            yield platform
+        finally:
+            await platform.close()
+    finally:
+        servers.close()
+
+
+@pytest.fixture
+async def platform(
+    backend: Backend, minter: TokenMinter, tmp_path: Path
+) -> AsyncIterator[FaultPlatform]:
+    """One scenario's servers; the test starts its services."""
+    async with scenario(backend, minter, tmp_path) as started:
+        yield started
