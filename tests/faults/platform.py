@@ -1,5 +1,6 @@
-"""Leads, contacts and deals as processes on a scenario's servers, with the handles a fault
-test needs: kill and relaunch a service, run a second instance, read its database."""
+"""The services as processes on a scenario's servers (leads, contacts and deals unless a
+test names others), with the handles a fault test needs: kill and relaunch a service, run
+a second instance, read its database and its groups' committed offsets."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -134,6 +137,18 @@ class FaultPlatform:
     async def readiness(self, name: str, index: int = 0) -> httpx.Response:
         """``GET /readyz`` of one instance."""
         return await self.client(name, index).get("/readyz")
+
+    async def committed(self, group: str, owner: str, partitions: int) -> dict[int, int]:
+        """Offsets ``group`` has committed on ``owner``'s topic (of ``partitions``
+        partitions), by partition; partitions without a commit are left out."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.servers.kafka_bootstrap)
+        await admin.start()
+        try:
+            tps = [TopicPartition(self.topic(owner), p) for p in range(partitions)]
+            found = await admin.list_consumer_group_offsets(group, partitions=tps)
+        finally:
+            await admin.close()
+        return {tp.partition: meta.offset for tp, meta in found.items() if meta.offset >= 0}
 
     async def close(self) -> None:
         """Stop every instance by PID (side by side), then close clients."""
