@@ -31,10 +31,8 @@ from crm_devstack.testing import eventually
 from crm_shared.events.envelope import CloudEvent, parse_envelope
 
 from .load import Ledger
-from .platform import CONSUMES, FLOW, FaultPlatform
+from .platform import CONSUMES, FLOW, PARTITIONS, FaultPlatform
 
-PARTITIONS = 6
-"""The partition count every topic is created with (``kafka_partitions``)."""
 SETTLE_TIMEOUT = 90.0
 Doc = dict[str, Any]
 

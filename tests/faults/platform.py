@@ -30,6 +30,8 @@ CONSUMES: Mapping[str, tuple[str, ...]] = {
 }
 """The topics (by owner) each service's consumer group reads."""
 
+PARTITIONS = 6
+"""The partition count every topic is created with (``kafka_partitions``)."""
 LEASE_S = 3.0
 FAST_SETTINGS: Mapping[str, str] = {
     "LOG_LEVEL": "WARNING",
@@ -138,13 +140,13 @@ class FaultPlatform:
         """``GET /readyz`` of one instance."""
         return await self.client(name, index).get("/readyz")
 
-    async def committed(self, group: str, owner: str, partitions: int) -> dict[int, int]:
-        """Offsets ``group`` has committed on ``owner``'s topic (of ``partitions``
-        partitions), by partition; partitions without a commit are left out."""
+    async def committed(self, group: str, owner: str) -> dict[int, int]:
+        """Offsets ``group`` has committed on ``owner``'s topic, by partition; partitions
+        without a commit are left out."""
         admin = AIOKafkaAdminClient(bootstrap_servers=self.servers.kafka_bootstrap)
         await admin.start()
         try:
-            tps = [TopicPartition(self.topic(owner), p) for p in range(partitions)]
+            tps = [TopicPartition(self.topic(owner), p) for p in range(PARTITIONS)]
             found = await admin.list_consumer_group_offsets(group, partitions=tps)
         finally:
             await admin.close()

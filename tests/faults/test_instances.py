@@ -16,9 +16,9 @@ import pytest
 
 from crm_devstack.testing import eventually
 
-from .ledger import PARTITIONS, settle, verify_flow
+from .ledger import settle, verify_flow
 from .load import LeadLoad, Ledger
-from .platform import CONSUMES, LEASE_S, FaultPlatform
+from .platform import CONSUMES, LEASE_S, PARTITIONS, FaultPlatform
 
 pytestmark = pytest.mark.faults
 

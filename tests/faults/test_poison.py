@@ -46,8 +46,8 @@ from notifications.email_repository import EMAIL_DELIVERIES
 from notifications.inapp_handlers import GROUP_SUFFIX
 
 from .conftest import scenario
-from .ledger import PARTITIONS, read_records
-from .platform import CONSUMES, FLOW, FaultPlatform
+from .ledger import read_records
+from .platform import CONSUMES, FLOW, PARTITIONS, FaultPlatform
 
 pytestmark = pytest.mark.faults
 
@@ -292,7 +292,7 @@ async def _applied(rig: PoisonRig, group: str, service: str, envelope: CloudEven
 
 async def _committed_past(platform: FaultPlatform, group: str, owner: str, offset: int) -> bool:
     """Whether ``group`` committed past ``offset`` on :data:`PARTITION` of ``owner``'s topic."""
-    committed = await platform.committed(group, owner, PARTITIONS)
+    committed = await platform.committed(group, owner)
     return committed.get(PARTITION, -1) > offset
 
 

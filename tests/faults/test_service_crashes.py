@@ -13,28 +13,14 @@ from __future__ import annotations
 import time
 
 import pytest
-from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from crm_devstack.testing import eventually
 
-from .ledger import PARTITIONS, Event, read_topic, verify_flow
+from .ledger import Event, read_topic, verify_flow
 from .load import LeadLoad, Ledger
 from .platform import FaultPlatform
 
 pytestmark = pytest.mark.faults
-
-
-async def _committed(platform: FaultPlatform, group: str, owner: str) -> dict[int, int]:
-    """Offsets ``group`` has committed on ``owner``'s topic, by partition."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=platform.servers.kafka_bootstrap)
-    await admin.start()
-    try:
-        tps = [TopicPartition(platform.topic(owner), p) for p in range(PARTITIONS)]
-        found = await admin.list_consumer_group_offsets(group, partitions=tps)
-    finally:
-        await admin.close()
-    return {tp.partition: meta.offset for tp, meta in found.items() if meta.offset >= 0}
 
 
 def _before(events: list[Event], offsets: dict[int, int], type_: str) -> int:
@@ -62,7 +48,7 @@ async def test_consumer_killed_mid_batch_applies_each_event_once(
     applied = await contacts.count_documents({})
     committed = _before(
         await read_topic(platform.servers.kafka_bootstrap, platform.topic("leads")),
-        await _committed(platform, "contacts", "leads"),
+        await platform.committed("contacts", "leads"),
         "LeadConverted",
     )
     # the crash left applied-but-uncommitted records: they must come again
