@@ -7,6 +7,9 @@ import { useSession } from "../auth/session";
 import { describeError, describeFieldError, fieldErrorsByName } from "../i18n/describeError";
 import { LanguageSwitcher } from "../shell/LanguageSwitcher";
 
+/** Marked when the log-in succeeded (the e2e test times the dashboard from here). */
+export const LOGGED_IN_MARK = "crm:logged-in";
+
 interface LoginState {
   from?: string;
   loggedOut?: boolean;
@@ -30,6 +33,7 @@ export function LoginPage() {
     setError(null);
     try {
       await login(email.trim(), password);
+      performance.mark(LOGGED_IN_MARK);
       await navigate(state.from ?? "/", { replace: true });
     } catch (caught) {
       setError(caught);
