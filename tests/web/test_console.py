@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import expect
 
 from tests.web.conftest import PASSWORD, BrowserPage, Console
@@ -97,3 +99,12 @@ async def test_the_login_page_has_no_serious_accessibility_violations(
     ]
     assert serious == [], json.dumps(serious, indent=2)
     await inspectable_page.screenshot("login")
+
+
+async def test_the_page_refuses_injected_inline_script(page: BrowserPage, console: Console) -> None:
+    await page.page.goto(console.base_url + "/login")
+    await expect(page.page.get_by_role("heading", name="Log in to the CRM")).to_be_visible()
+    with contextlib.suppress(PlaywrightError):  # Playwright reports the refusal, or not
+        await page.page.add_script_tag(content="window.injected = true;")
+    assert await page.page.evaluate("() => window.injected === undefined")
+    assert any("Content Security Policy" in error for error in page.errors), page.errors
