@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crm_devstack import cli
 from crm_devstack.console import (
     BUILD,
     INSTALL,
@@ -115,3 +116,30 @@ def test_without_node_the_error_says_what_to_install(
     monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no node and no npm
     with pytest.raises(ConsoleBuildError, match=r"Node\.js and npm are needed"):
         check_node()
+
+
+def test_crm_up_without_a_console_project_serves_none(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli._prepare_console(tmp_path / ".crm") is None
+
+
+def test_crm_up_says_a_fresh_build_is_up_to_date(
+    monkeypatch: pytest.MonkeyPatch, web: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(web.parent)
+    assert cli._prepare_console(web.parent / ".crm") == web / "dist"
+    assert "✓ web console up to date (web/dist)" in capsys.readouterr().out
+
+
+def test_crm_up_without_node_reports_it_and_starts_without_the_console(
+    monkeypatch: pytest.MonkeyPatch, web: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    touch(web / "src" / "main.tsx", T0 + 30)
+    monkeypatch.chdir(web.parent)
+    monkeypatch.setenv("PATH", str(web.parent / "empty"))
+    assert cli._prepare_console(web.parent / ".crm") == web / "dist"
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Node.js and npm are needed" in err
+    assert "Starting without the web console" in err
