@@ -3,13 +3,22 @@ gateway serving the console's build), and Debian's Chromium driven by Playwright
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Response,
+    async_playwright,
+)
+from playwright.async_api import Error as PlaywrightError
 
 from crm_devstack.console import check_node, run_step, steps_needed
 from crm_devstack.services import get_service
@@ -118,11 +127,32 @@ async def browser(chromium: Path) -> AsyncIterator[Browser]:
 
 @dataclass
 class BrowserPage:
-    """A page in a fresh browser context, and the errors its console reported (a CSP
-    violation is one)."""
+    """A page in a fresh browser context, the errors its console reported (a CSP
+    violation is one) and the scripts it loaded."""
 
     page: Page
-    errors: list[str]
+    errors: list[str] = field(default_factory=list)
+    scripts: list[Response] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.page.on("console", self._console)
+        self.page.on("pageerror", self._page_error)
+        self.page.on("response", self._response)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def _page_error(self, error: PlaywrightError) -> None:
+        self.errors.append(str(error))
+
+    def _response(self, response: Response) -> None:
+        if response.request.resource_type == "script":
+            self.scripts.append(response)
+
+    async def script_bytes_gzipped(self) -> int:
+        """What the scripts loaded so far weigh gzipped (the console's JS budget)."""
+        return sum([len(gzip.compress(await response.body())) for response in self.scripts])
 
     async def screenshot(self, name: str) -> None:
         """Save a full-page screenshot as ``build/screenshots/<name>.png``."""
@@ -136,11 +166,7 @@ async def open_page(
     """A new context (its own storage) and page, English unless switched."""
     context = await browser.new_context(locale="en-US", bypass_csp=bypass_csp)
     context.set_default_timeout(TIMEOUT_MS)
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return context, BrowserPage(page, errors)
+    return context, BrowserPage(await context.new_page())
 
 
 @pytest.fixture

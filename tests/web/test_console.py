@@ -37,8 +37,10 @@ async def test_log_in_dashboard_language_and_log_out(page: BrowserPage, console:
     await expect(page.page.get_by_text("New leads this month")).to_be_visible()
     await page.screenshot("dashboard-en")
     ready_ms = await page.page.evaluate(DASHBOARD_READY_AFTER_LOGIN)
-    print(f"dashboard ready {ready_ms:.0f} ms after the log-in")
+    script_kb = await page.script_bytes_gzipped() / 1000
+    print(f"dashboard ready {ready_ms:.0f} ms after the log-in; {script_kb:.1f} KB of JS (gzip)")
     assert 0 < ready_ms <= 1500
+    assert 0 < script_kb <= 250  # the budget of the log-in and dashboard routes
 
     await page.page.get_by_label("Language").select_option("id")
     nav_id = page.page.get_by_role("navigation", name="Bagian")

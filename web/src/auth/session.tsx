@@ -23,10 +23,8 @@ const SessionContext = createContext<Session | null>(null);
 /** Provides the session; resumes a kept one once, when mounted. */
 export function SessionProvider({ client, store, children }: { client: ApiClient; store: TokenStore; children: ReactNode }) {
   const queryClient = useQueryClient();
-  const access = useSyncExternalStore(
-    (listener) => store.subscribe(listener),
-    () => store.accessToken,
-  );
+  const subscribe = useCallback((listener: () => void) => store.subscribe(listener), [store]);
+  const access = useSyncExternalStore(subscribe, () => store.accessToken);
   const user = useMemo(() => (access === null ? null : userFromToken(access)), [access]);
   const [resumed, setResumed] = useState(false);
   const [ended, setEnded] = useState(false);
