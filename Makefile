@@ -9,7 +9,7 @@ SOURCES := shared/src services/leads/src services/contacts/src services/deals/sr
 	infra/devstack/tests tests bench
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap up down status test lint typecheck unit bench schemas fuzz
+.PHONY: bootstrap up down status test lint typecheck unit bench schemas fuzz web-deps web-check chromium
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -32,7 +32,26 @@ lint: bootstrap
 typecheck: bootstrap
 	$(UV) run mypy $(SOURCES)
 
-test: lint typecheck
+# the web console's packages: npm ci when node_modules is missing or older than the lock
+web-deps:
+	@command -v npm >/dev/null 2>&1 || \
+		{ echo "Node.js 20.19+ and npm are needed for the web console (apt-get install nodejs npm)"; exit 1; }
+	@if [ ! -f web/node_modules/.package-lock.json ] || \
+		[ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then \
+		echo "installing the web console's packages (npm ci)"; \
+		cd web && npm ci --no-audit --no-fund; fi
+
+# the console's type check and unit tests (its browser tests run with pytest: tests/web)
+web-check: web-deps
+	cd web && npm run --silent typecheck && npm test
+
+# Debian's Chromium for tests/web (Playwright drives it; no `playwright install`)
+chromium:
+	@test -x /usr/bin/chromium || { echo "installing chromium (Debian package, for tests/web)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+
+test: lint typecheck web-check chromium
 	$(UV) run pytest $(PYTEST_ARGS)
 
 FUZZ_EXAMPLES ?= 200

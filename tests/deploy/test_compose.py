@@ -346,10 +346,13 @@ def _instructions(stage: list[tuple[str, str]], keyword: str) -> list[str]:
 def test_dockerfile_builds_the_service_named_by_the_build_arg() -> None:
     global_args, stages = _dockerfile_stages()
     assert len(stages) >= 2, "multi-stage: a builder and a slim runtime"
+    bases = {}
     for stage in stages:
-        base = _instructions(stage, "FROM")[0].split()[0]
-        base = re.sub(r"\$\{?(\w+)\}?", lambda m: global_args.get(m[1], ""), base)
-        assert base == "python:3.11-slim"
+        base, _, name = _instructions(stage, "FROM")[0].partition(" AS ")
+        bases[name.strip()] = re.sub(r"\$\{?(\w+)\}?", lambda m: global_args[m[1]], base)
+    # Python stages on the slim Python image; the console is built on Node (20.19+)
+    assert bases.pop("console") == "node:22-slim"
+    assert set(bases.values()) == {"python:3.11-slim"}
 
     builder, runtime = stages[0], stages[-1]
     assert "SERVICE" in _instructions(builder, "ARG")
@@ -368,6 +371,9 @@ def test_dockerfile_builds_the_service_named_by_the_build_arg() -> None:
     assert f"--port {CONTAINER_PORT}" in cmd
     assert str(CONTAINER_PORT) in _instructions(runtime, "EXPOSE")
     assert any("/app/.venv/bin" in env for env in _instructions(runtime, "ENV"))
+    # the gateway serves the console built in the console stage
+    assert "--from=console /web/dist /app/console" in _instructions(runtime, "COPY")
+    assert "CRM_GATEWAY_CONSOLE_DIR=/app/console" in _instructions(runtime, "ENV")
 
 
 def test_dockerfile_runtime_is_non_root_with_a_healthcheck() -> None:

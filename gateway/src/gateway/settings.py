@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -65,6 +66,10 @@ class GatewaySettings(ServiceSettings):
     """Service name -> secret it exchanges for a tenant token (JSON in
     ``CRM_GATEWAY_SERVICE_SECRETS``); see :mod:`gateway.service_accounts`."""
     service_token_ttl_s: int = Field(default=300, ge=30, le=900)
+
+    console_dir: Path | None = None
+    """The built web console (``web/dist``) served at ``/``; none: ``/`` says it is not
+    built. ``crm up`` passes the repository's build; the image sets its copy."""
 
     bootstrap_admin_email: str = ""
     """With a password and a tenant: the first admin, created on start if no user exists."""

@@ -45,4 +45,15 @@ def test_local_settings_point_email_at_the_sink_and_links_at_the_gateway() -> No
     assert settings["campaigns"]["PUBLIC_BASE_URL"] == "http://127.0.0.1:8000/api"
     assert settings["campaigns"]["TRACKING_SECRET"] == "s3cret"
     assert settings["campaigns"]["SERVICE_SECRET"] == "svc"
-    assert settings["gateway"]["SERVICE_SECRETS"] == '{"campaigns": "svc"}'
+    assert settings["gateway"] == {"SERVICE_SECRETS": '{"campaigns": "svc"}'}
+
+
+def test_local_settings_give_the_gateway_the_console_build(tmp_path: Path) -> None:
+    settings = local_settings(
+        gateway_port=8000,
+        smtp_port=1025,
+        tracking_secret="s",
+        service_secret="svc",
+        console_dir=tmp_path / "dist",
+    )
+    assert settings["gateway"]["CONSOLE_DIR"] == str(tmp_path / "dist")

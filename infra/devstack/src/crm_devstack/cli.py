@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crm_devstack import pids
+from crm_devstack.console import ConsoleBuildError, check_node, run_step, steps_needed
 from crm_devstack.devkeys import ensure_dev_keys, ensure_dev_secret, mint_token
 from crm_devstack.launcher import Launched, launch_services, wait_services_ready
 from crm_devstack.mailsink import list_mail
@@ -48,6 +49,7 @@ from crm_devstack.state import (
 
 STATE_DIR_NAME = ".crm"
 MAIL_DIR_NAME = "mail"
+WEB_DIR_NAME = "web"
 READY_TIMEOUT = 60.0
 
 app = typer.Typer(
@@ -69,6 +71,10 @@ def _state_dir() -> Path:
 
 def _print_error(message: str) -> None:
     err_console.print(Text.assemble(("error: ", "bold red"), message), highlight=False)
+
+
+def _done(what: str, t0: float) -> None:
+    console.print(f"[green]✓[/] {what} [dim]({time.monotonic() - t0:.1f} s)[/]")
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -147,6 +153,7 @@ def _summary_rows(
         elif rec.name == "mail":
             rows.append(("SMTP sink", rec.url))
         elif rec.name == "gateway":
+            rows.append(("Web console", f"http://127.0.0.1:{rec.port}/"))
             rows.append(("API (gateway)", rec.url))
         elif rec.name in specs:
             rows.append((f"{rec.name} API", rec.url))
@@ -185,6 +192,30 @@ def _print_summary(records: list[ProcessRecord], specs: dict[str, ServiceSpec]) 
         console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
+def _prepare_console(state_dir: Path) -> Path | None:
+    """Build the web console when its build is missing or stale; the directory the gateway
+    serves it from (None without a ``web/`` here). A failed build is reported and the
+    platform starts without the console: the gateway's ``/`` then says it is not built."""
+    web = Path.cwd() / WEB_DIR_NAME
+    if not (web / "package.json").is_file():
+        return None
+    t0 = time.monotonic()
+    steps = steps_needed(web)
+    try:
+        if steps:
+            check_node()
+        for step in steps:
+            t0 = time.monotonic()
+            with console.status(step.label):
+                run_step(step, web, state_dir / "logs" / "console-build.log")
+            _done(step.done, t0)
+    except ConsoleBuildError as exc:
+        _print_error(f"{exc}\nStarting without the web console (the API is unaffected).")
+    if not steps:
+        _done("web console up to date (web/dist)", t0)
+    return web / "dist"
+
+
 def _start_stack(
     *,
     state_dir: Path,
@@ -197,6 +228,7 @@ def _start_stack(
     supervisor: ProcessRecord | None,
     started: list[ManagedProcess],
     records: list[ProcessRecord],
+    console_dir: Path | None,
 ) -> None:
     """Start broker, database and services, recording each one as it starts."""
     logs = state_dir / "logs"
@@ -207,27 +239,24 @@ def _start_stack(
         records.append(ProcessRecord.from_process(proc, url=url, ready_url=ready_url))
         save_state(state_dir, DevState(processes=records, supervisor=supervisor))
 
-    def done(what: str, t0: float) -> None:
-        console.print(f"[green]✓[/] {what} [dim]({time.monotonic() - t0:.1f} s)[/]")
-
     with console.status("Starting Kafka broker (Tansu)…") as status:
         t0 = time.monotonic()
         broker = start_broker(port=broker_port, log_path=logs / "broker.log")
         record(broker, kafka_bootstrap(broker.port), None)
-        done(f"Kafka broker on {kafka_bootstrap(broker.port)}", t0)
+        _done(f"Kafka broker on {kafka_bootstrap(broker.port)}", t0)
 
         status.update("Starting MongoDB server (SecantusDB)…")
         t0 = time.monotonic()
         mongo = start_mongo(data_dir=data_dir, port=mongo_port, log_path=logs / "mongo.log")
         record(mongo, mongo_url(mongo.port), None)
-        done(f"MongoDB server on port {mongo.port} (data in {data_dir})", t0)
+        _done(f"MongoDB server on port {mongo.port} (data in {data_dir})", t0)
 
         status.update("Starting the SMTP sink…")
         t0 = time.monotonic()
         mail_dir = state_dir / MAIL_DIR_NAME
         mail = start_mail_sink(port=smtp_port, mail_dir=mail_dir, log_path=logs / "mail.log")
         record(mail, f"smtp://127.0.0.1:{mail.port} -> {mail_dir}", None)
-        done(f"SMTP sink on port {mail.port} (messages in {mail_dir})", t0)
+        _done(f"SMTP sink on port {mail.port} (messages in {mail_dir})", t0)
 
         def started_service(item: Launched) -> None:
             record(item.process, item.base_url + item.spec.api_path, item.base_url + "/readyz")
@@ -245,6 +274,7 @@ def _start_stack(
                 smtp_port=mail.port,
                 tracking_secret=ensure_dev_secret(state_dir, "tracking_secret"),
                 service_secret=ensure_dev_secret(state_dir, "campaigns_service_secret"),
+                console_dir=console_dir,
             ),
             on_start=started_service,
         )
@@ -252,7 +282,7 @@ def _start_stack(
             launched,
             timeout=READY_TIMEOUT,
             on_wait=lambda item: status.update(f"Waiting for {item.spec.name} (/readyz)…"),
-            on_ready=lambda item: done(
+            on_ready=lambda item: _done(
                 f"{item.spec.name} ready on port {item.process.port}", item.started_at
             ),
         )
@@ -322,6 +352,7 @@ def up(
     with _shutdown_signals():
         try:
             _check_ports({"broker": broker_port, "mongo": mongo_port, "mail": smtp_port, **ports})
+            console_dir = _prepare_console(state_dir)
             _start_stack(
                 state_dir=state_dir,
                 broker_port=broker_port,
@@ -333,6 +364,7 @@ def up(
                 supervisor=supervisor,
                 started=started,
                 records=records,
+                console_dir=console_dir,
             )
         except DevStackError as exc:
             _print_error(str(exc))

@@ -6,6 +6,7 @@ import importlib.util
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,19 @@ def service_env(
 
 
 def local_settings(
-    *, gateway_port: int, smtp_port: int, tracking_secret: str, service_secret: str
+    *,
+    gateway_port: int,
+    smtp_port: int,
+    tracking_secret: str,
+    service_secret: str,
+    console_dir: Path | None = None,
 ) -> dict[str, dict[str, str]]:
     """Per-service settings of a one-machine platform: e-mail goes to the local SMTP sink,
-    e-mail links (tracking, unsubscribe) point at the local gateway, and the campaigns
-    service's automations may call APIs through the gateway with their service secret."""
+    e-mail links (tracking, unsubscribe) point at the local gateway, the campaigns
+    service's automations may call APIs through the gateway with their service secret,
+    and the gateway serves the web console built in ``console_dir`` (if given)."""
     gateway = f"http://127.0.0.1:{gateway_port}"
+    console = {"CONSOLE_DIR": str(console_dir)} if console_dir is not None else {}
     return {
         "notifications": {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port)},
         "campaigns": {
@@ -110,5 +118,5 @@ def local_settings(
             "TRACKING_SECRET": tracking_secret,
             "SERVICE_SECRET": service_secret,
         },
-        "gateway": {"SERVICE_SECRETS": json.dumps({"campaigns": service_secret})},
+        "gateway": {"SERVICE_SECRETS": json.dumps({"campaigns": service_secret}), **console},
     }

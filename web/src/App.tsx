@@ -1,0 +1,57 @@
+/** The console's routes. The log-in page and the dashboard are in the first bundle; every
+ * other screen is loaded when first opened. */
+import { lazy, type ReactNode, Suspense, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { createBrowserRouter, Outlet, type RouteObject } from "react-router";
+import { RouterProvider } from "react-router/dom";
+
+import { RequireRole, RequireUser } from "./auth/guards";
+import { DashboardPage } from "./pages/DashboardPage";
+import { LoginPage } from "./pages/LoginPage";
+import { AppShell } from "./shell/AppShell";
+import { SECTIONS } from "./shell/sections";
+
+const SectionPlaceholder = lazy(() => import("./pages/SectionPlaceholder"));
+const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
+
+function Loading({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  return <Suspense fallback={<p role="status">{t("app.loading")}</p>}>{children}</Suspense>;
+}
+
+function sectionRoutes(): RouteObject[] {
+  return SECTIONS.filter((section) => section.key !== "dashboard").map((section) => {
+    const page = <SectionPlaceholder section={section.key} />;
+    return {
+      path: section.path.slice(1),
+      element: section.roles ? <RequireRole roles={section.roles}>{page}</RequireRole> : page,
+    };
+  });
+}
+
+export const routes: RouteObject[] = [
+  { path: "/login", element: <LoginPage /> },
+  {
+    path: "/",
+    element: (
+      <RequireUser>
+        <AppShell />
+      </RequireUser>
+    ),
+    children: [
+      {
+        element: (
+          <Loading>
+            <Outlet />
+          </Loading>
+        ),
+        children: [{ index: true, element: <DashboardPage /> }, ...sectionRoutes(), { path: "*", element: <NotFoundPage /> }],
+      },
+    ],
+  },
+];
+
+export function App() {
+  const [router] = useState(() => createBrowserRouter(routes));
+  return <RouterProvider router={router} />;
+}

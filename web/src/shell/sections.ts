@@ -1,0 +1,27 @@
+/** The console's sections, in navigation order, and who may see each one. */
+import { hasAnyRole, type Role, type SignedInUser } from "../auth/claims";
+
+export type SectionKey = "dashboard" | "leads" | "contacts" | "accounts" | "pipeline" | "cases" | "campaigns" | "settings";
+
+export interface Section {
+  key: SectionKey;
+  path: string;
+  /** Only these roles see the section (absent: every signed-in user). */
+  roles?: readonly Role[];
+}
+
+export const SECTIONS: readonly Section[] = [
+  { key: "dashboard", path: "/" },
+  { key: "leads", path: "/leads" },
+  { key: "contacts", path: "/contacts" },
+  { key: "accounts", path: "/accounts" },
+  { key: "pipeline", path: "/pipeline" },
+  { key: "cases", path: "/cases" },
+  { key: "campaigns", path: "/campaigns" },
+  { key: "settings", path: "/settings", roles: ["admin"] },
+];
+
+/** The sections `user` may open. */
+export function visibleSections(user: SignedInUser): Section[] {
+  return SECTIONS.filter((section) => section.roles === undefined || hasAnyRole(user, section.roles));
+}
