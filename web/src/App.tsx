@@ -19,11 +19,13 @@ function Loading({ children }: { children: ReactNode }) {
   return <Suspense fallback={<p role="status">{t("app.loading")}</p>}>{children}</Suspense>;
 }
 
+/** One route per section, matching every path under it; its screens route the rest. */
 function sectionRoutes(): RouteObject[] {
   return SECTIONS.filter((section) => section.key !== "dashboard").map((section) => {
-    const page = <SectionPlaceholder section={section.key} />;
+    const Screens = section.screens ? lazy(section.screens) : null;
+    const page = Screens ? <Screens /> : <SectionPlaceholder section={section.key} />;
     return {
-      path: section.path.slice(1),
+      path: `${section.path.slice(1)}/*`,
       element: section.roles ? <RequireRole roles={section.roles}>{page}</RequireRole> : page,
     };
   });

@@ -86,6 +86,7 @@ const en = {
 
 export default en;
 
-type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };
+/** The shape of a translation of the strings `T`: the same keys, any text. */
+export type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };
 /** The shape every language's strings must have. */
 export type Messages = Strings<typeof en>;

@@ -1,4 +1,6 @@
-/** The console's sections, in navigation order, and who may see each one. */
+/** The console's sections, in navigation order, who may see each one, and their screens. */
+import type { ComponentType } from "react";
+
 import { hasAnyRole, type Role, type SignedInUser } from "../auth/claims";
 
 export type SectionKey = "dashboard" | "leads" | "contacts" | "accounts" | "pipeline" | "cases" | "campaigns" | "settings";
@@ -8,6 +10,12 @@ export interface Section {
   path: string;
   /** Only these roles see the section (absent: every signed-in user). */
   roles?: readonly Role[];
+  /**
+   * The section's screens, loaded when the section is first opened: a component that
+   * routes the paths under `path` itself (`<Routes>`) and brings its own strings (see
+   * `i18n/sectionStrings.ts`). Absent: the section is not built yet.
+   */
+  screens?: () => Promise<{ default: ComponentType }>;
 }
 
 export const SECTIONS: readonly Section[] = [
