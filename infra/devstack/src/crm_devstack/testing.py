@@ -2,7 +2,8 @@
 
 ``CRM_TEST_BACKEND`` picks the servers: ``embedded`` (default: Tansu + SecantusDB
 started on free loopback ports), ``containers`` (testcontainers Kafka + MongoDB as a
-single-node replica set; needs Docker), ``external`` (``CRM_TEST_MONGO_URL`` and
+single-node replica set on loopback ports, see :mod:`crm_devstack.containers`; needs a
+Docker engine on this machine), ``external`` (``CRM_TEST_MONGO_URL`` and
 ``CRM_TEST_KAFKA_BOOTSTRAP``).
 """
 
