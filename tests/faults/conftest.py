@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,9 +19,12 @@ from .servers import ScenarioServers
 async def scenario(
     backend: Backend, minter: TokenMinter, workdir: Path
 ) -> AsyncIterator[FaultPlatform]:
-    """Servers of a scenario's own (embedded backend) and no services yet (the scenario
-    starts the ones it needs); everything is stopped by PID at the end."""
-    servers = ScenarioServers(workdir / "servers", backend)
+    """Servers of the scenario's own (embedded and containers backends) and no services
+    yet (the scenario starts the ones it needs); everything is stopped at the end,
+    processes by PID and containers by id."""
+    # in a worker thread: starting containers takes a while, and the session's event
+    # loop may be running other tests' background tasks
+    servers = await asyncio.to_thread(ScenarioServers, workdir / "servers", backend)
     try:
         platform = FaultPlatform(servers, minter, workdir)
         try:
@@ -28,7 +32,7 @@ async def scenario(
         finally:
             await platform.close()
     finally:
-        servers.close()
+        await asyncio.to_thread(servers.close)
 
 
 @pytest.fixture

@@ -1,21 +1,29 @@
 """The broker and the database of one fault scenario, and the faults injected into them.
 
-With the default ``embedded`` test backend each scenario starts its own Tansu broker and
-SecantusDB as processes, so pausing (SIGSTOP/SIGCONT) or restarting them disturbs no
-other test. A restarted broker comes back on the same port and empty (Tansu keeps
-nothing); a restarted database comes back on the same port and data directory (SecantusDB
-keeps its data). Other backends (``containers``, ``external``) give the session's servers:
-scenarios that inject no server fault run on them, the others are skipped.
+Each scenario owns its servers, so pausing or restarting them disturbs no other test:
+
+* ``embedded`` backend: a Tansu broker and a SecantusDB as processes. Pause is SIGSTOP,
+  resume SIGCONT, stop SIGTERM; a restarted broker comes back on the same port and
+  EMPTY (Tansu keeps nothing), a restarted database on the same port and data directory.
+* ``containers`` backend: a Kafka and a MongoDB (single-node replica set) container.
+  Pause is ``docker pause`` (the cgroup freezer), stop ``docker stop``; both come back on
+  the same port (bound up front) with their data: Kafka keeps every record it
+  acknowledged.
+
+Under ``external`` the servers are the session's, shared: scenarios that inject no server
+fault run on them, the others are skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import pytest
 
+from crm_devstack.containers import start_container_pair
 from crm_devstack.servers import (
     ManagedProcess,
     kafka_bootstrap,
@@ -29,79 +37,142 @@ from crm_devstack.testing import Backend
 Server = Literal["broker", "database"]
 
 
+class OwnServer(Protocol):
+    """A server a scenario started, and the faults it can take."""
+
+    def pause(self) -> None:
+        """Freeze it: it keeps its state and connections but answers nothing."""
+
+    def resume(self) -> None:
+        """Let it run again after :meth:`pause`."""
+
+    def stop(self) -> None:
+        """Stop it; :meth:`start` brings it back on the same address."""
+
+    def start(self) -> None:
+        """Start it again after :meth:`stop` and wait until it answers."""
+
+    def close(self) -> None:
+        """Stop it for good at the end of the scenario."""
+
+
+class EmbeddedServer:
+    """An embedded server process; :meth:`start` launches a new one on the same port."""
+
+    def __init__(
+        self, process: ManagedProcess, relaunch: Callable[[ManagedProcess], ManagedProcess]
+    ) -> None:
+        self.process = process
+        self._relaunch = relaunch
+
+    def pause(self) -> None:
+        """SIGSTOP."""
+        self.process.pause()
+
+    def resume(self) -> None:
+        """SIGCONT."""
+        self.process.resume()
+
+    def stop(self) -> None:
+        """SIGTERM (by PID)."""
+        self.process.stop()
+
+    def start(self) -> None:
+        """A new process on the old one's port (and data directory, for the database)."""
+        if self.process.alive():
+            raise RuntimeError(f"{self.process!r} still runs")
+        self.process = self._relaunch(self.process)
+
+    def close(self) -> None:
+        """Stop the process by PID."""
+        self.process.stop()
+
+
+def _embedded(workdir: Path) -> tuple[EmbeddedServer, EmbeddedServer]:
+    broker, database = start_embedded_pair(workdir)
+
+    def relaunch_broker(old: ManagedProcess) -> ManagedProcess:
+        return start_broker(port=old.port, log_path=old.log_path)
+
+    def relaunch_database(old: ManagedProcess) -> ManagedProcess:
+        return start_mongo(data_dir=workdir / "mongo", port=old.port, log_path=old.log_path)
+
+    return EmbeddedServer(broker, relaunch_broker), EmbeddedServer(database, relaunch_database)
+
+
 class ScenarioServers:
-    """Kafka and MongoDB for one scenario; ``pause``, ``resume`` and ``restart`` inject faults."""
+    """Kafka and MongoDB for one scenario; ``pause``, ``resume``, ``stop``, ``start`` and
+    ``restart`` inject faults."""
+
+    broker_keeps_records: bool
+    """Whether a restarted broker still holds the records it acknowledged before it went
+    down: Kafka does, the embedded Tansu keeps nothing. (Only consulted where the
+    scenario owns the broker and restarts it.)"""
 
     def __init__(self, workdir: Path, backend: Backend) -> None:
-        self._workdir = workdir
-        self._processes: dict[Server, ManagedProcess] = {}
+        self._servers: dict[Server, OwnServer] = {}
+        self.kafka_idempotence = backend.kafka_idempotence
         if backend.kind == "embedded":
-            broker, database = start_embedded_pair(workdir)
-            self._processes = {"broker": broker, "database": database}
-            self.kafka_bootstrap = kafka_bootstrap(broker.port)
-            self.mongo_url = mongo_url(database.port)
-            self.kafka_idempotence = False
+            broker, database = _embedded(workdir)
+            self._servers = {"broker": broker, "database": database}
+            self.kafka_bootstrap = kafka_bootstrap(broker.process.port)
+            self.mongo_url = mongo_url(database.process.port)
+            self.broker_keeps_records = False
+        elif backend.kind == "containers":
+            kafka, mongo = start_container_pair()
+            self._servers = {"broker": kafka, "database": mongo}
+            self.kafka_bootstrap = kafka.endpoint
+            self.mongo_url = mongo.endpoint
+            self.broker_keeps_records = True
         else:
             self.kafka_bootstrap = backend.kafka_bootstrap
             self.mongo_url = backend.mongo_url
-            self.kafka_idempotence = backend.kafka_idempotence
+            self.broker_keeps_records = True
 
     @property
     def injectable(self) -> bool:
-        """True when this scenario owns its server processes (the embedded backend)."""
-        return bool(self._processes)
+        """True when this scenario owns its servers (embedded and containers backends)."""
+        return bool(self._servers)
 
     def require_faults(self) -> None:
         """Skip the calling test unless server faults can be injected here."""
         if not self.injectable:
             pytest.skip(
-                "server faults (pause, restart) are injected into the embedded servers a "
-                "scenario starts; under CRM_TEST_BACKEND=containers or external the "
-                "servers are shared by the session and these scenarios are skipped"
+                "server faults (pause, restart) are injected into servers a scenario "
+                "starts itself; under CRM_TEST_BACKEND=external the servers are shared "
+                "and these scenarios are skipped"
             )
 
-    def process(self, server: Server) -> ManagedProcess:
-        """The running process of ``server``."""
+    def _own(self, server: Server) -> OwnServer:
         self.require_faults()
-        return self._processes[server]
+        return self._servers[server]
 
     # Faults are injected from a worker thread: the waits they involve (a server stopping
     # takes seconds) must not stall the test's event loop, which drives the load.
 
     async def pause(self, server: Server) -> None:
-        """Freeze ``server`` (SIGSTOP): it keeps its state and sockets but answers nothing."""
-        await asyncio.to_thread(self.process(server).pause)
+        """Freeze ``server``: it keeps its state and sockets but answers nothing."""
+        await asyncio.to_thread(self._own(server).pause)
 
     async def resume(self, server: Server) -> None:
-        """Let a paused ``server`` run again (SIGCONT)."""
-        await asyncio.to_thread(self.process(server).resume)
+        """Let a paused ``server`` run again."""
+        await asyncio.to_thread(self._own(server).resume)
 
     async def stop(self, server: Server) -> None:
-        """Stop ``server`` (SIGTERM); :meth:`start` brings it back on the same port."""
-        await asyncio.to_thread(self.process(server).stop)
+        """Stop ``server``; :meth:`start` brings it back on the same port."""
+        await asyncio.to_thread(self._own(server).stop)
 
     async def start(self, server: Server) -> None:
-        """Start a stopped ``server`` again on its port: the broker empty, the database
-        on its data directory."""
-        await asyncio.to_thread(self._start, server)
+        """Start a stopped ``server`` again on its port and wait until it answers (the
+        embedded broker empty, the other servers with their data)."""
+        await asyncio.to_thread(self._own(server).start)
 
     async def restart(self, server: Server) -> None:
         """Stop ``server`` and start it again on the same port."""
         await self.stop(server)
         await self.start(server)
 
-    def _start(self, server: Server) -> None:
-        old = self.process(server)
-        if old.alive():
-            raise RuntimeError(f"{old!r} still runs")
-        if server == "broker":
-            self._processes[server] = start_broker(port=old.port, log_path=old.log_path)
-        else:
-            self._processes[server] = start_mongo(
-                data_dir=self._workdir / "mongo", port=old.port, log_path=old.log_path
-            )
-
     def close(self) -> None:
-        """Stop the processes this scenario started (by PID)."""
-        for proc in reversed(list(self._processes.values())):
-            proc.stop()
+        """Stop the servers this scenario started (processes by PID, containers by id)."""
+        for server in reversed(list(self._servers.values())):
+            server.close()

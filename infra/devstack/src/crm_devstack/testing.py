@@ -2,7 +2,8 @@
 
 ``CRM_TEST_BACKEND`` picks the servers: ``embedded`` (default: Tansu + SecantusDB
 started on free loopback ports), ``containers`` (testcontainers Kafka + MongoDB as a
-single-node replica set; needs Docker), ``external`` (``CRM_TEST_MONGO_URL`` and
+single-node replica set on loopback ports, see :mod:`crm_devstack.containers`; needs a
+Docker engine on this machine), ``external`` (``CRM_TEST_MONGO_URL`` and
 ``CRM_TEST_KAFKA_BOOTSTRAP``).
 """
 
@@ -27,6 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
+from crm_devstack.containers import start_container_pair
 from crm_devstack.devkeys import mint_token
 from crm_devstack.launcher import Launched, launch_services, wait_services_ready
 from crm_devstack.servers import ManagedProcess, free_port, start_embedded_pair, stop_all
@@ -102,26 +104,14 @@ def _start_containers() -> Backend:
             "CRM_TEST_BACKEND=containers needs a running Docker engine "
             f"({type(exc).__name__}: {exc}); use CRM_TEST_BACKEND=embedded here"
         ) from exc
-    from testcontainers.kafka import KafkaContainer
-    from testcontainers.mongodb import MongoDbContainer
-
-    kafka = KafkaContainer("confluentinc/cp-kafka:7.7.1").with_kraft()
-    kafka.start()
-    mongo = MongoDbContainer("mongo:8.0").with_command("--replSet rs0 --bind_ip_all")
-    mongo.start()
-    port = mongo.get_exposed_port(27017)
-    host = mongo.get_container_host_ip()
-    mongo.exec(
-        "mongosh --quiet -u test -p test --eval "
-        f"\"rs.initiate({{_id:'rs0',members:[{{_id:0,host:'{host}:27017'}}]}})\""
-    )
+    kafka, mongo = start_container_pair()
     backend = Backend(
         "containers",
-        mongo_url=f"mongodb://test:test@{host}:{port}/?directConnection=true",
-        kafka_bootstrap=kafka.get_bootstrap_server(),
+        mongo_url=mongo.endpoint,
+        kafka_bootstrap=kafka.endpoint,
         kafka_idempotence=True,
     )
-    backend._cleanup += [kafka.stop, mongo.stop]
+    backend._cleanup += [kafka.close, mongo.close]
     return backend
 
 
