@@ -108,11 +108,16 @@ async def settle(platform: FaultPlatform, *, timeout: float = SETTLE_TIMEOUT) ->
     def partitions(owners: Iterable[str]) -> list[TopicPartition]:
         return [TopicPartition(platform.topic(o), p) for o in owners for p in range(PARTITIONS)]
 
+    pending = "nothing read yet"
+
     async def quiet() -> bool:
-        nonlocal previous
+        """True once nothing is pending; else ``pending`` says what still is."""
+        nonlocal previous, pending
         try:
             # never ask for offsets of a missing topic: the broker would auto-create it
-            if not {platform.topic(o) for o in platform.services} <= await consumer.topics():
+            missing = {platform.topic(o) for o in platform.services} - await consumer.topics()
+            if missing:
+                pending = f"topics {sorted(missing)} missing"
                 return False
             ends: dict[TopicPartition, int] = await consumer.end_offsets(
                 partitions(platform.services)
@@ -120,20 +125,33 @@ async def settle(platform: FaultPlatform, *, timeout: float = SETTLE_TIMEOUT) ->
             for group, owners in groups.items():
                 tps = partitions(owners)
                 committed = await admin.list_consumer_group_offsets(group, partitions=tps)
-                for tp in tps:
-                    if ends[tp] > 0 and (tp not in committed or committed[tp].offset < ends[tp]):
-                        return False
-        except KafkaError:
+                behind = {
+                    f"{tp.topic}:{tp.partition}": (
+                        committed[tp].offset if tp in committed else None,
+                        ends[tp],
+                    )
+                    for tp in tps
+                    if ends[tp] > 0 and (tp not in committed or committed[tp].offset < ends[tp])
+                }
+                if behind:
+                    pending = f"group {group} behind (committed, end): {behind}"
+                    return False
+        except KafkaError as exc:
+            pending = f"Kafka error {exc!r}"
             return False
         for service in platform.services:
-            if await platform.db(service)["outbox"].count_documents({}, limit=1):
+            if waiting := await platform.db(service)["outbox"].count_documents({}):
+                pending = f"{waiting} rows in the {service} outbox"
                 return False
         settled = ends == previous
         previous = ends
+        pending = "end offsets moved since the last look"
         return settled
 
     try:
         await eventually(quiet, timeout=timeout, interval=0.3, what="the platform to settle")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; still pending: {pending}") from None
     finally:
         await admin.close()
         await consumer.stop()
