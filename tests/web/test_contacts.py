@@ -113,7 +113,7 @@ async def test_contact_360_activities_tasks_and_a_case(
     case_url = page.url
 
     await page.goto(console.base_url + "/cases?priority=high")
-    cases = page.get_by_role("table", name="Cases, the most urgent SLA first")
+    cases = page.get_by_role("table", name="Cases, the most urgent first, then by SLA due time")
     await expect(cases.get_by_role("link", name="Invoice shows the wrong address")).to_be_visible()
     await expect(page.get_by_label("Priority")).to_have_value("high")
     await inspectable_page.screenshot("cases-list")

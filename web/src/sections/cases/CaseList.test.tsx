@@ -8,25 +8,28 @@ import { caseRecord } from "./testFixtures";
 const FUTURE = new Date(Date.now() + 86_400_000).toISOString();
 
 describe("the case list", () => {
-  it("asks for the URL's priority, by SLA due time, and marks overdue cases in words", async () => {
+  it("asks for the URL's priority, most urgent first, and marks overdue cases in words", async () => {
     const { calls, fetchFn } = routeFetch({
       "GET /api/v1/cases": json({ items: [caseRecord(), caseRecord({ id: "cas_2", subject: "Password reset", sla_due_at: FUTURE })], next_cursor: null }),
     });
     await renderApp("/cases?priority=high", fetchFn);
-    const rows = within(await screen.findByRole("table", { name: "Cases, the most urgent SLA first" })).getAllByRole("row");
-    expect(calls.find((call) => call.url.startsWith("/api/v1/cases"))?.url).toBe("/api/v1/cases?limit=50&priority=high&sort=sla_due_at");
+    const rows = within(await screen.findByRole("table", { name: "Cases, the most urgent first, then by SLA due time" })).getAllByRole("row");
+    expect(calls.find((call) => call.url.startsWith("/api/v1/cases"))?.url).toBe("/api/v1/cases?limit=50&priority=high&sort=priority");
     expect(screen.getByLabelText("Priority")).toHaveValue("high");
     expect(within(rows[1]!).getByText("⚠ Overdue")).toBeInTheDocument();
     expect(within(rows[2]!).queryByText(/Overdue/)).toBeNull();
     expect(within(rows[2]!).getByText(/^Due /)).toBeInTheDocument();
   });
 
-  it("keeps a changed filter in the URL", async () => {
+  it("keeps a changed filter and order in the URL", async () => {
     const { fetchFn } = routeFetch({ "GET /api/v1/cases": json({ items: [], next_cursor: null }) });
     const { router } = await renderApp("/cases?priority=high", fetchFn);
     expect(await screen.findByText("No case matches these filters. Change them to see more.")).toBeInTheDocument();
     fireEvent.change(screen.getByLabelText("Status"), { target: { value: "pending" } });
     await waitFor(() => expect(router.state.location.search).toBe("?priority=high&status=pending"));
+    fireEvent.change(screen.getByLabelText("Order"), { target: { value: "sla_due_at" } });
+    await waitFor(() => expect(router.state.location.search).toBe("?priority=high&status=pending&sort=sla_due_at"));
+    expect(await screen.findByText("No case matches these filters. Change them to see more.")).toBeInTheDocument();
   });
 
   it("offers to open a case only to roles that may", async () => {

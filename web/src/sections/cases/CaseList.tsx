@@ -1,4 +1,5 @@
-/** Cases by SLA due time (or newest), filtered by status and priority from the URL. */
+/** Cases by priority then SLA due time (or by due time, or newest), filtered by status and
+ * priority; filters and order live in the URL (`/cases?priority=high&sort=sla_due_at`). */
 import { useId } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -16,6 +17,9 @@ import { CASE_PRIORITIES, CASE_STATUSES, type CaseRecord } from "./types";
 
 const FILTERS = ["status", "priority", "sort", "contact_id", "account_id", "assignee_id"] as const;
 const PAGE_SIZE = 50;
+/** The API's orders of the list; the first is the default (absent from the URL). */
+const SORTS = ["priority", "sla_due_at", "-created_at"] as const;
+type Sort = (typeof SORTS)[number];
 
 export function CaseList() {
   const { t } = useSectionStrings("cases", STRINGS);
@@ -23,7 +27,7 @@ export function CaseList() {
   const { user } = useSession();
   const id = useId();
   const [filters, setFilter] = useUrlFilters(FILTERS);
-  const sort = filters.sort === "-created_at" ? "-created_at" : "sla_due_at";
+  const sort: Sort = (SORTS as readonly string[]).includes(filters.sort) ? (filters.sort as Sort) : SORTS[0];
   const list = useCursorList<CaseRecord>(["cases", "list"], "/api/v1/cases", { ...filters, sort, limit: PAGE_SIZE });
   const filtered = FILTERS.some((name) => name !== "sort" && filters[name] !== "");
   const now = new Date();
@@ -63,9 +67,12 @@ export function CaseList() {
         </div>
         <div className="form-field">
           <label htmlFor={`${id}-sort`}>{t("list.sort")}</label>
-          <select id={`${id}-sort`} value={sort} onChange={(event) => setFilter("sort", event.target.value === "sla_due_at" ? "" : event.target.value)}>
-            <option value="sla_due_at">{t("list.bySla")}</option>
-            <option value="-created_at">{t("list.newest")}</option>
+          <select id={`${id}-sort`} value={sort} onChange={(event) => setFilter("sort", event.target.value === SORTS[0] ? "" : event.target.value)}>
+            {SORTS.map((option) => (
+              <option key={option} value={option}>
+                {t(`list.sortBy.${option}`)}
+              </option>
+            ))}
           </select>
         </div>
       </div>
@@ -78,7 +85,7 @@ export function CaseList() {
       {!list.isPending && list.error === null && list.items.length === 0 && <p className="empty-state">{filtered ? t("list.noMatch") : t("list.empty")}</p>}
       {list.items.length > 0 && (
         <table className="data-table">
-          <caption>{sort === "sla_due_at" ? t("list.caption") : t("list.captionNewest")}</caption>
+          <caption>{t(`list.caption.${sort}`)}</caption>
           <thead>
             <tr>
               <th scope="col">{t("list.subject")}</th>

@@ -4,15 +4,17 @@ import { defineSectionStrings } from "../../i18n/sectionStrings";
 const en = {
   list: {
     title: "Cases",
-    caption: "Cases, the most urgent SLA first",
-    captionNewest: "Cases, newest first",
+    caption: {
+      priority: "Cases, the most urgent first, then by SLA due time",
+      sla_due_at: "Cases, the soonest SLA due time first",
+      "-created_at": "Cases, newest first",
+    },
     status: "Status",
     anyStatus: "Any status",
     priority: "Priority",
     anyPriority: "Any priority",
     sort: "Order",
-    bySla: "SLA due time, soonest first",
-    newest: "Newest first",
+    sortBy: { priority: "Priority, then SLA due time", sla_due_at: "SLA due time, soonest first", "-created_at": "Newest first" },
     subject: "Subject",
     due: "SLA due",
     noMatch: "No case matches these filters. Change them to see more.",
@@ -62,15 +64,17 @@ const en = {
 export const STRINGS = defineSectionStrings(en, {
   list: {
     title: "Kasus",
-    caption: "Kasus, tenggat SLA terdekat lebih dulu",
-    captionNewest: "Kasus, terbaru lebih dulu",
+    caption: {
+      priority: "Kasus, paling mendesak lebih dulu, lalu menurut tenggat SLA",
+      sla_due_at: "Kasus, tenggat SLA terdekat lebih dulu",
+      "-created_at": "Kasus, terbaru lebih dulu",
+    },
     status: "Status",
     anyStatus: "Semua status",
     priority: "Prioritas",
     anyPriority: "Semua prioritas",
     sort: "Urutan",
-    bySla: "Tenggat SLA, terdekat lebih dulu",
-    newest: "Terbaru lebih dulu",
+    sortBy: { priority: "Prioritas, lalu tenggat SLA", sla_due_at: "Tenggat SLA, terdekat lebih dulu", "-created_at": "Terbaru lebih dulu" },
     subject: "Subjek",
     due: "Tenggat SLA",
     noMatch: "Tidak ada kasus yang cocok dengan filter ini. Ubah filternya untuk melihat lebih banyak.",
