@@ -11,9 +11,11 @@ export interface ComposedPartProps<T> {
   children(data: T): ReactNode;
   /** Whether non-null data still counts as empty (an empty list). */
   isEmpty?(data: T): boolean;
+  /** Shown below the part whatever its status (an action such as "Open a case"). */
+  footer?: ReactNode;
 }
 
-export function ComposedPart<T>({ title, part, messages, children, isEmpty }: ComposedPartProps<T>) {
+export function ComposedPart<T>({ title, part, messages, children, isEmpty, footer }: ComposedPartProps<T>) {
   const headingId = useId();
   let body: ReactNode;
   if (part.status !== "ok") body = <p className={`muted part-${part.status}`}>{messages[part.status]}</p>;
@@ -23,6 +25,7 @@ export function ComposedPart<T>({ title, part, messages, children, isEmpty }: Co
     <section className="card" aria-labelledby={headingId} data-status={part.status}>
       <h2 id={headingId}>{title}</h2>
       {body}
+      {footer}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { json, renderApp } from "../../test/renderApp";
 import { routeFetch } from "../../test/routeFetch";
+import { CONTACT } from "../contacts/testFixtures";
 import { caseRecord } from "./testFixtures";
 
 describe("a case", () => {
@@ -10,6 +11,7 @@ describe("a case", () => {
     let current = caseRecord();
     const { calls, fetchFn } = routeFetch({
       "GET /api/v1/cases/cas_1": () => json(current),
+      "GET /api/v1/contacts/con_1": json(CONTACT),
       "POST /api/v1/cases/cas_1/status": () => {
         current = caseRecord({ version: 4, status: "resolved", resolution: "Address corrected", resolved_at: "2026-11-23T10:00:00Z", sla_breached: true });
         return json(current);
@@ -17,6 +19,7 @@ describe("a case", () => {
     });
     await renderApp("/cases/cas_1", fetchFn);
     expect(await screen.findByRole("heading", { name: "Invoice shows the wrong address" })).toBeInTheDocument();
+    expect(await screen.findByRole("link", { name: "Budi Santoso" })).toHaveAttribute("href", "/contacts/con_1");
     fireEvent.change(screen.getByLabelText("What solved it"), { target: { value: "Address corrected" } });
     fireEvent.click(screen.getByRole("button", { name: "Resolve" }));
     expect(await screen.findByText("Resolved after the SLA")).toBeInTheDocument();
@@ -46,6 +49,7 @@ describe("a case", () => {
     await renderApp("/cases/cas_1", fetchFn);
     expect(await screen.findByText("Your role can read cases but not change them.")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Resolve" })).toBeNull();
+    expect(screen.getByRole("link", { name: "con_1" })).toBeInTheDocument(); // the contact's name could not be read
   });
 
   it("opens a case for a contact and shows it", async () => {

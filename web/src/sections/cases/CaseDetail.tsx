@@ -11,6 +11,7 @@ import { formatDateTime } from "../../format/dates";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { useLocale } from "../../shell/useLocale";
+import { ContactLink } from "../contacts/ContactLink";
 import { PriorityBadge, SlaDue, StatusBadge } from "./CaseBadges";
 import { canWriteCases } from "./permissions";
 import { STRINGS } from "./strings";
@@ -136,7 +137,7 @@ export function CaseDetail() {
               <div>
                 <dt>{t("detail.contact")}</dt>
                 <dd>
-                  <Link to={`/contacts/${encodeURIComponent(record.contact_id)}`}>{record.contact_id}</Link>
+                  <ContactLink contactId={record.contact_id} />
                 </dd>
               </div>
             )}

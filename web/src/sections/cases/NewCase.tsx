@@ -4,6 +4,7 @@ import { type FormEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
 
+import { newIdempotencyKey } from "../../api/idempotencyKey";
 import { useSession } from "../../auth/session";
 import { describeError, describeFieldError, fieldErrorsByName } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
@@ -19,7 +20,7 @@ export function NewCase() {
   const [params] = useSearchParams();
   const id = useId();
   const [form, setForm] = useState({ subject: "", description: "", type: "question", priority: "medium", contact_id: params.get("contact_id") ?? "" });
-  const [idempotencyKey] = useState(() => crypto.randomUUID());
+  const [idempotencyKey] = useState(newIdempotencyKey);
   const create = useMutation({
     mutationFn: () =>
       client.request<CaseRecord>("/api/v1/cases", {

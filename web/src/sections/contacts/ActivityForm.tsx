@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { newIdempotencyKey } from "../../api/idempotencyKey";
 import { useSession } from "../../auth/session";
 import { describeError, describeFieldError, fieldErrorsByName } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
@@ -47,13 +48,13 @@ export function ActivityForm({ link }: { link: ActivityLink }) {
   const id = useId();
   const [kind, setKind] = useState<ActivityKind>("call");
   const [values, setValues] = useState<Record<string, string>>({});
-  const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
+  const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
   const mutation = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
       client.request<Activity>("/api/v1/activities", { method: "POST", json: body, headers: { "Idempotency-Key": idempotencyKey } }),
     onSuccess: async () => {
       setValues({});
-      setIdempotencyKey(crypto.randomUUID());
+      setIdempotencyKey(newIdempotencyKey());
       await queryClient.invalidateQueries({ queryKey: ["activities"] });
       await queryClient.invalidateQueries({ queryKey: ["customer360"] });
     },

@@ -127,25 +127,23 @@ export function DealsPart({ part }: { part: Customer360["deals"] }) {
 
 export function CasesPart({ part, contactId, canOpen }: { part: ComposedSection<CaseRecord[]>; contactId: string; canOpen: boolean }) {
   const { t } = useSectionStrings("contacts", STRINGS);
+  const footer = canOpen && (
+    <p>
+      <Link to={`/cases/new?contact_id=${encodeURIComponent(contactId)}`}>{t("parts.openCase")}</Link>
+    </p>
+  );
   return (
-    <div>
-      <ComposedPart title={t("parts.cases")} part={part} messages={useMessages(t("parts.noCases"))} isEmpty={(cases) => cases.length === 0}>
-        {(cases) => (
-          <ul className="plain-list">
-            {cases.map((record) => (
-              <li key={record.id}>
-                <Link to={`/cases/${encodeURIComponent(record.id)}`}>{record.subject}</Link> <PriorityBadge priority={record.priority} /> <SlaDue record={record} />
-              </li>
-            ))}
-          </ul>
-        )}
-      </ComposedPart>
-      {canOpen && (
-        <p>
-          <Link to={`/cases/new?contact_id=${encodeURIComponent(contactId)}`}>{t("parts.openCase")}</Link>
-        </p>
+    <ComposedPart title={t("parts.cases")} part={part} messages={useMessages(t("parts.noCases"))} isEmpty={(cases) => cases.length === 0} footer={footer}>
+      {(cases) => (
+        <ul className="plain-list">
+          {cases.map((record) => (
+            <li key={record.id}>
+              <Link to={`/cases/${encodeURIComponent(record.id)}`}>{record.subject}</Link> <PriorityBadge priority={record.priority} /> <SlaDue record={record} />
+            </li>
+          ))}
+        </ul>
       )}
-    </div>
+    </ComposedPart>
   );
 }
 
