@@ -72,7 +72,7 @@ const en = {
   timeline: {
     title: "Timeline",
     openTasksOnly: "Only open tasks",
-    empty: "Nothing logged yet. Log a call, an e-mail, a meeting or a note above.",
+    empty: "Nothing logged yet. Log a call, an e-mail, a meeting or a note with the form.",
     noOpenTasks: "No open tasks.",
     when: "{{kind}} · {{time}}",
     duration: "{{count}} min",
@@ -172,7 +172,7 @@ export const STRINGS = defineSectionStrings(en, {
   timeline: {
     title: "Linimasa",
     openTasksOnly: "Hanya tugas terbuka",
-    empty: "Belum ada catatan. Catat panggilan, e-mail, rapat, atau catatan di atas.",
+    empty: "Belum ada catatan. Catat panggilan, e-mail, rapat, atau catatan dengan formulir.",
     noOpenTasks: "Tidak ada tugas terbuka.",
     when: "{{kind}} · {{time}}",
     duration: "{{count}} menit",
