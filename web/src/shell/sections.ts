@@ -21,10 +21,10 @@ export interface Section {
 export const SECTIONS: readonly Section[] = [
   { key: "dashboard", path: "/" },
   { key: "leads", path: "/leads" },
-  { key: "contacts", path: "/contacts" },
-  { key: "accounts", path: "/accounts" },
+  { key: "contacts", path: "/contacts", screens: () => import("../sections/contacts/Screens") },
+  { key: "accounts", path: "/accounts", screens: () => import("../sections/accounts/Screens") },
   { key: "pipeline", path: "/pipeline" },
-  { key: "cases", path: "/cases" },
+  { key: "cases", path: "/cases", screens: () => import("../sections/cases/Screens") },
   { key: "campaigns", path: "/campaigns" },
   { key: "settings", path: "/settings", roles: ["admin"] },
 ];

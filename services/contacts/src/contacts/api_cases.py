@@ -1,5 +1,5 @@
-"""HTTP routes of cases: open, list (by status, priority, assignee; newest or SLA first),
-edit, status moves, delete."""
+"""HTTP routes of cases: open, list (by status, priority, assignee; newest first, SLA
+first, or by priority then SLA), edit, status moves, delete."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ class CaseQuery(Paging):
     assignee_id: str | None = Field(default=None, max_length=64)
     contact_id: str | None = Field(default=None, max_length=64)
     account_id: str | None = Field(default=None, max_length=64)
-    sort: Literal["-created_at", "sla_due_at"] = "-created_at"
+    sort: Literal["-created_at", "sla_due_at", "priority"] = "-created_at"
+    """Newest first, SLA due time soonest first, or most urgent priority first (then SLA)."""
 
     def to_filter(self, access: Access) -> ListFilter:
         """The repository filter."""
@@ -73,7 +74,8 @@ async def list_cases(
     settings: SettingsDep,
     filters: Annotated[CaseQuery, Query()],
 ) -> JSONResponse:
-    """A page of cases, newest first or by SLA due time (``sort=sla_due_at``)."""
+    """A page of cases, newest first, by SLA due time (``sort=sla_due_at``), or most urgent
+    priority first and then by SLA due time (``sort=priority``)."""
     repo = CaseRepository(rt.db, access.tenant_id)
     return await list_page(
         repo, filters.to_filter(access), CASE_SORTS[filters.sort], filters, settings

@@ -11,7 +11,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final
 
-from contacts.schemas import CaseStatus, ContactCreate, LifecycleStage, RfmSegment
+from contacts.schemas import CasePriority, CaseStatus, ContactCreate, LifecycleStage, RfmSegment
 from crm_shared.fields import CUSTOM_MAX_KEYS, NOTES_MAX_LENGTH, TAGS_MAX_ITEMS
 from crm_shared.phone_search import phone_search_values
 
@@ -186,6 +186,13 @@ def ends_case(current: CaseStatus, target: CaseStatus) -> bool:
 def sla_due_at(opened_at: datetime, priority: str, hours: Mapping[str, float]) -> datetime:
     """When a case of ``priority`` opened at ``opened_at`` must be resolved."""
     return opened_at + timedelta(hours=hours[priority])
+
+
+CASE_PRIORITY_RANK: Final = MappingProxyType(
+    {CasePriority.URGENT: 0, CasePriority.HIGH: 1, CasePriority.MEDIUM: 2, CasePriority.LOW: 3}
+)
+"""Sort rank of each priority, most urgent first: stored as ``priority_rank`` so cases list
+by priority (``sort=priority``) in index order."""
 
 
 def sla_breached(resolved_at: datetime, due_at: datetime) -> bool:

@@ -11,7 +11,7 @@ from contacts.api_contacts import router as contacts_router
 from contacts.handlers import consumer_specs
 from contacts.repo_accounts import ACCOUNT_INDEXES
 from contacts.repo_activities import ACTIVITY_INDEXES
-from contacts.repo_cases import CASE_INDEXES
+from contacts.repo_cases import CASE_INDEXES, backfill_priority_ranks
 from contacts.repo_contacts import CONTACT_INDEXES
 from contacts.repo_purchases import PURCHASE_INDEXES
 from contacts.rfm import RfmRefresher
@@ -27,6 +27,9 @@ def create_app(settings: ContactsSettings | None = None) -> FastAPI:
     async def start_refresher(app: FastAPI, runtime: Runtime) -> None:
         app.state.rfm_refresher = RfmRefresher(runtime, settings)
         app.state.rfm_refresher.start()
+
+    async def rank_old_cases(app: FastAPI, runtime: Runtime) -> None:
+        await backfill_priority_ranks(runtime.db)
 
     async def stop_refresher(app: FastAPI, runtime: Runtime) -> None:
         await app.state.rfm_refresher.stop()
@@ -49,7 +52,7 @@ def create_app(settings: ContactsSettings | None = None) -> FastAPI:
                 "/v1/contacts/import": settings.import_max_bytes,
                 "/v1/accounts/import": settings.import_max_bytes,
             },
-            on_startup=[start_refresher],
+            on_startup=[rank_old_cases, start_refresher],
             on_shutdown=[stop_refresher],
         )
     )

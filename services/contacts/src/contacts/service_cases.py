@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from contacts.domain import (
+    CASE_PRIORITY_RANK,
     DomainError,
     check_case_transition,
     ends_case,
@@ -15,7 +16,7 @@ from contacts.domain import (
 from contacts.repo_accounts import AccountRepository
 from contacts.repo_cases import CaseRepository
 from contacts.repo_contacts import ContactRepository
-from contacts.schemas import CaseCreate, CaseStatus, CaseStatusChange, CaseUpdate
+from contacts.schemas import CaseCreate, CasePriority, CaseStatus, CaseStatusChange, CaseUpdate
 from contacts.settings import settings_of
 from contacts.usecase import check_refs, create_once
 from crm_shared.auth import Access
@@ -52,6 +53,7 @@ async def open_case(
         created_at=now,
         updated_at=now,
         status=CaseStatus.NEW.value,
+        priority_rank=CASE_PRIORITY_RANK[data.priority],
         sla_due_at=sla_due_at(now, data.priority.value, settings_of(rt).sla_hours()),
         resolution=None,
         resolved_at=None,
@@ -99,6 +101,7 @@ async def update_case(
     if "priority" in changes:
         opened = from_bson(current["created_at"])
         changes["sla_due_at"] = sla_due_at(opened, changes["priority"], settings_of(rt).sla_hours())
+        changes["priority_rank"] = CASE_PRIORITY_RANK[CasePriority(changes["priority"])]
     version = if_match if if_match is not None else current["version"]
     return await repo.update(case_id, version, {"$set": changes})
 

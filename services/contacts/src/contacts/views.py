@@ -10,7 +10,8 @@ from crm_shared.events.catalogue import AccountCreated, ContactSnapshot
 from crm_shared.fields import from_bson
 from crm_shared.views import HIDDEN_ALWAYS, document_view
 
-_HIDDEN = HIDDEN_ALWAYS | {"name_key"}
+_HIDDEN = HIDDEN_ALWAYS | {"name_key", "priority_rank"}
+"""Storage-only keys: the name sort key of contacts and accounts, the priority rank of cases."""
 
 
 def view(doc: Mapping[str, Any]) -> dict[str, Any]:

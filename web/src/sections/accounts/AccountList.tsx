@@ -1,0 +1,90 @@
+/** Accounts, newest first: search and type filter live in the URL (`?q=&type=`). */
+import { useCallback, useId } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+
+import { useCursorList } from "../../api/useCursorList";
+import { LoadMoreButton } from "../../components/LoadMoreButton";
+import { useDebouncedSearch } from "../../components/useDebouncedSearch";
+import { useUrlFilters } from "../../components/useUrlFilters";
+import { formatDate } from "../../format/dates";
+import { describeError } from "../../i18n/describeError";
+import { useSectionStrings } from "../../i18n/sectionStrings";
+import { useLocale } from "../../shell/useLocale";
+import { STRINGS as CONTACT_STRINGS } from "../contacts/strings";
+import { ACCOUNT_TYPES, type Account } from "../contacts/types";
+import { STRINGS } from "./strings";
+
+const FILTERS = ["q", "type", "owner_id", "tag"] as const;
+const PAGE_SIZE = 50;
+
+export function AccountList() {
+  const { t } = useSectionStrings("accounts", STRINGS);
+  const { t: tContacts } = useSectionStrings("contacts", CONTACT_STRINGS);
+  const { t: tShell } = useTranslation();
+  const locale = useLocale();
+  const id = useId();
+  const [filters, setFilter] = useUrlFilters(FILTERS);
+  const commitSearch = useCallback((text: string) => setFilter("q", text), [setFilter]);
+  const [search, setSearch] = useDebouncedSearch(filters.q, commitSearch);
+  const list = useCursorList<Account>(["accounts", "list"], "/api/v1/accounts", { ...filters, limit: PAGE_SIZE });
+  const filtered = FILTERS.some((name) => filters[name] !== "");
+
+  return (
+    <section className="page" aria-labelledby="page-title" aria-busy={list.isPending}>
+      <div className="page-head">
+        <h1 id="page-title">{t("list.title")}</h1>
+      </div>
+      <div className="filters" role="search">
+        <div className="form-field">
+          <label htmlFor={`${id}-q`}>{t("list.search")}</label>
+          <input id={`${id}-q`} type="search" maxLength={100} value={search} onChange={(event) => setSearch(event.target.value)} />
+        </div>
+        <div className="form-field">
+          <label htmlFor={`${id}-type`}>{t("list.type")}</label>
+          <select id={`${id}-type`} value={filters.type} onChange={(event) => setFilter("type", event.target.value)}>
+            <option value="">{t("list.anyType")}</option>
+            {ACCOUNT_TYPES.map((type) => (
+              <option key={type} value={type}>
+                {tContacts(`accountType.${type}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {list.isPending && <p role="status">{tShell("app.loading")}</p>}
+      {list.error !== null && (
+        <p className="error" role="alert">
+          {describeError(list.error, tShell)}
+        </p>
+      )}
+      {!list.isPending && list.error === null && list.items.length === 0 && <p className="empty-state">{filtered ? t("list.noMatch") : t("list.empty")}</p>}
+      {list.items.length > 0 && (
+        <table className="data-table">
+          <caption>{t("list.caption")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("list.name")}</th>
+              <th scope="col">{t("list.type")}</th>
+              <th scope="col">{t("list.industry")}</th>
+              <th scope="col">{t("list.created")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.items.map((account) => (
+              <tr key={account.id}>
+                <td>
+                  <Link to={`/accounts/${encodeURIComponent(account.id)}`}>{account.name}</Link>
+                </td>
+                <td>{tContacts(`accountType.${account.type}`)}</td>
+                <td>{account.industry}</td>
+                <td>{formatDate(account.created_at, locale)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <LoadMoreButton hasMore={list.hasMore} loading={list.loadingMore} onLoadMore={list.loadMore} label={t("more.load")} loadingLabel={t("more.loading")} />
+    </section>
+  );
+}
