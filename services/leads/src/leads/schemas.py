@@ -319,6 +319,24 @@ class ScoreReason(BaseModel):
     points: int
 
 
+class ScoreExplanation(BaseModel):
+    """Why a lead has its score and rating: the rules that fired and the rating thresholds."""
+
+    model_config = MODEL_CONFIG
+
+    score: Annotated[int, Field(ge=0, le=100)]
+    rating: Rating
+    reasons: list[ScoreReason]
+    junk_flag: bool = Field(description="The lead is marked junk, which makes it junk at any score")
+    hot_threshold: int
+    warm_threshold: int
+    junk_below: int | None
+    up_to_date: bool = Field(
+        description="Scored with the tenant's current rules (false while a rescoring runs; "
+        "converted leads keep their score)"
+    )
+
+
 class ConversionOut(BaseModel):
     """What a conversion produced (ids are filled in once the other services report back)."""
 

@@ -43,6 +43,7 @@ from leads.schemas import (
     LeadCreate,
     LeadStatus,
     LeadUpdate,
+    ScoreExplanation,
     ScoringConfig,
     StatusChange,
 )
@@ -142,6 +143,25 @@ async def create_lead(
 async def get_lead(rt: Runtime, access: Access, lead_id: str) -> Document:
     """One visible lead."""
     return visible(access, await LeadRepository(rt.db, access.tenant_id).get(lead_id), "lead")
+
+
+async def explain_score(rt: Runtime, access: Access, lead_id: str) -> ScoreExplanation:
+    """The rules that fired for a visible lead, with the thresholds that turn its score into
+    its rating."""
+    repo = LeadRepository(rt.db, access.tenant_id)
+    lead = visible(access, await repo.get(lead_id), "lead")
+    scoring, version = scoring_of(await repo.config())
+    return ScoreExplanation(
+        score=lead["score"],
+        rating=lead["rating"],
+        reasons=lead.get("score_reasons") or [],
+        junk_flag=bool(lead.get("junk")),
+        hot_threshold=scoring.hot_threshold,
+        warm_threshold=scoring.warm_threshold,
+        junk_below=scoring.junk_below,
+        up_to_date=lead["status"] == LeadStatus.CONVERTED.value
+        or int(lead.get("scoring_version", 0)) >= version,
+    )
 
 
 async def update_lead(
