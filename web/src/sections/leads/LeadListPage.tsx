@@ -32,7 +32,7 @@ export function LeadListPage() {
     { key: "company", header: t("fields.company"), width: "2fr", render: (lead) => lead.company ?? "" },
     { key: "status", header: t("fields.status"), width: "8rem", render: (lead) => <StatusBadge status={lead.status} /> },
     { key: "rating", header: t("fields.rating"), width: "6rem", render: (lead) => <RatingBadge rating={lead.rating} /> },
-    { key: "score", header: t("fields.score"), width: "4rem", render: (lead) => formatNumber(lead.score, locale) },
+    { key: "score", header: t("fields.score"), width: "5rem", render: (lead) => formatNumber(lead.score, locale) },
     { key: "created", header: t("fields.created_at"), width: "8rem", render: (lead) => formatDate(lead.created_at, locale) },
   ];
 
