@@ -55,7 +55,8 @@ export function useCursorPages<T>(
     complete: query.isSuccess && !hasNextPage,
     error: query.error,
     loadMore: () => {
-      if (hasNextPage && !isFetchingNextPage && !isError) void fetchNextPage();
+      // not restarting a page already on its way (a second call before the next render)
+      if (hasNextPage && !isFetchingNextPage && !isError) void fetchNextPage({ cancelRefetch: false });
     },
   };
 }
