@@ -3,6 +3,7 @@ score explained, import with a bad row, convert with a deal onto the new contact
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -48,6 +49,13 @@ async def test_a_lead_from_creation_to_conversion(
     await page.go_back()  # the filters live in the URL
     await expect(table.get_by_role("link", name=f"Andi {surname}")).to_be_visible()
     await opened.screenshot("leads-list")
+    async with page.expect_download() as download_info:
+        await page.get_by_role("button", name="Export CSV").click()
+    download = await download_info.value
+    saved = Path(await download.path())
+    exported = (await asyncio.to_thread(saved.read_text, encoding="utf-8")).splitlines()
+    assert download.suggested_filename.startswith("leads-")
+    assert len(exported) == 2 and email in exported[1]  # the header and the filtered lead
     assert await opened.serious_accessibility_violations(axe_script) == []
 
     await table.get_by_role("link", name=f"Andi {surname}").click()
