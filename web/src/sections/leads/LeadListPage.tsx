@@ -54,7 +54,7 @@ export function LeadListPage() {
     body = (
       <>
         <p className="muted" aria-live="polite">
-          {list.complete ? t("list.countAll", { count: list.items.length }) : t("list.countLoaded", { count: list.items.length })}
+          {t(list.complete ? "list.countAll" : "list.countLoaded", { count: list.items.length, shown: formatNumber(list.items.length, locale) })}
         </p>
         <VirtualTable
           label={t("list.tableLabel")}
