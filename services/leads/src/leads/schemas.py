@@ -212,12 +212,20 @@ class DealDraft(BaseModel):
 
 
 class ConvertRequest(BaseModel):
-    """Body of ``POST /leads/{id}/convert``."""
+    """Body of ``POST /leads/{id}/convert``: the account by name (found or created), or an
+    existing account by ``account_id`` with its ``account_name``; optionally a deal."""
 
     model_config = MODEL_CONFIG
 
     account_name: OptCompany = None
+    account_id: OptId = None
     create_deal: DealDraft | None = None
+
+    @model_validator(mode="after")
+    def _named_account(self) -> Self:
+        if self.account_id is not None and self.account_name is None:
+            raise ValueError("give the account_name of the account_id too")
+        return self
 
 
 class MergeRequest(BaseModel):

@@ -296,6 +296,7 @@ async def convert_lead(
         deal = request.create_deal
         conversion: Document = {
             "account_name": account_name,
+            "account_id": request.account_id,
             "deal": deal.model_dump(mode="json") if deal else None,
             "converted_at": now,
             "converted_by": access.principal.sub,
@@ -326,7 +327,12 @@ async def convert_lead(
                     phone=current.get("phone"),
                     title=current.get("title"),
                 ),
-                account=ConvertedAccount(name=account_name, website=website, domain=domain)
+                account=ConvertedAccount(
+                    name=account_name,
+                    website=website,
+                    domain=domain,
+                    account_id=request.account_id,
+                )
                 if account_name
                 else None,
                 deal=ConvertedDeal(
