@@ -46,7 +46,7 @@ export function ConvertDialog({ lead, onClose, onPending }: Props) {
   const [accountMode, setAccountMode] = useState<"new" | "existing">("new");
   const [accountName, setAccountName] = useState(lead.company ?? "");
   const [accountQuery, setAccountQuery] = useState(lead.company ?? "");
-  const [existing, setExisting] = useState("");
+  const [existing, setExisting] = useState<Account | null>(null);
   const [withDeal, setWithDeal] = useState(false);
   const [deal, setDeal] = useState({ name: "", amount: "", closeDate: "" });
   const [invalid, setInvalid] = useState<Record<string, string>>({});
@@ -69,8 +69,10 @@ export function ConvertDialog({ lead, onClose, onPending }: Props) {
     const body: ConvertRequest = {};
     if (accountMode === "new" && accountName.trim()) body.account_name = accountName.trim();
     if (accountMode === "existing") {
-      if (existing) body.account_name = existing;
-      else problems["account"] = t("convert.chooseAccount");
+      if (existing !== null) {
+        body.account_id = existing.id;
+        body.account_name = existing.name;
+      } else problems["account"] = t("convert.chooseAccount");
     }
     if (withDeal) {
       if (!deal.name.trim()) problems["deal_name"] = t("convert.required");
@@ -137,10 +139,10 @@ export function ConvertDialog({ lead, onClose, onPending }: Props) {
             </FormField>
             <FormField label={t("convert.accountPick")} error={invalid["account"] ?? (accounts.isError ? describe(accounts.error) : null)}>
               {(control) => (
-                <select {...control} value={existing} onChange={(event) => setExisting(event.target.value)}>
+                <select {...control} value={existing?.id ?? ""} onChange={(event) => setExisting(accounts.data?.items.find((account) => account.id === event.target.value) ?? null)}>
                   <option value="">{accounts.isPending ? t("list.loading") : t("convert.accountNone", { count: accounts.data?.items.length ?? 0 })}</option>
                   {(accounts.data?.items ?? []).map((account) => (
-                    <option key={account.id} value={account.name}>
+                    <option key={account.id} value={account.id}>
                       {account.name}
                     </option>
                   ))}

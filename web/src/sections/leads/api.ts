@@ -95,6 +95,8 @@ export interface ImportReport {
 
 export interface ConvertRequest {
   account_name?: string;
+  /** An existing account (with its name in `account_name`). */
+  account_id?: string;
   create_deal?: { name: string; amount: string; currency: string; expected_close_date?: string };
 }
 

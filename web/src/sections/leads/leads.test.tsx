@@ -73,6 +73,7 @@ function gateway(roles: string[], contactAfter = 1) {
       lead = { ...lead, status: (body as { status: Lead["status"] }).status, version: lead.version + 1 };
       return json(lead);
     }
+    if (path.startsWith("/api/v1/accounts?")) return json({ items: [{ id: "acc_7", name: "PT Pilihan" }], next_cursor: null });
     if (path === "/api/v1/leads/lead_1/convert") {
       lead = { ...lead, status: "converted", converted: { account_name: "PT Contoh", contact_id: null, account_id: null, deal_id: null, converted_at: "2026-11-21T00:00:00Z" } };
       return json(lead);
@@ -170,6 +171,23 @@ describe("a lead", () => {
     await waitFor(() => expect(router.state.location.pathname).toBe("/contacts/contact_9"), { timeout: 3000 });
     const sent = calls.find((call) => call.path === "/api/v1/leads/lead_1/convert");
     expect(sent?.body).toEqual({ account_name: "PT Contoh", create_deal: { name: "Langganan 2027", amount: "15000000", currency: "IDR" } });
+  });
+});
+
+describe("converting into an existing account", () => {
+  it("sends the chosen account's id and name", async () => {
+    const { calls } = await signedIn("/leads/lead_1", ["admin"]);
+    fireEvent.click(await screen.findByRole("button", { name: "Convert…" }));
+    const dialog = screen.getByRole("dialog", { name: "Convert into a contact" });
+    fireEvent.click(within(dialog).getByLabelText("Existing account"));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Convert" }));
+    expect(within(dialog).getByText("Choose an account, or create a new one.")).toBeInTheDocument();
+    await within(dialog).findByRole("option", { name: "PT Pilihan" });
+    expect(calls.some((call) => call.path === "/api/v1/accounts?limit=20&sort=name&q=PT+Contoh")).toBe(true);
+    fireEvent.change(within(dialog).getByLabelText("Account"), { target: { value: "acc_7" } });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Convert" }));
+    await waitFor(() => expect(calls.some((call) => call.path === "/api/v1/leads/lead_1/convert")).toBe(true));
+    expect(calls.find((call) => call.path === "/api/v1/leads/lead_1/convert")?.body).toEqual({ account_id: "acc_7", account_name: "PT Pilihan" });
   });
 });
 
