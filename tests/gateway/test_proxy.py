@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -13,6 +15,7 @@ from gateway.main import create_app
 
 from .conftest import Gateway, gateway_settings
 
+SLOW_PATHS = ("/v1/leads", "/v1/leads/import", "/v1/leads/export.csv")
 LEAD = {"first_name": "Budi", "last_name": "Santoso", "email": "budi@maju.co.id", "source": "web"}
 
 
@@ -160,3 +163,29 @@ async def test_token_trace_and_request_id_reach_the_service(
             assert with_id.json()["x-request-id"] == "r-42"
             generated = await client.get("/api/v1/leads", headers=auth)
             assert generated.json()["x-request-id"] == generated.headers["x-request-id"]
+
+
+async def test_csv_imports_and_exports_may_take_longer_than_other_calls(
+    backend: Backend, minter: TokenMinter
+) -> None:
+    """A stand-in service that needs 0.8 s for every answer, behind a 0.3 s read timeout."""
+
+    async def slow(request: Request) -> JSONResponse:
+        await asyncio.sleep(0.8)  # the work of a big import, export or listing
+        return JSONResponse({"path": request.url.path})
+
+    routes = [Route(path, slow, methods=["GET", "POST"]) for path in SLOW_PATHS]
+    async with served(Starlette(routes=routes)) as upstream_url:
+        settings = gateway_settings(backend, minter, upstream_url, upstream_read_timeout_s=0.3)
+        app = create_app(settings)
+        async with running_app(app) as client:
+            auth = await Gateway(app, client, unique_name("tenant_"), "").auth("admin")
+            imported = await client.post(
+                "/api/v1/leads/import", content=b"last_name\nWijaya\n", headers=auth
+            )
+            assert imported.status_code == 200, imported.text
+            exported = await client.get("/api/v1/leads/export.csv", headers=auth)
+            assert exported.status_code == 200, exported.text
+            listed = await client.get("/api/v1/leads", headers=auth)
+            assert listed.status_code == 503
+            assert "did not answer in time" in listed.json()["detail"]

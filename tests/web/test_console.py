@@ -49,10 +49,10 @@ async def test_log_in_dashboard_language_and_log_out(page: BrowserPage, console:
     await expect(page.page.locator("html")).to_have_attribute("lang", "id")
     await page.screenshot("dashboard-id")
 
-    await nav_id.get_by_role("link", name="Prospek").click()
+    await nav_id.get_by_role("link", name="Kampanye").click()
     await expect(page.page.get_by_text("Bagian ini belum ada di konsol.")).to_be_visible()
     await page.page.reload()  # the session and the language survive a reload
-    await expect(page.page.get_by_role("heading", name="Prospek")).to_be_visible()
+    await expect(page.page.get_by_role("heading", name="Kampanye")).to_be_visible()
     await page.screenshot("section-placeholder-id")
 
     await page.page.get_by_role("button", name="Keluar").click()
@@ -92,13 +92,7 @@ async def test_the_login_page_has_no_serious_accessibility_violations(
     page = inspectable_page.page
     await page.goto(console.base_url + "/login")
     await expect(page.get_by_role("heading", name="Log in to the CRM")).to_be_visible()
-    await page.add_script_tag(path=axe_script)
-    results = await page.evaluate("() => axe.run(document, { resultTypes: ['violations'] })")
-    serious = [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = await inspectable_page.serious_accessibility_violations(axe_script)
     assert serious == [], json.dumps(serious, indent=2)
     await inspectable_page.screenshot("login")
 

@@ -86,12 +86,22 @@ async def forward(request: Request) -> Response:
         params=params,
         headers=_as_sent(headers),
         content=await request.body(),
+        timeout=state.settings.upstream_bulk_timeout_s if is_bulk(rest) else None,
     )
     if upstream_response.status_code == 503 and "problem" not in upstream_response.headers.get(
         "content-type", ""
     ):
         raise UpstreamUnavailable(upstream.name, "it answered 503")
     return _relayed(upstream_response, upstream_response.content)
+
+
+BULK_ENDPOINTS = frozenset({"import", "export.csv"})
+"""The last path segments of CSV imports and exports (they get the bulk read timeout)."""
+
+
+def is_bulk(rest: str) -> bool:
+    """Whether ``/api/v1/<resource>/<rest>`` is a CSV import or export."""
+    return rest.rsplit("/", 1)[-1] in BULK_ENDPOINTS
 
 
 def _as_sent(headers: dict[str, str]) -> httpx.Headers:

@@ -39,6 +39,9 @@ class GatewaySettings(ServiceSettings):
     """Service name -> base URL (JSON in ``CRM_GATEWAY_UPSTREAMS``)."""
     upstream_connect_timeout_s: float = Field(default=1.0, gt=0)
     upstream_read_timeout_s: float = Field(default=10.0, gt=0)
+    upstream_bulk_timeout_s: float = Field(default=300.0, gt=0)
+    """Read timeout of CSV imports and exports (``.../import``, ``.../export.csv``), which
+    take longer than other calls: 100k rows are allowed."""
     upstream_max_connections: int = Field(default=128, ge=1)
     upstream_pool_shards: int = Field(default=8, ge=1, le=64)
     """Connection pools per service, used in turn (see ``Upstream.client``)."""

@@ -117,6 +117,32 @@ async def test_lead_converted_links_account_by_exact_name(contacts: ContactsHarn
     assert len((await contacts.get("/v1/accounts"))["items"]) == 1
 
 
+async def test_lead_converted_links_the_account_the_user_chose(contacts: ContactsHarness) -> None:
+    chosen = await contacts.post("/v1/accounts", {"name": "PT Pilihan", "domain": "pilihan.id"})
+    event = _converted("lead_7", "budi@konversi.co.id", account="PT Pilihan")
+    assert event.account is not None
+    picked = event.model_copy(
+        update={"account": event.account.model_copy(update={"account_id": chosen["id"]})}
+    )
+    await _publish(contacts, "leads", picked)
+    contact = await eventually(
+        lambda: _first(contacts, "budi"), timeout=30, what="contact of the converted lead"
+    )
+    assert contact["account_id"] == chosen["id"], "linked although the domains differ"
+
+    gone = picked.model_copy(
+        update={
+            "lead_id": "lead_8",
+            "contact": picked.contact.model_copy(update={"email": "ani@konversi.co.id"}),
+            "account": event.account.model_copy(update={"account_id": "acc_deleted"}),
+        }
+    )
+    await _publish(contacts, "leads", gone)
+    other = await eventually(lambda: _first(contacts, "ani"), timeout=30, what="second contact")
+    assert other["account_id"] not in (None, chosen["id"]), "an unknown id falls back"
+    assert len((await contacts.get("/v1/accounts"))["items"]) == 2
+
+
 async def _first(contacts: ContactsHarness, q: str) -> Any:
     items = (await contacts.get("/v1/contacts", q=q))["items"]
     return items[0] if items else None

@@ -297,3 +297,21 @@ async def test_summary_counts_this_months_new_leads_by_rating(leads: LeadsHarnes
     )
     assert backwards.status_code == 400
     assert backwards.headers["content-type"] == "application/problem+json"
+
+
+async def test_convert_into_an_existing_account_names_it_in_the_event(
+    leads: LeadsHarness,
+) -> None:
+    lead = await leads.create(email="dewi@gmail.com", company="Toko Dewi")
+    url = f"/v1/leads/{lead['id']}/convert"
+    unnamed = await leads.client.post(url, json={"account_id": "acc_1"}, headers=leads.auth())
+    assert unnamed.status_code == 422
+    async with TopicReader(leads.settings.kafka_bootstrap, leads.topic) as reader:
+        body = {"account_id": "acc_1", "account_name": "PT Maju Bersama"}
+        converted = await leads.client.post(url, json=body, headers=leads.auth())
+        assert converted.status_code == 200, converted.text
+        records = await reader.wait_for_count(2)
+    assert converted.json()["converted"]["account_id"] == "acc_1"
+    [event] = [e for r in records if (e := parse_envelope(r.value)).type == "LeadConverted"]
+    assert event.data["account"]["account_id"] == "acc_1"
+    assert event.data["account"]["name"] == "PT Maju Bersama"

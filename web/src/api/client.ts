@@ -56,17 +56,36 @@ export class ApiClient {
 
   /** The JSON body of a successful call (undefined for 204); ApiError or NetworkError otherwise. */
   async request<T>(path: ApiPath, options: RequestOptions = {}): Promise<T> {
-    if (this.store.accessToken === null && this.store.refreshToken !== null) await this.refresh();
-    const token = this.store.accessToken;
-    let response = await this.send(path, options, token, false);
-    if (response.status === 401 && this.store.refreshToken !== null) {
-      // another request may have refreshed meanwhile: then just use its new token
-      const renewed = this.store.accessToken !== token || (await this.refresh());
-      if (renewed) response = await this.send(path, options, this.store.accessToken, false);
-    }
+    const response = await this.withToken((token) => this.send(path, options, token, false));
     if (!response.ok) throw await problemFrom(response);
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
+  }
+
+  /** A file the API serves (a CSV export), with the name the server suggests. */
+  async download(path: ApiPath, options: RequestOptions = {}): Promise<{ blob: Blob; filename: string | null }> {
+    const response = await this.withToken((token) => this.send(path, { ...options, headers: { accept: "*/*", ...options.headers } }, token, false));
+    if (!response.ok) throw await problemFrom(response);
+    const disposition = response.headers.get("content-disposition") ?? "";
+    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? null;
+    return { blob: await response.blob(), filename };
+  }
+
+  /**
+   * Run `call` with the session's access token; when it answers 401, refresh the tokens once
+   * (shared with concurrent calls) and run it again. For transports other than `fetch`
+   * (an upload through XMLHttpRequest, to report its progress).
+   */
+  async withToken<R extends { status: number }>(call: (token: string | null) => Promise<R>): Promise<R> {
+    if (this.store.accessToken === null && this.store.refreshToken !== null) await this.refresh();
+    const token = this.store.accessToken;
+    let response = await call(token);
+    if (response.status === 401 && this.store.refreshToken !== null) {
+      // another request may have refreshed meanwhile: then just use its new token
+      const renewed = this.store.accessToken !== token || (await this.refresh());
+      if (renewed) response = await call(this.store.accessToken);
+    }
+    return response;
   }
 
   /** One refresh at a time; false (and the session cleared) when the server refuses it. */

@@ -1,5 +1,6 @@
 /** A cursor-paged list of the API (`{items, next_cursor}`), grown page by page. */
 import { type QueryKey, useInfiniteQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
 
 import { useSession } from "../auth/session";
 import type { ApiPath } from "./client";
@@ -26,10 +27,15 @@ export function listUrl(path: ApiPath, params: ListParams): ApiPath {
 
 export interface CursorList<T> {
   items: T[];
+  /** The first page is loading. */
   isPending: boolean;
   error: unknown;
   hasMore: boolean;
+  /** Another page is loading. */
   loadingMore: boolean;
+  /** Every page is loaded. */
+  complete: boolean;
+  /** Load the next page (nothing while one is on its way, after an error, or when complete). */
   loadMore(): void;
 }
 
@@ -43,12 +49,18 @@ export function useCursorList<T>(key: QueryKey, path: ApiPath, params: ListParam
     queryFn: ({ pageParam, signal }) => client.request<CursorPage<T>>(listUrl(path, { ...params, cursor: pageParam }), { signal }),
     getNextPageParam: (last) => last.next_cursor,
   });
+  const items = useMemo(() => query.data?.pages.flatMap((page) => page.items) ?? [], [query.data]);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage, isError } = query;
   return {
-    items: query.data?.pages.flatMap((page) => page.items) ?? [],
+    items,
     isPending: query.isPending,
     error: query.error,
-    hasMore: query.hasNextPage,
-    loadingMore: query.isFetchingNextPage,
-    loadMore: () => void query.fetchNextPage(),
+    hasMore: hasNextPage,
+    loadingMore: isFetchingNextPage,
+    complete: query.isSuccess && !hasNextPage,
+    loadMore: () => {
+      // never restart a page already on its way (a second call before the next render)
+      if (hasNextPage && !isFetchingNextPage && !isError) void fetchNextPage({ cancelRefetch: false });
+    },
   };
 }

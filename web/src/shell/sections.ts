@@ -20,7 +20,7 @@ export interface Section {
 
 export const SECTIONS: readonly Section[] = [
   { key: "dashboard", path: "/" },
-  { key: "leads", path: "/leads" },
+  { key: "leads", path: "/leads", screens: () => import("../sections/leads/Screens") },
   { key: "contacts", path: "/contacts", screens: () => import("../sections/contacts/Screens") },
   { key: "accounts", path: "/accounts", screens: () => import("../sections/accounts/Screens") },
   { key: "pipeline", path: "/pipeline" },

@@ -1,5 +1,5 @@
 """LeadConverted: create the contact (and account), or link the lead to the existing
-contact by e-mail and account by domain, else by exact name.
+contact by e-mail and to the account the user chose, else by domain, else by exact name.
 
 Redelivery is a no-op through the inbox; two conversions racing for the same e-mail or
 domain are decided by the unique indexes (the loser's transaction fails, is retried by the
@@ -45,6 +45,9 @@ async def _account_for(
     if event.account is None:
         return None, []
     repo = AccountRepository(tx.db, tenant_id)
+    chosen = event.account.account_id
+    if chosen is not None and await repo.exists(chosen):
+        return chosen, []  # the user picked it; gone since: found or created as below
     domain = _domain_of(event)
     found = await repo.by_domain(domain) if domain else None
     if found is None:

@@ -42,6 +42,7 @@ from leads.schemas import (
     LeadUpdate,
     MergeRequest,
     Rating,
+    ScoreExplanation,
     ScoringConfig,
     StatusChange,
 )
@@ -273,6 +274,13 @@ async def import_csv(
 async def get_lead(lead_id: LeadId, access: ReadLeads, rt: RuntimeDep) -> JSONResponse:
     """One lead, with its ETag."""
     return lead_response(await service.get_lead(rt, access, lead_id))
+
+
+@router.get("/{lead_id}/score", response_model=ScoreExplanation)
+async def explain_score(lead_id: LeadId, access: ReadLeads, rt: RuntimeDep) -> ScoreExplanation:
+    """Why the lead has its score and rating: the scoring rules that fired (with their
+    points) and the tenant's rating thresholds."""
+    return await service.explain_score(rt, access, lead_id)
 
 
 @router.patch("/{lead_id}", response_model=LeadOut)

@@ -212,12 +212,20 @@ class DealDraft(BaseModel):
 
 
 class ConvertRequest(BaseModel):
-    """Body of ``POST /leads/{id}/convert``."""
+    """Body of ``POST /leads/{id}/convert``: the account by name (found or created), or an
+    existing account by ``account_id`` with its ``account_name``; optionally a deal."""
 
     model_config = MODEL_CONFIG
 
     account_name: OptCompany = None
+    account_id: OptId = None
     create_deal: DealDraft | None = None
+
+    @model_validator(mode="after")
+    def _named_account(self) -> Self:
+        if self.account_id is not None and self.account_name is None:
+            raise ValueError("give the account_name of the account_id too")
+        return self
 
 
 class MergeRequest(BaseModel):
@@ -317,6 +325,24 @@ class ScoreReason(BaseModel):
     rule_id: str | None
     name: str
     points: int
+
+
+class ScoreExplanation(BaseModel):
+    """Why a lead has its score and rating: the rules that fired and the rating thresholds."""
+
+    model_config = MODEL_CONFIG
+
+    score: Annotated[int, Field(ge=0, le=100)]
+    rating: Rating
+    reasons: list[ScoreReason]
+    junk_flag: bool = Field(description="The lead is marked junk, which makes it junk at any score")
+    hot_threshold: int
+    warm_threshold: int
+    junk_below: int | None
+    up_to_date: bool = Field(
+        description="Scored with the tenant's current rules (false while a rescoring runs; "
+        "converted leads keep their score)"
+    )
 
 
 class ConversionOut(BaseModel):

@@ -43,6 +43,7 @@ from leads.schemas import (
     LeadCreate,
     LeadStatus,
     LeadUpdate,
+    ScoreExplanation,
     ScoringConfig,
     StatusChange,
 )
@@ -142,6 +143,25 @@ async def create_lead(
 async def get_lead(rt: Runtime, access: Access, lead_id: str) -> Document:
     """One visible lead."""
     return visible(access, await LeadRepository(rt.db, access.tenant_id).get(lead_id), "lead")
+
+
+async def explain_score(rt: Runtime, access: Access, lead_id: str) -> ScoreExplanation:
+    """The rules that fired for a visible lead, with the thresholds that turn its score into
+    its rating."""
+    repo = LeadRepository(rt.db, access.tenant_id)
+    lead = visible(access, await repo.get(lead_id), "lead")
+    scoring, version = scoring_of(await repo.config())
+    return ScoreExplanation(
+        score=lead["score"],
+        rating=lead["rating"],
+        reasons=lead.get("score_reasons") or [],
+        junk_flag=bool(lead.get("junk")),
+        hot_threshold=scoring.hot_threshold,
+        warm_threshold=scoring.warm_threshold,
+        junk_below=scoring.junk_below,
+        up_to_date=lead["status"] == LeadStatus.CONVERTED.value
+        or int(lead.get("scoring_version", 0)) >= version,
+    )
 
 
 async def update_lead(
@@ -276,6 +296,7 @@ async def convert_lead(
         deal = request.create_deal
         conversion: Document = {
             "account_name": account_name,
+            "account_id": request.account_id,
             "deal": deal.model_dump(mode="json") if deal else None,
             "converted_at": now,
             "converted_by": access.principal.sub,
@@ -306,7 +327,12 @@ async def convert_lead(
                     phone=current.get("phone"),
                     title=current.get("title"),
                 ),
-                account=ConvertedAccount(name=account_name, website=website, domain=domain)
+                account=ConvertedAccount(
+                    name=account_name,
+                    website=website,
+                    domain=domain,
+                    account_id=request.account_id,
+                )
                 if account_name
                 else None,
                 deal=ConvertedDeal(

@@ -143,13 +143,15 @@ class ConvertedContact(BaseModel):
 
 
 class ConvertedAccount(BaseModel):
-    """The account (company) to create or link by name / domain."""
+    """The account (company) to link: the existing one the user chose (``account_id``),
+    else one found by domain / name, else a new one."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     name: str
     website: str | None = None
     domain: str | None = None
+    account_id: str | None = None
 
 
 class ConvertedDeal(BaseModel):

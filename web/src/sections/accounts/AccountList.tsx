@@ -6,7 +6,7 @@ import { Link } from "react-router";
 import { useCursorList } from "../../api/useCursorList";
 import { LoadMoreButton } from "../../components/LoadMoreButton";
 import { useDebouncedSearch } from "../../components/useDebouncedSearch";
-import { useUrlFilters } from "../../components/useUrlFilters";
+import { type FilterSpec, useUrlFilters } from "../../components/useUrlFilters";
 import { formatDate } from "../../format/dates";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
@@ -15,7 +15,12 @@ import { STRINGS as CONTACT_STRINGS } from "../contacts/strings";
 import { ACCOUNT_TYPES, type Account } from "../contacts/types";
 import { STRINGS } from "./strings";
 
-const FILTERS = ["q", "type", "owner_id", "tag"] as const;
+const FILTERS: FilterSpec<"q" | "type" | "owner_id" | "tag"> = {
+  q: null,
+  type: null,
+  owner_id: null,
+  tag: null,
+};
 const PAGE_SIZE = 50;
 
 export function AccountList() {
@@ -25,10 +30,10 @@ export function AccountList() {
   const locale = useLocale();
   const id = useId();
   const [filters, setFilter] = useUrlFilters(FILTERS);
-  const commitSearch = useCallback((text: string) => setFilter("q", text), [setFilter]);
-  const [search, setSearch] = useDebouncedSearch(filters.q, commitSearch);
+  const commitSearch = useCallback((text: string) => setFilter({ q: text }), [setFilter]);
+  const [search, setSearch] = useDebouncedSearch(filters.q ?? "", commitSearch);
   const list = useCursorList<Account>(["accounts", "list"], "/api/v1/accounts", { ...filters, limit: PAGE_SIZE });
-  const filtered = FILTERS.some((name) => filters[name] !== "");
+  const filtered = Object.keys(filters).length > 0;
 
   return (
     <section className="page" aria-labelledby="page-title" aria-busy={list.isPending}>
@@ -42,7 +47,7 @@ export function AccountList() {
         </div>
         <div className="form-field">
           <label htmlFor={`${id}-type`}>{t("list.type")}</label>
-          <select id={`${id}-type`} value={filters.type} onChange={(event) => setFilter("type", event.target.value)}>
+          <select id={`${id}-type`} value={filters.type ?? ""} onChange={(event) => setFilter({ type: event.target.value })}>
             <option value="">{t("list.anyType")}</option>
             {ACCOUNT_TYPES.map((type) => (
               <option key={type} value={type}>

@@ -7,7 +7,7 @@ import { Link } from "react-router";
 import { useCursorList } from "../../api/useCursorList";
 import { useSession } from "../../auth/session";
 import { LoadMoreButton } from "../../components/LoadMoreButton";
-import { useUrlFilters } from "../../components/useUrlFilters";
+import { type FilterSpec, useUrlFilters } from "../../components/useUrlFilters";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { PriorityBadge, SlaDue, StatusBadge } from "./CaseBadges";
@@ -15,7 +15,14 @@ import { canWriteCases } from "./permissions";
 import { STRINGS } from "./strings";
 import { CASE_PRIORITIES, CASE_STATUSES, type CaseRecord } from "./types";
 
-const FILTERS = ["status", "priority", "sort", "contact_id", "account_id", "assignee_id"] as const;
+const FILTERS: FilterSpec<"status" | "priority" | "sort" | "contact_id" | "account_id" | "assignee_id"> = {
+  status: null,
+  priority: null,
+  sort: null,
+  contact_id: null,
+  account_id: null,
+  assignee_id: null,
+};
 const PAGE_SIZE = 50;
 /** The API's orders of the list; the first is the default (absent from the URL). */
 const SORTS = ["priority", "sla_due_at", "-created_at"] as const;
@@ -27,9 +34,9 @@ export function CaseList() {
   const { user } = useSession();
   const id = useId();
   const [filters, setFilter] = useUrlFilters(FILTERS);
-  const sort: Sort = (SORTS as readonly string[]).includes(filters.sort) ? (filters.sort as Sort) : SORTS[0];
+  const sort: Sort = (SORTS as readonly string[]).includes(filters.sort ?? "") ? (filters.sort as Sort) : SORTS[0];
   const list = useCursorList<CaseRecord>(["cases", "list"], "/api/v1/cases", { ...filters, sort, limit: PAGE_SIZE });
-  const filtered = FILTERS.some((name) => name !== "sort" && filters[name] !== "");
+  const filtered = Object.keys(filters).some((name) => name !== "sort");
   const now = new Date();
 
   return (
@@ -45,7 +52,7 @@ export function CaseList() {
       <div className="filters">
         <div className="form-field">
           <label htmlFor={`${id}-status`}>{t("list.status")}</label>
-          <select id={`${id}-status`} value={filters.status} onChange={(event) => setFilter("status", event.target.value)}>
+          <select id={`${id}-status`} value={filters.status ?? ""} onChange={(event) => setFilter({ status: event.target.value })}>
             <option value="">{t("list.anyStatus")}</option>
             {CASE_STATUSES.map((status) => (
               <option key={status} value={status}>
@@ -56,7 +63,7 @@ export function CaseList() {
         </div>
         <div className="form-field">
           <label htmlFor={`${id}-priority`}>{t("list.priority")}</label>
-          <select id={`${id}-priority`} value={filters.priority} onChange={(event) => setFilter("priority", event.target.value)}>
+          <select id={`${id}-priority`} value={filters.priority ?? ""} onChange={(event) => setFilter({ priority: event.target.value })}>
             <option value="">{t("list.anyPriority")}</option>
             {CASE_PRIORITIES.map((priority) => (
               <option key={priority} value={priority}>
@@ -67,7 +74,7 @@ export function CaseList() {
         </div>
         <div className="form-field">
           <label htmlFor={`${id}-sort`}>{t("list.sort")}</label>
-          <select id={`${id}-sort`} value={sort} onChange={(event) => setFilter("sort", event.target.value === SORTS[0] ? "" : event.target.value)}>
+          <select id={`${id}-sort`} value={sort} onChange={(event) => setFilter({ sort: event.target.value === SORTS[0] ? "" : event.target.value })}>
             {SORTS.map((option) => (
               <option key={option} value={option}>
                 {t(`list.sortBy.${option}`)}

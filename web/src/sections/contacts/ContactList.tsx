@@ -6,7 +6,7 @@ import { Link } from "react-router";
 import { useCursorList } from "../../api/useCursorList";
 import { LoadMoreButton } from "../../components/LoadMoreButton";
 import { useDebouncedSearch } from "../../components/useDebouncedSearch";
-import { useUrlFilters } from "../../components/useUrlFilters";
+import { type FilterSpec, useUrlFilters } from "../../components/useUrlFilters";
 import { formatDate } from "../../format/dates";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
@@ -15,7 +15,14 @@ import { RfmBadge } from "./RfmBadge";
 import { STRINGS } from "./strings";
 import { type Contact, contactName, LIFECYCLE_STAGES, RFM_SEGMENTS } from "./types";
 
-const FILTERS = ["q", "lifecycle_stage", "rfm_segment", "account_id", "owner_id", "tag"] as const;
+const FILTERS: FilterSpec<"q" | "lifecycle_stage" | "rfm_segment" | "account_id" | "owner_id" | "tag"> = {
+  q: null,
+  lifecycle_stage: null,
+  rfm_segment: null,
+  account_id: null,
+  owner_id: null,
+  tag: null,
+};
 const PAGE_SIZE = 50;
 
 export function ContactList() {
@@ -24,10 +31,10 @@ export function ContactList() {
   const locale = useLocale();
   const id = useId();
   const [filters, setFilter] = useUrlFilters(FILTERS);
-  const commitSearch = useCallback((text: string) => setFilter("q", text), [setFilter]);
-  const [search, setSearch] = useDebouncedSearch(filters.q, commitSearch);
+  const commitSearch = useCallback((text: string) => setFilter({ q: text }), [setFilter]);
+  const [search, setSearch] = useDebouncedSearch(filters.q ?? "", commitSearch);
   const list = useCursorList<Contact>(["contacts", "list"], "/api/v1/contacts", { ...filters, limit: PAGE_SIZE });
-  const filtered = FILTERS.some((name) => filters[name] !== "");
+  const filtered = Object.keys(filters).length > 0;
 
   return (
     <section className="page" aria-labelledby="page-title" aria-busy={list.isPending}>
@@ -41,7 +48,7 @@ export function ContactList() {
         </div>
         <div className="form-field">
           <label htmlFor={`${id}-stage`}>{t("list.stage")}</label>
-          <select id={`${id}-stage`} value={filters.lifecycle_stage} onChange={(event) => setFilter("lifecycle_stage", event.target.value)}>
+          <select id={`${id}-stage`} value={filters.lifecycle_stage ?? ""} onChange={(event) => setFilter({ lifecycle_stage: event.target.value })}>
             <option value="">{t("list.anyStage")}</option>
             {LIFECYCLE_STAGES.map((stage) => (
               <option key={stage} value={stage}>
@@ -52,7 +59,7 @@ export function ContactList() {
         </div>
         <div className="form-field">
           <label htmlFor={`${id}-segment`}>{t("list.segment")}</label>
-          <select id={`${id}-segment`} value={filters.rfm_segment} onChange={(event) => setFilter("rfm_segment", event.target.value)}>
+          <select id={`${id}-segment`} value={filters.rfm_segment ?? ""} onChange={(event) => setFilter({ rfm_segment: event.target.value })}>
             <option value="">{t("list.anySegment")}</option>
             {RFM_SEGMENTS.map((segment) => (
               <option key={segment} value={segment}>
