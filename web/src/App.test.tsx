@@ -1,14 +1,8 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
+import { DASHBOARD } from "./dashboard/fixtures";
 import { fakeJwt, json, renderApp } from "./test/renderApp";
-
-const DASHBOARD = {
-  generated_at: "2026-11-23T23:05:00Z",
-  quarter: ["2026-10", "2026-12"],
-  new_leads: { status: "ok", data: { new_leads: 1234, by_rating: { hot: 4, warm: 1200, cold: 30 } } },
-  open_cases: { status: "forbidden", reason: "your roles do not cover this section" },
-};
 
 function tokens(roles: string[]) {
   return { access_token: fakeJwt({ sub: "user_sri", tid: "acme", roles, name: "Sri" }), refresh_token: "rt-next", expires_in: 900 };
