@@ -91,9 +91,9 @@ describe("the shell", () => {
   it("stays on the page after a reload (the kept refresh token resumes the session)", async () => {
     sessionStorage.setItem("crm.refresh_token", "rt-kept");
     const { calls, fetchFn } = gateway(() => json({}));
-    const { router } = await renderApp("/pipeline", fetchFn);
-    expect(await screen.findByRole("heading", { name: "Pipeline" })).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe("/pipeline");
+    const { router } = await renderApp("/campaigns", fetchFn);
+    expect(await screen.findByRole("heading", { name: "Campaigns" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/campaigns");
     expect(calls[0]).toBe("/api/v1/auth/refresh");
     expect(screen.getByText("This section is not in the console yet.")).toBeInTheDocument();
   });

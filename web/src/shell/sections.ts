@@ -23,7 +23,7 @@ export const SECTIONS: readonly Section[] = [
   { key: "leads", path: "/leads" },
   { key: "contacts", path: "/contacts" },
   { key: "accounts", path: "/accounts" },
-  { key: "pipeline", path: "/pipeline" },
+  { key: "pipeline", path: "/pipeline", screens: () => import("../sections/pipeline/Screens") },
   { key: "cases", path: "/cases" },
   { key: "campaigns", path: "/campaigns" },
   { key: "settings", path: "/settings", roles: ["admin"] },
