@@ -7,6 +7,7 @@ import gzip
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -153,6 +154,19 @@ class BrowserPage:
     async def script_bytes_gzipped(self) -> int:
         """What the scripts loaded so far weigh gzipped (the console's JS budget)."""
         return sum([len(gzip.compress(await response.body())) for response in self.scripts])
+
+    async def serious_accessibility_violations(self, axe_script: Path) -> list[dict[str, Any]]:
+        """axe-core's serious and critical findings on the page as it is now (the page must
+        allow injected script: ``inspectable_page``)."""
+        await self.page.add_script_tag(path=axe_script)
+        results = await self.page.evaluate(
+            "() => axe.run(document, { resultTypes: ['violations'] })"
+        )
+        return [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+            for v in results["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
 
     async def screenshot(self, name: str) -> None:
         """Save a full-page screenshot as ``build/screenshots/<name>.png``."""

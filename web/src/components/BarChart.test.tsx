@@ -24,10 +24,11 @@ describe("BarChart", () => {
     expect(barWidths([{ values: [0, 0] }])).toEqual([[0, 0]]);
   });
 
-  it("makes each row a link named by its label and figures", () => {
+  it("makes each row a link named by its label and figures (what it shows, in order)", () => {
     renderChart();
+    expect(screen.getAllByRole("link")[0]).toHaveTextContent(/^Prospecting\s+Deals: 2 · Amount: Rp 200 · Weighted: Rp 20$/);
     const rows = screen.getByRole("list", { name: "Pipeline by stage" });
-    const link = within(rows).getByRole("link", { name: "Prospecting: Deals 2, Amount Rp 200, Weighted Rp 20" });
+    const link = within(rows).getByRole("link", { name: "Prospecting Deals: 2 Amount: Rp 200 Weighted: Rp 20" });
     expect(link).toHaveAttribute("href", "/pipeline/deals?stage=a");
     expect(rows.querySelectorAll("rect")[1]).toHaveAttribute("width", "10");
   });

@@ -1,7 +1,9 @@
 /**
  * A horizontal bar chart whose rows are links (to the list behind each figure), drawn with
  * plain SVG, and the same figures as a table behind a disclosure (its text alternative).
+ * A row's link reads "<label> <column>: <figure> …" (the column names are visually hidden).
  */
+import { Fragment } from "react";
 import { Link } from "react-router";
 
 import "./BarChart.css";
@@ -64,13 +66,15 @@ export function BarChart({ label, rowHeader, columns, series, rows, tableToggle 
       <ul className="bar-rows" aria-label={label}>
         {rows.map((row, r) => (
           <li key={row.key}>
-            <Link
-              className="bar-row"
-              to={row.href}
-              aria-label={`${row.label}: ${columns.map((column, i) => `${column} ${row.cells[i] ?? ""}`).join(", ")}`}
-            >
-              <span className="bar-label">{row.label}</span>
-              <span className="bar-cells">{row.cells.join(" · ")}</span>
+            <Link className="bar-row" to={row.href}>
+              <span className="bar-label">{row.label}</span>{" "}
+              <span className="bar-cells">
+                {row.cells.map((cell, i) => (
+                  <Fragment key={i}>
+                    {i > 0 && <span aria-hidden="true"> ·</span>} <span className="bar-hidden">{columns[i]}:</span> {cell}
+                  </Fragment>
+                ))}
+              </span>
               <svg
                 className="bar-track"
                 viewBox={`0 0 100 ${row.values.length * BAR_HEIGHT}`}

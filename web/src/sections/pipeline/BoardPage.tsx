@@ -34,8 +34,9 @@ const MOVERS = ["admin", "sales_manager", "sales"] as const;
 
 /** Arrow keys jump a picked-up card to the next column; the card's top stays where it is. */
 const columnCoordinates: KeyboardCoordinateGetter = (event, { context, currentCoordinates }) => {
-  const rects = [...context.droppableRects.entries()].map(([id, rect]) => ({ id: String(id), left: rect.left, top: rect.top, width: rect.width }));
-  const next = neighbourColumn(rects, context.over ? String(context.over.id) : null, event.code);
+  const rects = [...context.droppableRects.entries()].map(([id, rect]) => ({ id: String(id), left: rect.left, width: rect.width }));
+  const centre = currentCoordinates.x + (context.collisionRect?.width ?? 0) / 2;
+  const next = neighbourColumn(rects, centre, event.code);
   if (next === null) return undefined;
   event.preventDefault();
   return { x: next.left + 8, y: currentCoordinates.y };
@@ -126,7 +127,7 @@ export default function BoardPage() {
               <BoardColumn key={column.id} column={column} stages={stages} canMove={canMove} onMove={moves.move} onLoadMore={(cursor) => loadMore(data, column.id, cursor)} />
             ))}
           </div>
-          <DragOverlay>
+          <DragOverlay dropAnimation={null}>
             {draggedDeal ? (
               <div className="deal-card overlay">
                 <strong>{draggedDeal.name}</strong>

@@ -63,19 +63,25 @@ describe("paging a column", () => {
 
 describe("keyboard moves", () => {
   const columns = [
-    { id: "b", left: 300, top: 0, width: 280 },
-    { id: "a", left: 0, top: 0, width: 280 },
-    { id: "c", left: 600, top: 0, width: 280 },
+    { id: "b", left: 300, width: 280 },
+    { id: "a", left: 0, width: 280 },
+    { id: "c", left: 600, width: 280 },
   ];
 
-  it("jumps to the column left or right of the one the card is over", () => {
-    expect(neighbourColumn(columns, "a", "ArrowRight")?.id).toBe("b");
-    expect(neighbourColumn(columns, "c", "ArrowLeft")?.id).toBe("b");
+  it("jumps to the column left or right of the one under the card", () => {
+    expect(neighbourColumn(columns, 140, "ArrowRight")?.id).toBe("b");
+    expect(neighbourColumn(columns, 700, "ArrowLeft")?.id).toBe("b");
+  });
+
+  it("starts from the nearest column when the card is between columns", () => {
+    expect(neighbourColumn(columns, 290, "ArrowRight")?.id).toBe("b");
+    expect(neighbourColumn(columns, 295, "ArrowLeft")?.id).toBe("a");
   });
 
   it("stays at the edges and ignores other keys", () => {
-    expect(neighbourColumn(columns, "c", "ArrowRight")).toBeNull();
-    expect(neighbourColumn(columns, "a", "ArrowLeft")).toBeNull();
-    expect(neighbourColumn(columns, "a", "ArrowDown")).toBeNull();
+    expect(neighbourColumn(columns, 700, "ArrowRight")).toBeNull();
+    expect(neighbourColumn(columns, 10, "ArrowLeft")).toBeNull();
+    expect(neighbourColumn(columns, 10, "ArrowDown")).toBeNull();
+    expect(neighbourColumn([], 10, "ArrowRight")).toBeNull();
   });
 });

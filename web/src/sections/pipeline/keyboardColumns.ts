@@ -3,18 +3,18 @@
 export interface ColumnRect {
   id: string;
   left: number;
-  top: number;
   width: number;
 }
 
 /**
- * Where a card picked up with the keyboard goes when an arrow key is pressed: the top of
- * the column left or right of the one it is over (`null` at the edges or for other keys).
+ * The column left or right (`ArrowLeft`/`ArrowRight`) of the one under `x` (the dragged
+ * card's centre), or of the nearest one; `null` at the edges and for other keys.
  */
-export function neighbourColumn(columns: readonly ColumnRect[], overId: string | null, key: string): ColumnRect | null {
+export function neighbourColumn(columns: readonly ColumnRect[], x: number, key: string): ColumnRect | null {
   const step = key === "ArrowRight" ? 1 : key === "ArrowLeft" ? -1 : 0;
-  if (step === 0) return null;
+  if (step === 0 || columns.length === 0) return null;
   const ordered = [...columns].sort((a, b) => a.left - b.left);
-  const index = ordered.findIndex((c) => c.id === overId);
+  const distance = (c: ColumnRect) => (x < c.left ? c.left - x : x > c.left + c.width ? x - c.left - c.width : 0);
+  const index = ordered.reduce((best, c, i) => (distance(c) < distance(ordered[best]!) ? i : best), 0);
   return ordered[index + step] ?? null;
 }
