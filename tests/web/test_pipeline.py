@@ -96,6 +96,7 @@ async def test_deals_move_on_the_board_and_the_dashboard_follows(
     await page.keyboard.press("Space")
     await expect(column["qualification"].get_by_role("link", name=keyed["name"])).to_be_visible()
     await expect(column["qualification"].get_by_text("2 deals")).to_be_visible()
+    await expect(page.get_by_text(f"{keyed['name']} moved to Qualification.")).to_be_visible()
 
     # closed lost asks why
     await _drag(
@@ -104,8 +105,10 @@ async def test_deals_move_on_the_board_and_the_dashboard_follows(
     dialog = page.get_by_role("dialog", name=f"Why was {lost['name']} lost?")
     await dialog.get_by_label("Lost reason").fill("Too expensive")
     await opened.screenshot("pipeline-lost-reason")
+    await expect(dialog.get_by_label("Lost reason")).to_have_value("Too expensive")
     await dialog.get_by_role("button", name="Close as lost").click()
     await expect(column["closed_lost"].get_by_role("link", name=lost["name"])).to_be_visible()
+    await expect(page.get_by_text(f"{lost['name']} moved to Closed Lost.")).to_be_visible()
 
     await _drag(page, page.get_by_role("button", name=f"Move {won['name']}"), column["closed_won"])
     await expect(column["closed_won"].get_by_role("link", name=won["name"])).to_be_visible()

@@ -1,8 +1,10 @@
 /** A stage of the board: its totals, its deals (a page at a time) and a drop target. */
 import { useDroppable } from "@dnd-kit/core";
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 
 import { formatMoney } from "../../format/money";
+import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { useLocale } from "../../shell/useLocale";
 import { DealCard } from "./DealCard";
@@ -25,12 +27,17 @@ export function BoardColumn({
   const { t } = useSectionStrings("pipeline", STRINGS);
   const locale = useLocale();
   const { setNodeRef, isOver } = useDroppable({ id: column.id });
+  const { t: shell } = useTranslation();
   const [loading, setLoading] = useState(false);
+  const [loadError, setLoadError] = useState<unknown>(null);
   const titleId = `stage-${column.id}`;
   const loadMore = async (cursor: string) => {
     setLoading(true);
+    setLoadError(null);
     try {
       await onLoadMore(cursor);
+    } catch (error) {
+      setLoadError(error);
     } finally {
       setLoading(false);
     }
@@ -57,6 +64,11 @@ export function BoardColumn({
             </li>
           ))}
         </ul>
+      )}
+      {loadError !== null && (
+        <p className="error" role="alert">
+          {describeError(loadError, shell)}
+        </p>
       )}
       {column.next_cursor && (
         <button type="button" className="button secondary" disabled={loading} onClick={() => void loadMore(column.next_cursor!)}>

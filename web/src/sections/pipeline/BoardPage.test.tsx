@@ -66,6 +66,14 @@ describe("the board", () => {
     expect(within(prospecting).queryByRole("button", { name: "Show more deals" })).toBeNull();
   });
 
+  it("explains a column page that could not be loaded", async () => {
+    const { state, fetchFn } = gateway();
+    state.board = { ...board(), stages: board().stages.map((c) => (c.id === "prospecting" ? { ...c, next_cursor: "cursor-gone" } : c)) };
+    await renderApp("/pipeline", fetchFn);
+    fireEvent.click(await within(await screen.findByTestId("column-prospecting")).findByRole("button", { name: "Show more deals" }));
+    expect(await within(column("prospecting")).findByRole("alert")).toHaveTextContent("This record does not exist, or it was deleted.");
+  });
+
   it("moves a deal at once, sending the version it saw, and says when the move is done", async () => {
     const { state, fetchFn } = gateway();
     const answer = deferred();
@@ -139,6 +147,10 @@ describe("the board", () => {
     fireEvent.change(moveSelect("Deal deal_a"), { target: { value: "closed_lost" } });
     dialog = await screen.findByRole("dialog", { name: "Why was Deal deal_a lost?" });
     const reason = within(dialog).getByLabelText("Lost reason");
+    expect(reason).toHaveFocus();
+    fireEvent.keyDown(reason, { key: "Tab", shiftKey: true }); // the focus stays in the dialog
+    expect(within(dialog).getByRole("button", { name: "Cancel" })).toHaveFocus();
+    fireEvent.keyDown(within(dialog).getByRole("button", { name: "Cancel" }), { key: "Tab" });
     expect(reason).toHaveFocus();
     fireEvent.click(within(dialog).getByRole("button", { name: "Close as lost" }));
     expect(state.posts).toEqual([]); // a reason is required

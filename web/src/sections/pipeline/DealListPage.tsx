@@ -16,6 +16,7 @@ export default function DealListPage() {
   const locale = useLocale();
   const [search] = useSearchParams();
   const deals = useDealList(search);
+  const items = deals.data?.pages.flatMap((page) => page.items);
   const pipelines = usePipelines();
   const stageName = (pipelineId: string, stageId: string) =>
     pipelines.data?.items.find((p) => p.id === pipelineId)?.stages.find((s) => s.id === stageId)?.name ?? stageId;
@@ -44,8 +45,8 @@ export default function DealListPage() {
           {describeError(deals.error, shell)}
         </p>
       )}
-      {deals.data && deals.data.items.length === 0 && <p className="notice">{t("noDeals")}</p>}
-      {deals.data && deals.data.items.length > 0 && (
+      {items?.length === 0 && <p className="notice">{t("noDeals")}</p>}
+      {items && items.length > 0 && (
         <table className="deal-list">
           <thead>
             <tr>
@@ -56,7 +57,7 @@ export default function DealListPage() {
             </tr>
           </thead>
           <tbody>
-            {deals.data.items.map((deal) => (
+            {items.map((deal) => (
               <tr key={deal.id}>
                 <td>
                   <Link to={`/pipeline/deals/${encodeURIComponent(deal.id)}`}>{deal.name}</Link>
@@ -68,6 +69,13 @@ export default function DealListPage() {
             ))}
           </tbody>
         </table>
+      )}
+      {deals.hasNextPage && (
+        <p>
+          <button type="button" className="button secondary" disabled={deals.isFetchingNextPage} onClick={() => void deals.fetchNextPage()}>
+            {t("loadMore")}
+          </button>
+        </p>
       )}
     </section>
   );

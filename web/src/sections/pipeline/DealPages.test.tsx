@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { fireEvent, screen, within } from "@testing-library/react";
 import { beforeEach, describe, expect, it } from "vitest";
 
 import { fakeJwt, json, renderApp } from "../../test/renderApp";
@@ -54,6 +54,17 @@ describe("the deals behind a figure", () => {
     expect(await screen.findByRole("heading", { name: "Deals: status lost, lost because of “price”" })).toBeInTheDocument();
     expect(await screen.findByRole("link", { name: "Deal deal_a" })).toHaveAttribute("href", "/pipeline/deals/deal_a");
     expect(calls).toContain(path);
+  });
+
+  it("pages on through a long list", async () => {
+    const first = "/api/v1/deals?status=won&limit=50";
+    const second = "/api/v1/deals?status=won&limit=50&cursor=c2";
+    const routes = { [first]: { items: [deal("deal_a")], next_cursor: "c2" }, [second]: { items: [deal("deal_b")], next_cursor: null } };
+    await renderApp("/pipeline/deals?status=won", gateway(routes).fetchFn);
+    fireEvent.click(await screen.findByRole("button", { name: "Show more deals" }));
+    expect(await screen.findByRole("link", { name: "Deal deal_b" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Deal deal_a" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Show more deals" })).toBeNull();
   });
 
   it("says what to do when nothing matches", async () => {

@@ -1,11 +1,25 @@
 /** The question a move asks: the reason a deal was lost, or whether to move a deal that
  * changed meanwhile (showing its fresh stage and version). */
-import { type FormEvent, useEffect, useRef, useState } from "react";
+import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
 
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { STRINGS } from "./strings";
 import type { Stage } from "./types";
 import type { MoveQuestion } from "./useStageMove";
+
+/** Tab from the last control goes to the first, Shift+Tab from the first to the last. */
+function keepFocusInside(event: KeyboardEvent<HTMLElement>) {
+  const controls = [...event.currentTarget.querySelectorAll<HTMLElement>("input, button, select, textarea, a[href]")];
+  const first = controls[0];
+  const last = controls[controls.length - 1];
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last?.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first?.focus();
+  }
+}
 
 export function MovePrompt({ question, stages, onAnswer, onDismiss }: { question: MoveQuestion; stages: readonly Stage[]; onAnswer: (lostReason: string | null) => void; onDismiss: () => void }) {
   const { t } = useSectionStrings("pipeline", STRINGS);
@@ -82,6 +96,7 @@ export function MovePrompt({ question, stages, onAnswer, onDismiss }: { question
         className="modal"
         onKeyDown={(event) => {
           if (event.key === "Escape") onDismiss();
+          if (event.key === "Tab") keepFocusInside(event);
         }}
       >
         {body}

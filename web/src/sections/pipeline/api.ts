@@ -1,5 +1,5 @@
 /** The pipeline screens' reads and writes of the deals API, as react-query hooks. */
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 
 import type { ApiClient } from "../../api/client";
@@ -69,14 +69,17 @@ export function useDeal(dealId: string) {
 /** The filters the deals list understands (the API's names), from a URL's query. */
 export const LIST_FILTERS = ["pipeline_id", "stage", "status", "lost_reason", "close_from", "close_to", "owner_id", "q"] as const;
 
+/** The deals of the URL's filters, a page at a time. */
 export function useDealList(search: URLSearchParams) {
   const { client } = useSession();
   const params: Record<string, string | null> = {};
   for (const name of LIST_FILTERS) params[name] = search.get(name);
   const filters = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== null)).toString();
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: keys.list(filters),
-    queryFn: ({ signal }) => client.request<Page<Deal>>(withParams("deals", { ...params, limit: "50" }), { signal }),
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) => client.request<Page<Deal>>(withParams("deals", { ...params, limit: "50", cursor: pageParam }), { signal }),
+    getNextPageParam: (last) => last.next_cursor,
   });
 }
 
