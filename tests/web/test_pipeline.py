@@ -103,8 +103,9 @@ async def test_deals_move_on_the_board_and_the_dashboard_follows(
         page, page.get_by_role("button", name=f"Move {lost['name']}"), column["closed_lost"]
     )
     dialog = page.get_by_role("dialog", name=f"Why was {lost['name']} lost?")
-    await dialog.get_by_label("Lost reason").fill("Too expensive")
+    await expect(dialog.get_by_label("Lost reason")).to_be_focused()
     await opened.screenshot("pipeline-lost-reason")
+    await dialog.get_by_label("Lost reason").fill("Too expensive")
     await expect(dialog.get_by_label("Lost reason")).to_have_value("Too expensive")
     await dialog.get_by_role("button", name="Close as lost").click()
     await expect(column["closed_lost"].get_by_role("link", name=lost["name"])).to_be_visible()

@@ -17,7 +17,7 @@ function gateway(roles: string[] = ["sales"]) {
     board: board() as Board,
     posts: [] as Post[],
     answers: [] as (() => Promise<Response>)[],
-    fresh: deal("deal_a"),
+    fresh: deal("deal_a") as ReturnType<typeof deal> | null,
   };
   const fetchFn = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const path = String(input);
@@ -30,7 +30,9 @@ function gateway(roles: string[] = ["sales"]) {
     if (path === "/api/v1/deals?pipeline_id=pipe_1&stage=prospecting&cursor=cursor-1&limit=20") {
       return json({ items: [deal("deal_d", { name: "Deal behind the cursor" })], next_cursor: null });
     }
-    if (path === "/api/v1/deals/deal_a" && (init?.method ?? "GET") === "GET") return json(state.fresh);
+    if (path === "/api/v1/deals/deal_a" && (init?.method ?? "GET") === "GET") {
+      return state.fresh ? json(state.fresh) : json({ type: "/problems/service-unavailable", status: 503 }, 503);
+    }
     if (path.endsWith("/stage") && init?.method === "POST") {
       state.posts.push({ path, body: JSON.parse(String(init.body)), ifMatch: headers["if-match"] ?? null });
       const answer = state.answers.shift();
@@ -106,8 +108,9 @@ describe("the board", () => {
     const { state, fetchFn } = gateway();
     state.answers.push(async () => json({ type: "/problems/version-conflict", status: 409 }, 409));
     state.answers.push(async () => json(deal("deal_a", { stage: "closed_won", status: "won", version: 4 })));
-    state.fresh = deal("deal_a", { stage: "negotiation", probability: 80, version: 3 });
-    state.board = { ...board(), stages: board().stages.map((c) => (c.id === "prospecting" ? { ...c, deals: c.deals.slice(1) } : c.id === "negotiation" ? { ...c, deals: [state.fresh, ...c.deals] } : c)) };
+    const fresh = deal("deal_a", { stage: "negotiation", probability: 80, version: 3 });
+    state.fresh = fresh;
+    state.board = { ...board(), stages: board().stages.map((c) => (c.id === "prospecting" ? { ...c, deals: c.deals.slice(1) } : c.id === "negotiation" ? { ...c, deals: [fresh, ...c.deals] } : c)) };
     await renderApp("/pipeline", fetchFn);
     fireEvent.change(await screen.findByRole("combobox", { name: "Move Deal deal_a to stage" }), { target: { value: "closed_won" } });
 
@@ -119,6 +122,17 @@ describe("the board", () => {
     await waitFor(() => expect(state.posts).toHaveLength(2));
     expect(state.posts[1]).toMatchObject({ body: { stage: "closed_won" }, ifMatch: '"3"' });
     expect(screen.queryByRole("dialog")).toBeNull();
+  });
+
+  it("explains a conflict whose fresh state could not be read", async () => {
+    const { state, fetchFn } = gateway();
+    state.answers.push(async () => json({ type: "/problems/version-conflict", status: 409 }, 409));
+    state.fresh = null;
+    await renderApp("/pipeline", fetchFn);
+    fireEvent.change(await screen.findByRole("combobox", { name: "Move Deal deal_a to stage" }), { target: { value: "negotiation" } });
+    expect(await screen.findByRole("alert")).toHaveTextContent("Someone else changed this record meanwhile.");
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(within(column("prospecting")).getByText("Deal deal_a")).toBeInTheDocument();
   });
 
   it("says there is nothing to do when the deal is already where it was moved", async () => {

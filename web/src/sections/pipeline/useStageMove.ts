@@ -27,11 +27,14 @@ export function useStageMove(pipelineId: string | null) {
   const boardKey = keys.board(pipelineId);
   const [question, setQuestion] = useState<MoveQuestion | null>(null);
   const [done, setDone] = useState<{ deal: Deal; to: Stage } | null>(null);
+  /** The last refusal was a 409 turned into a question (so it is not also an error). */
+  const [asked, setAsked] = useState(false);
 
   const mutation = useMutation({
     mutationFn: ({ deal, to, lostReason }: MoveRequest) => postStageMove(client, deal, to.id, lostReason),
     onMutate: async ({ deal, to, lostReason }) => {
       setDone(null);
+      setAsked(false);
       await queryClient.cancelQueries({ queryKey: boardKey });
       const previous = queryClient.getQueryData<Board>(boardKey);
       if (previous) queryClient.setQueryData<Board>(boardKey, moveOnBoard(previous, deal.id, to.id, lostReason));
@@ -44,6 +47,7 @@ export function useStageMove(pipelineId: string | null) {
         if (fresh) {
           queryClient.setQueryData(keys.deal(fresh.id), fresh);
           setQuestion({ kind: "conflict", deal: fresh, to: request.to, lostReason: request.lostReason });
+          setAsked(true);
         }
       }
     },
@@ -80,7 +84,7 @@ export function useStageMove(pipelineId: string | null) {
     dismiss: () => setQuestion(null),
     question,
     pending: mutation.isPending ? mutation.variables : undefined,
-    error: mutation.error instanceof ApiError && mutation.error.status === 409 ? null : mutation.error,
+    error: asked ? null : mutation.error,
     done,
   };
 }
