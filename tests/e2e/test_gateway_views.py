@@ -130,6 +130,8 @@ async def test_dashboard_gathers_each_services_figures_by_role(
     for name in ("pipeline", "forecast_this_quarter", "win_loss"):
         assert board[name]["status"] == "ok", (name, board[name])
     assert board["forecast_this_quarter"]["data"] == {"months": []}
+    first, last = board["win_loss_months"]
+    assert last == board["generated_at"][:7] and first < last
 
     support = (await gateway.get("/api/v1/dashboard", headers=platform.auth("support"))).json()
     assert support["open_cases"]["status"] == "ok"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -14,6 +15,7 @@ from crm_shared.auth import TokenVerifier
 from crm_shared.errors import Unauthorized
 from crm_shared.jwk import public_jwk
 from crm_shared.settings import ServiceSettings
+from gateway.api_dashboard import quarter_months, trailing_months
 from gateway.breaker import BreakerState, CircuitBreaker
 from gateway.keys import SigningKeys
 from gateway.passwords import check_strength, hash_password, verify_password
@@ -134,3 +136,19 @@ async def test_a_rotated_key_stays_in_the_jwks_so_its_tokens_still_verify() -> N
     )
     with pytest.raises(Unauthorized):
         await without_old.verify(issued_before)
+
+
+@pytest.mark.parametrize(
+    ("now", "quarter", "trailing"),
+    [
+        (datetime(2026, 11, 23, tzinfo=UTC), ("2026-10", "2026-12"), ("2025-12", "2026-11")),
+        (datetime(2026, 1, 1, tzinfo=UTC), ("2026-01", "2026-03"), ("2025-02", "2026-01")),
+        (datetime(2026, 12, 31, tzinfo=UTC), ("2026-10", "2026-12"), ("2026-01", "2026-12")),
+    ],
+)
+def test_dashboard_periods_are_this_quarter_and_the_last_twelve_months(
+    now: datetime, quarter: tuple[str, str], trailing: tuple[str, str]
+) -> None:
+    assert quarter_months(now) == quarter
+    assert trailing_months(now, 12) == trailing
+    assert trailing_months(now, 1) == (trailing[1], trailing[1])

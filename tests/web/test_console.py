@@ -34,7 +34,7 @@ async def test_log_in_dashboard_language_and_log_out(page: BrowserPage, console:
     nav = page.page.get_by_role("navigation", name="Sections")
     await expect(nav.get_by_role("link")).to_have_text([*SECTIONS_EN, "Settings"])
     await expect(page.page.get_by_test_id("dashboard-figures")).to_be_visible()
-    await expect(page.page.get_by_text("New leads this month")).to_be_visible()
+    await expect(page.page.get_by_role("heading", name="New leads this month")).to_be_visible()
     await page.screenshot("dashboard-en")
     ready_ms = await page.page.evaluate(DASHBOARD_READY_AFTER_LOGIN)
     script_kb = await page.script_bytes_gzipped() / 1000

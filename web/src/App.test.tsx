@@ -1,14 +1,8 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
+import { DASHBOARD } from "./dashboard/fixtures";
 import { fakeJwt, json, renderApp } from "./test/renderApp";
-
-const DASHBOARD = {
-  generated_at: "2026-11-23T23:05:00Z",
-  quarter: ["2026-10", "2026-12"],
-  new_leads: { status: "ok", data: { new_leads: 1234, by_rating: { hot: 4, warm: 1200, cold: 30 } } },
-  open_cases: { status: "forbidden", reason: "your roles do not cover this section" },
-};
 
 function tokens(roles: string[]) {
   return { access_token: fakeJwt({ sub: "user_sri", tid: "acme", roles, name: "Sri" }), refresh_token: "rt-next", expires_in: 900 };
@@ -97,9 +91,9 @@ describe("the shell", () => {
   it("stays on the page after a reload (the kept refresh token resumes the session)", async () => {
     sessionStorage.setItem("crm.refresh_token", "rt-kept");
     const { calls, fetchFn } = gateway(() => json({}));
-    const { router } = await renderApp("/pipeline", fetchFn);
-    expect(await screen.findByRole("heading", { name: "Pipeline" })).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe("/pipeline");
+    const { router } = await renderApp("/campaigns", fetchFn);
+    expect(await screen.findByRole("heading", { name: "Campaigns" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/campaigns");
     expect(calls[0]).toBe("/api/v1/auth/refresh");
     expect(screen.getByText("This section is not in the console yet.")).toBeInTheDocument();
   });

@@ -13,6 +13,9 @@ from gateway.state import CurrentCaller, State
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 
+WIN_LOSS_MONTHS = 12
+"""The win rate covers the deals closed in the last this many months (this one included)."""
+
 
 def quarter_months(now: datetime) -> tuple[str, str]:
     """First and last month (``YYYY-MM``) of the quarter of ``now``."""
@@ -20,15 +23,23 @@ def quarter_months(now: datetime) -> tuple[str, str]:
     return f"{now.year:04d}-{first:02d}", f"{now.year:04d}-{first + 2:02d}"
 
 
+def trailing_months(now: datetime, count: int) -> tuple[str, str]:
+    """First and last month (``YYYY-MM``) of the ``count`` months ending with ``now``'s."""
+    index = now.year * 12 + now.month - 1 - (count - 1)
+    return f"{index // 12:04d}-{index % 12 + 1:02d}", f"{now.year:04d}-{now.month:02d}"
+
+
 @router.get("")
 async def dashboard(caller: CurrentCaller, state: State) -> dict[str, Any]:
-    """New leads by rating this month, pipeline by stage, forecast this quarter, win rate
-    (last 12 months) and open cases by priority. Sections the caller's roles do not cover
+    """New leads by rating this month, pipeline by stage, forecast this quarter (the months
+    in ``quarter``), win rate and lost reasons of the months in ``win_loss_months`` (the
+    last 12) and open cases by priority. Sections the caller's roles do not cover
     are ``forbidden``; a service that does not answer leaves its sections ``unavailable``."""
     if caller.principal.is_integration:
         raise Forbidden("API keys have no dashboard (DESIGN.md role table)")
     now = datetime.now(UTC)
     q_from, q_to = quarter_months(now)
+    wl_from, wl_to = trailing_months(now, WIN_LOSS_MONTHS)
     calls = ServiceCalls(state.upstreams, caller, state.settings.fanout_timeout_s)
     found = await sections(
         {
@@ -37,9 +48,16 @@ async def dashboard(caller: CurrentCaller, state: State) -> dict[str, Any]:
             "forecast_this_quarter": lambda: calls.get(
                 "deals", "/v1/reports/forecast", **{"from": q_from, "to": q_to}
             ),
-            "win_loss": lambda: calls.get("deals", "/v1/reports/win-loss"),
+            "win_loss": lambda: calls.get(
+                "deals", "/v1/reports/win-loss", **{"from": wl_from, "to": wl_to}
+            ),
             "open_cases": lambda: calls.get("contacts", "/v1/cases/summary"),
         },
         state.settings.fanout_timeout_s,
     )
-    return {"generated_at": now.isoformat(), "quarter": [q_from, q_to], **found}
+    return {
+        "generated_at": now.isoformat(),
+        "quarter": [q_from, q_to],
+        "win_loss_months": [wl_from, wl_to],
+        **found,
+    }

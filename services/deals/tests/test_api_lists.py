@@ -30,6 +30,8 @@ async def test_filters_search_and_pages(deals: DealsHarness) -> None:
     assert await _ids(deals, account_id="acct_1") == [a["id"]]
     assert await _ids(deals, contact_id="contact_1") == [a["id"]]
     assert await _ids(deals, status="lost") == [c["id"]]
+    assert await _ids(deals, lost_reason="budget") == [c["id"]]
+    assert await _ids(deals, lost_reason="price") == []
     assert await _ids(deals, status="open") == [b["id"], a["id"]]
     assert await _ids(deals, pipeline_id=pipeline_id, stage="prospecting") == [b["id"], a["id"]]
     assert await _ids(deals, pipeline_id=pipeline_id) == [c["id"], b["id"], a["id"]]

@@ -22,3 +22,11 @@ export function formatDateTime(value: string | Date, locale: string, timeZone?: 
     ...(timeZone ? { timeZone } : {}),
   }).format(date);
 }
+
+/** A calendar month given as `YYYY-MM` (`Nov 2026`, `Nov 2026` in id-ID); the text itself if malformed. */
+export function formatMonth(month: string, locale: string): string {
+  const match = /^(\d{4})-(\d{2})$/.exec(month);
+  if (match === null) return month;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
+  return new Intl.DateTimeFormat(locale, { month: "short", year: "numeric", timeZone: "UTC" }).format(date);
+}

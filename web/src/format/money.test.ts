@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatMoney, formatNumber } from "./money";
+import { formatMoney, formatNumber, formatPercent } from "./money";
 
 // Intl separators include no-break spaces; compare with them folded to plain spaces
 const plain = (text: string) => text.replace(/[\u00a0\u202f]/g, " ");
@@ -28,5 +28,12 @@ describe("formatNumber", () => {
   it("groups digits by locale", () => {
     expect(formatNumber(1234567, "id-ID")).toBe("1.234.567");
     expect(formatNumber(1234567, "en-US")).toBe("1,234,567");
+  });
+});
+
+describe("formatPercent", () => {
+  it("shows a share as a percentage with at most one decimal", () => {
+    expect(formatPercent(0.4251, "en-US")).toBe("42.5%");
+    expect(plain(formatPercent(0.5, "id-ID"))).toBe("50%");
   });
 });

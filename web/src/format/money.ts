@@ -21,3 +21,8 @@ export function formatMoney(amount: number | string, locale: string, currency: s
 export function formatNumber(value: number, locale: string): string {
   return new Intl.NumberFormat(locale).format(value);
 }
+
+/** A share from 0 to 1 as a percentage (`0.425` -> `42.5%`). */
+export function formatPercent(share: number, locale: string): string {
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(share);
+}

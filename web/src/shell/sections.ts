@@ -23,7 +23,7 @@ export const SECTIONS: readonly Section[] = [
   { key: "leads", path: "/leads", screens: () => import("../sections/leads/Screens") },
   { key: "contacts", path: "/contacts", screens: () => import("../sections/contacts/Screens") },
   { key: "accounts", path: "/accounts", screens: () => import("../sections/accounts/Screens") },
-  { key: "pipeline", path: "/pipeline" },
+  { key: "pipeline", path: "/pipeline", screens: () => import("../sections/pipeline/Screens") },
   { key: "cases", path: "/cases", screens: () => import("../sections/cases/Screens") },
   { key: "campaigns", path: "/campaigns" },
   { key: "settings", path: "/settings", roles: ["admin"] },

@@ -18,7 +18,7 @@ from deals import deal_service
 from deals.deal_repository import DealFilter
 from deals.deps import ReadDeals, ResourceId, SettingsDep, WriteDeals
 from deals.domain import StageKind
-from deals.schemas import DealCreate, DealUpdate, StageChange, StageId
+from deals.schemas import DealCreate, DealUpdate, Reason, StageChange, StageId
 
 router = APIRouter(prefix="/v1/deals", tags=["deals"])
 OptQueryId = Annotated[str | None, Field(default=None, min_length=1, max_length=64)]
@@ -37,6 +37,7 @@ class DealQuery(BaseModel):
     account_id: OptQueryId = None
     contact_id: OptQueryId = None
     status: StageKind | None = None
+    lost_reason: Reason = None
     q: str | None = Field(default=None, max_length=100)
     close_from: date | None = None
     close_to: date | None = None
@@ -55,6 +56,7 @@ class DealQuery(BaseModel):
             account_id=self.account_id,
             contact_id=self.contact_id,
             status=self.status.value if self.status else None,
+            lost_reason=self.lost_reason.strip() if self.lost_reason else None,
             q=self.q.strip() or None if self.q else None,
             close_from=self.close_from,
             close_to=self.close_to,

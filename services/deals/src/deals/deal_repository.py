@@ -77,6 +77,7 @@ class DealFilter:
     account_id: str | None = None
     contact_id: str | None = None
     status: str | None = None
+    lost_reason: str | None = None
     q: str | None = None
     close_from: date | None = None
     close_to: date | None = None
@@ -84,7 +85,7 @@ class DealFilter:
     def to_query(self) -> Document:
         """The flat MongoDB filter (the scoped collection adds the tenant)."""
         query: Document = {}
-        for name in ("pipeline_id", "stage", "owner_id", "account_id", "status"):
+        for name in ("pipeline_id", "stage", "owner_id", "account_id", "status", "lost_reason"):
             if (value := getattr(self, name)) is not None:
                 query[name] = value
         if self.contact_id is not None:
