@@ -6,6 +6,7 @@ import { Link, useParams } from "react-router";
 
 import { useCursorList } from "../../api/useCursorList";
 import { useSession } from "../../auth/session";
+import { ListStatus } from "../../components/ListStatus";
 import { LoadMoreButton } from "../../components/LoadMoreButton";
 import { formatMoney, formatNumber } from "../../format/money";
 import { describeError } from "../../i18n/describeError";
@@ -18,19 +19,12 @@ import { STRINGS } from "./strings";
 
 function AccountContacts({ accountId }: { accountId: string }) {
   const { t } = useSectionStrings("accounts", STRINGS);
-  const { t: tShell } = useTranslation();
   const id = useId();
   const list = useCursorList<Contact>(["contacts", "of-account", accountId], `/api/v1/accounts/${encodeURIComponent(accountId)}/contacts`, { limit: 20 });
   return (
     <section className="card" aria-labelledby={id}>
       <h2 id={id}>{t("detail.contacts")}</h2>
-      {list.isPending && <p role="status">{tShell("app.loading")}</p>}
-      {list.error !== null && (
-        <p className="error" role="alert">
-          {describeError(list.error, tShell)}
-        </p>
-      )}
-      {!list.isPending && list.error === null && list.items.length === 0 && <p className="muted">{t("detail.noContacts")}</p>}
+      <ListStatus list={list} empty={t("detail.noContacts")} emptyClassName="muted" />
       <ul className="plain-list">
         {list.items.map((contact) => (
           <li key={contact.id}>

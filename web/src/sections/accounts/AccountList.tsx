@@ -1,14 +1,14 @@
 /** Accounts, newest first: search and type filter live in the URL (`?q=&type=`). */
 import { useCallback, useId } from "react";
-import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import { useCursorList } from "../../api/useCursorList";
+import { ListStatus } from "../../components/ListStatus";
 import { LoadMoreButton } from "../../components/LoadMoreButton";
+import { SelectFilter } from "../../components/SelectFilter";
 import { useDebouncedSearch } from "../../components/useDebouncedSearch";
 import { type FilterSpec, useUrlFilters } from "../../components/useUrlFilters";
 import { formatDate } from "../../format/dates";
-import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { useLocale } from "../../shell/useLocale";
 import { STRINGS as CONTACT_STRINGS } from "../contacts/strings";
@@ -26,7 +26,6 @@ const PAGE_SIZE = 50;
 export function AccountList() {
   const { t } = useSectionStrings("accounts", STRINGS);
   const { t: tContacts } = useSectionStrings("contacts", CONTACT_STRINGS);
-  const { t: tShell } = useTranslation();
   const locale = useLocale();
   const id = useId();
   const [filters, setFilter] = useUrlFilters(FILTERS);
@@ -45,25 +44,10 @@ export function AccountList() {
           <label htmlFor={`${id}-q`}>{t("list.search")}</label>
           <input id={`${id}-q`} type="search" maxLength={100} value={search} onChange={(event) => setSearch(event.target.value)} />
         </div>
-        <div className="form-field">
-          <label htmlFor={`${id}-type`}>{t("list.type")}</label>
-          <select id={`${id}-type`} value={filters.type ?? ""} onChange={(event) => setFilter({ type: event.target.value })}>
-            <option value="">{t("list.anyType")}</option>
-            {ACCOUNT_TYPES.map((type) => (
-              <option key={type} value={type}>
-                {tContacts(`accountType.${type}`)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectFilter id={`${id}-type`} label={t("list.type")} value={filters.type ?? ""} anyLabel={t("list.anyType")}
+          options={ACCOUNT_TYPES.map((type) => ({ value: type, label: tContacts(`accountType.${type}`) }))} onChange={(value) => setFilter({ type: value })} />
       </div>
-      {list.isPending && <p role="status">{tShell("app.loading")}</p>}
-      {list.error !== null && (
-        <p className="error" role="alert">
-          {describeError(list.error, tShell)}
-        </p>
-      )}
-      {!list.isPending && list.error === null && list.items.length === 0 && <p className="empty-state">{filtered ? t("list.noMatch") : t("list.empty")}</p>}
+      <ListStatus list={list} empty={filtered ? t("list.noMatch") : t("list.empty")} />
       {list.items.length > 0 && (
         <table className="data-table">
           <caption>{t("list.caption")}</caption>

@@ -1,14 +1,14 @@
 /** Cases by priority then SLA due time (or by due time, or newest), filtered by status and
  * priority; filters and order live in the URL (`/cases?priority=high&sort=sla_due_at`). */
 import { useId } from "react";
-import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import { useCursorList } from "../../api/useCursorList";
 import { useSession } from "../../auth/session";
+import { ListStatus } from "../../components/ListStatus";
 import { LoadMoreButton } from "../../components/LoadMoreButton";
+import { SelectFilter } from "../../components/SelectFilter";
 import { type FilterSpec, useUrlFilters } from "../../components/useUrlFilters";
-import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { PriorityBadge, SlaDue, StatusBadge } from "./CaseBadges";
 import { canWriteCases } from "./permissions";
@@ -30,7 +30,6 @@ type Sort = (typeof SORTS)[number];
 
 export function CaseList() {
   const { t } = useSectionStrings("cases", STRINGS);
-  const { t: tShell } = useTranslation();
   const { user } = useSession();
   const id = useId();
   const [filters, setFilter] = useUrlFilters(FILTERS);
@@ -50,46 +49,14 @@ export function CaseList() {
         )}
       </div>
       <div className="filters">
-        <div className="form-field">
-          <label htmlFor={`${id}-status`}>{t("list.status")}</label>
-          <select id={`${id}-status`} value={filters.status ?? ""} onChange={(event) => setFilter({ status: event.target.value })}>
-            <option value="">{t("list.anyStatus")}</option>
-            {CASE_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {t(`status.${status}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="form-field">
-          <label htmlFor={`${id}-priority`}>{t("list.priority")}</label>
-          <select id={`${id}-priority`} value={filters.priority ?? ""} onChange={(event) => setFilter({ priority: event.target.value })}>
-            <option value="">{t("list.anyPriority")}</option>
-            {CASE_PRIORITIES.map((priority) => (
-              <option key={priority} value={priority}>
-                {t(`priority.${priority}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="form-field">
-          <label htmlFor={`${id}-sort`}>{t("list.sort")}</label>
-          <select id={`${id}-sort`} value={sort} onChange={(event) => setFilter({ sort: event.target.value === SORTS[0] ? "" : event.target.value })}>
-            {SORTS.map((option) => (
-              <option key={option} value={option}>
-                {t(`list.sortBy.${option}`)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectFilter id={`${id}-status`} label={t("list.status")} value={filters.status ?? ""} anyLabel={t("list.anyStatus")}
+          options={CASE_STATUSES.map((status) => ({ value: status, label: t(`status.${status}`) }))} onChange={(value) => setFilter({ status: value })} />
+        <SelectFilter id={`${id}-priority`} label={t("list.priority")} value={filters.priority ?? ""} anyLabel={t("list.anyPriority")}
+          options={CASE_PRIORITIES.map((priority) => ({ value: priority, label: t(`priority.${priority}`) }))} onChange={(value) => setFilter({ priority: value })} />
+        <SelectFilter id={`${id}-sort`} label={t("list.sort")} value={sort}
+          options={SORTS.map((option) => ({ value: option, label: t(`list.sortBy.${option}`) }))} onChange={(value) => setFilter({ sort: value === SORTS[0] ? "" : value })} />
       </div>
-      {list.isPending && <p role="status">{tShell("app.loading")}</p>}
-      {list.error !== null && (
-        <p className="error" role="alert">
-          {describeError(list.error, tShell)}
-        </p>
-      )}
-      {!list.isPending && list.error === null && list.items.length === 0 && <p className="empty-state">{filtered ? t("list.noMatch") : t("list.empty")}</p>}
+      <ListStatus list={list} empty={filtered ? t("list.noMatch") : t("list.empty")} />
       {list.items.length > 0 && (
         <table className="data-table">
           <caption>{t(`list.caption.${sort}`)}</caption>

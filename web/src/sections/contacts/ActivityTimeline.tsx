@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 
 import { useCursorList } from "../../api/useCursorList";
 import { useSession } from "../../auth/session";
+import { ListStatus } from "../../components/ListStatus";
 import { LoadMoreButton } from "../../components/LoadMoreButton";
 import { formatDateTime } from "../../format/dates";
 import { describeError } from "../../i18n/describeError";
@@ -74,7 +75,6 @@ function TimelineItem({ activity }: { activity: Activity }) {
 
 export function ActivityTimeline({ link }: { link: ActivityLink }) {
   const { t } = useSectionStrings("contacts", STRINGS);
-  const { t: tShell } = useTranslation();
   const id = useId();
   const [openTasks, setOpenTasks] = useState(false);
   const list = useCursorList<Activity>(["activities"], "/api/v1/activities", { ...link, open_tasks: openTasks || undefined, limit: PAGE_SIZE });
@@ -86,13 +86,7 @@ export function ActivityTimeline({ link }: { link: ActivityLink }) {
           <input type="checkbox" checked={openTasks} onChange={(event) => setOpenTasks(event.target.checked)} /> {t("timeline.openTasksOnly")}
         </label>
       </div>
-      {list.isPending && <p role="status">{tShell("app.loading")}</p>}
-      {list.error !== null && (
-        <p className="error" role="alert">
-          {describeError(list.error, tShell)}
-        </p>
-      )}
-      {!list.isPending && list.error === null && list.items.length === 0 && <p className="muted">{openTasks ? t("timeline.noOpenTasks") : t("timeline.empty")}</p>}
+      <ListStatus list={list} empty={openTasks ? t("timeline.noOpenTasks") : t("timeline.empty")} emptyClassName="muted" />
       {list.items.length > 0 && (
         <ol className="timeline-list">
           {list.items.map((activity) => (

@@ -1,14 +1,14 @@
 /** Contacts, newest first: search and filters live in the URL (`?q=&lifecycle_stage=&rfm_segment=`). */
 import { useCallback, useId } from "react";
-import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
 import { useCursorList } from "../../api/useCursorList";
+import { ListStatus } from "../../components/ListStatus";
 import { LoadMoreButton } from "../../components/LoadMoreButton";
+import { SelectFilter } from "../../components/SelectFilter";
 import { useDebouncedSearch } from "../../components/useDebouncedSearch";
 import { type FilterSpec, useUrlFilters } from "../../components/useUrlFilters";
 import { formatDate } from "../../format/dates";
-import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { useLocale } from "../../shell/useLocale";
 import { RfmBadge } from "./RfmBadge";
@@ -27,7 +27,6 @@ const PAGE_SIZE = 50;
 
 export function ContactList() {
   const { t } = useSectionStrings("contacts", STRINGS);
-  const { t: tShell } = useTranslation();
   const locale = useLocale();
   const id = useId();
   const [filters, setFilter] = useUrlFilters(FILTERS);
@@ -46,36 +45,12 @@ export function ContactList() {
           <label htmlFor={`${id}-q`}>{t("list.search")}</label>
           <input id={`${id}-q`} type="search" maxLength={100} value={search} onChange={(event) => setSearch(event.target.value)} />
         </div>
-        <div className="form-field">
-          <label htmlFor={`${id}-stage`}>{t("list.stage")}</label>
-          <select id={`${id}-stage`} value={filters.lifecycle_stage ?? ""} onChange={(event) => setFilter({ lifecycle_stage: event.target.value })}>
-            <option value="">{t("list.anyStage")}</option>
-            {LIFECYCLE_STAGES.map((stage) => (
-              <option key={stage} value={stage}>
-                {t(`stage.${stage}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="form-field">
-          <label htmlFor={`${id}-segment`}>{t("list.segment")}</label>
-          <select id={`${id}-segment`} value={filters.rfm_segment ?? ""} onChange={(event) => setFilter({ rfm_segment: event.target.value })}>
-            <option value="">{t("list.anySegment")}</option>
-            {RFM_SEGMENTS.map((segment) => (
-              <option key={segment} value={segment}>
-                {t(`segment.${segment}`)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectFilter id={`${id}-stage`} label={t("list.stage")} value={filters.lifecycle_stage ?? ""} anyLabel={t("list.anyStage")}
+          options={LIFECYCLE_STAGES.map((stage) => ({ value: stage, label: t(`stage.${stage}`) }))} onChange={(value) => setFilter({ lifecycle_stage: value })} />
+        <SelectFilter id={`${id}-segment`} label={t("list.segment")} value={filters.rfm_segment ?? ""} anyLabel={t("list.anySegment")}
+          options={RFM_SEGMENTS.map((segment) => ({ value: segment, label: t(`segment.${segment}`) }))} onChange={(value) => setFilter({ rfm_segment: value })} />
       </div>
-      {list.isPending && <p role="status">{tShell("app.loading")}</p>}
-      {list.error !== null && (
-        <p className="error" role="alert">
-          {describeError(list.error, tShell)}
-        </p>
-      )}
-      {!list.isPending && list.error === null && list.items.length === 0 && <p className="empty-state">{filtered ? t("list.noMatch") : t("list.empty")}</p>}
+      <ListStatus list={list} empty={filtered ? t("list.noMatch") : t("list.empty")} />
       {list.items.length > 0 && (
         <table className="data-table">
           <caption>{t("list.caption")}</caption>
