@@ -1,15 +1,14 @@
 /** One account: its facts, its contacts (paged) and its activity timeline. */
 import { useQuery } from "@tanstack/react-query";
 import { useId } from "react";
-import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 
 import { useCursorList } from "../../api/useCursorList";
 import { useSession } from "../../auth/session";
 import { ListStatus } from "../../components/ListStatus";
 import { LoadMoreButton } from "../../components/LoadMoreButton";
+import { RecordStatus } from "../../components/RecordStatus";
 import { formatMoney, formatNumber } from "../../format/money";
-import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { useLocale } from "../../shell/useLocale";
 import { Activities } from "../contacts/Activities";
@@ -76,7 +75,6 @@ export function AccountDetail() {
   const { accountId = "" } = useParams();
   const { t } = useSectionStrings("accounts", STRINGS);
   const { t: tContacts } = useSectionStrings("contacts", CONTACT_STRINGS);
-  const { t: tShell } = useTranslation();
   const { client } = useSession();
   const query = useQuery({
     queryKey: ["accounts", "detail", accountId],
@@ -88,15 +86,7 @@ export function AccountDetail() {
       <p>
         <Link to="/accounts">← {t("detail.back")}</Link>
       </p>
-      {query.isPending && <p role="status">{tShell("app.loading")}</p>}
-      {query.isError && (
-        <>
-          <h1 id="page-title">{t("list.title")}</h1>
-          <p className="error" role="alert">
-            {describeError(query.error, tShell)}
-          </p>
-        </>
-      )}
+      <RecordStatus query={query} title={t("list.title")} />
       {account && (
         <>
           <h1 id="page-title">{account.name}</h1>

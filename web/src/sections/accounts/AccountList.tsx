@@ -5,8 +5,8 @@ import { Link } from "react-router";
 import { useCursorList } from "../../api/useCursorList";
 import { ListStatus } from "../../components/ListStatus";
 import { LoadMoreButton } from "../../components/LoadMoreButton";
+import { SearchField } from "../../components/SearchField";
 import { SelectFilter } from "../../components/SelectFilter";
-import { useDebouncedSearch } from "../../components/useDebouncedSearch";
 import { type FilterSpec, useUrlFilters } from "../../components/useUrlFilters";
 import { formatDate } from "../../format/dates";
 import { useSectionStrings } from "../../i18n/sectionStrings";
@@ -30,7 +30,6 @@ export function AccountList() {
   const id = useId();
   const [filters, setFilter] = useUrlFilters(FILTERS);
   const commitSearch = useCallback((text: string) => setFilter({ q: text }), [setFilter]);
-  const [search, setSearch] = useDebouncedSearch(filters.q ?? "", commitSearch);
   const list = useCursorList<Account>(["accounts", "list"], "/api/v1/accounts", { ...filters, limit: PAGE_SIZE });
   const filtered = Object.keys(filters).length > 0;
 
@@ -40,10 +39,7 @@ export function AccountList() {
         <h1 id="page-title">{t("list.title")}</h1>
       </div>
       <div className="filters" role="search">
-        <div className="form-field">
-          <label htmlFor={`${id}-q`}>{t("list.search")}</label>
-          <input id={`${id}-q`} type="search" maxLength={100} value={search} onChange={(event) => setSearch(event.target.value)} />
-        </div>
+        <SearchField id={`${id}-q`} label={t("list.search")} value={filters.q ?? ""} onCommit={commitSearch} />
         <SelectFilter id={`${id}-type`} label={t("list.type")} value={filters.type ?? ""} anyLabel={t("list.anyType")}
           options={ACCOUNT_TYPES.map((type) => ({ value: type, label: tContacts(`accountType.${type}`) }))} onChange={(value) => setFilter({ type: value })} />
       </div>

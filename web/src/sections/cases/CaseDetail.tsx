@@ -7,6 +7,7 @@ import { Link, useParams } from "react-router";
 
 import { ApiError } from "../../api/problem";
 import { useSession } from "../../auth/session";
+import { RecordStatus } from "../../components/RecordStatus";
 import { formatDateTime } from "../../format/dates";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
@@ -95,7 +96,6 @@ function CaseActions({ record }: { record: CaseRecord }) {
 export function CaseDetail() {
   const { caseId = "" } = useParams();
   const { t } = useSectionStrings("cases", STRINGS);
-  const { t: tShell } = useTranslation();
   const { client, user } = useSession();
   const locale = useLocale();
   const query = useQuery({
@@ -109,15 +109,7 @@ export function CaseDetail() {
       <p>
         <Link to="/cases">← {t("detail.back")}</Link>
       </p>
-      {query.isPending && <p role="status">{tShell("app.loading")}</p>}
-      {query.isError && (
-        <>
-          <h1 id="page-title">{t("list.title")}</h1>
-          <p className="error" role="alert">
-            {describeError(query.error, tShell)}
-          </p>
-        </>
-      )}
+      <RecordStatus query={query} title={t("list.title")} />
       {record && (
         <>
           <h1 id="page-title">{record.subject}</h1>

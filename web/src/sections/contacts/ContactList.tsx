@@ -5,8 +5,8 @@ import { Link } from "react-router";
 import { useCursorList } from "../../api/useCursorList";
 import { ListStatus } from "../../components/ListStatus";
 import { LoadMoreButton } from "../../components/LoadMoreButton";
+import { SearchField } from "../../components/SearchField";
 import { SelectFilter } from "../../components/SelectFilter";
-import { useDebouncedSearch } from "../../components/useDebouncedSearch";
 import { type FilterSpec, useUrlFilters } from "../../components/useUrlFilters";
 import { formatDate } from "../../format/dates";
 import { useSectionStrings } from "../../i18n/sectionStrings";
@@ -31,7 +31,6 @@ export function ContactList() {
   const id = useId();
   const [filters, setFilter] = useUrlFilters(FILTERS);
   const commitSearch = useCallback((text: string) => setFilter({ q: text }), [setFilter]);
-  const [search, setSearch] = useDebouncedSearch(filters.q ?? "", commitSearch);
   const list = useCursorList<Contact>(["contacts", "list"], "/api/v1/contacts", { ...filters, limit: PAGE_SIZE });
   const filtered = Object.keys(filters).length > 0;
 
@@ -41,10 +40,7 @@ export function ContactList() {
         <h1 id="page-title">{t("list.title")}</h1>
       </div>
       <div className="filters" role="search">
-        <div className="form-field">
-          <label htmlFor={`${id}-q`}>{t("list.search")}</label>
-          <input id={`${id}-q`} type="search" maxLength={100} value={search} onChange={(event) => setSearch(event.target.value)} />
-        </div>
+        <SearchField id={`${id}-q`} label={t("list.search")} value={filters.q ?? ""} onCommit={commitSearch} />
         <SelectFilter id={`${id}-stage`} label={t("list.stage")} value={filters.lifecycle_stage ?? ""} anyLabel={t("list.anyStage")}
           options={LIFECYCLE_STAGES.map((stage) => ({ value: stage, label: t(`stage.${stage}`) }))} onChange={(value) => setFilter({ lifecycle_stage: value })} />
         <SelectFilter id={`${id}-segment`} label={t("list.segment")} value={filters.rfm_segment ?? ""} anyLabel={t("list.anySegment")}
