@@ -4,6 +4,7 @@ gateway serving the console's build), and Debian's Chromium driven by Playwright
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from playwright.async_api import (
     Browser,
     BrowserContext,
     ConsoleMessage,
+    Locator,
     Page,
     Response,
     async_playwright,
@@ -22,7 +24,7 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 
 from crm_devstack.console import check_node, run_step, steps_needed
-from crm_devstack.services import get_service
+from crm_devstack.services import available_services
 from crm_devstack.testing import Backend, TokenMinter, service_processes, unique_name
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,8 +39,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SERVICES = ("leads", "contacts", "deals", "gateway")
-"""The dashboard's services and the gateway in front of them."""
 PASSWORD = "correct horse battery staple"
 TIMEOUT_MS = 15_000
 
@@ -71,7 +71,7 @@ async def console(
     console_build: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Console]:
-    """The dashboard's services and the gateway as processes (the launcher of ``crm up``),
+    """Every service and the gateway as processes (the launcher of ``crm up``),
     with a first admin who adds a sales user through the API."""
     tenant = unique_name("tenant_")
     admin = f"admin@{tenant.replace('_', '-')}.example.com"
@@ -82,7 +82,7 @@ async def console(
         "BOOTSTRAP_ADMIN_TENANT": tenant,
     }
     with service_processes(
-        [get_service(name) for name in SERVICES],
+        available_services(),
         backend,
         minter,
         tmp_path_factory.mktemp("web-platform"),
@@ -168,6 +168,11 @@ class BrowserPage:
             if v["impact"] in ("serious", "critical")
         ]
 
+    async def assert_accessible(self, axe_script: Path) -> None:
+        """axe-core finds nothing serious or critical on the page as it is now."""
+        serious = await self.serious_accessibility_violations(axe_script)
+        assert serious == [], json.dumps(serious, indent=2)
+
     async def screenshot(self, name: str) -> None:
         """Save a full-page screenshot as ``build/screenshots/<name>.png``."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -210,3 +215,14 @@ def axe_script() -> Path:
     if not script.is_file():
         pytest.fail(f"{script} is missing: run `npm ci` in web/ (make test does it)")
     return script
+
+
+async def drag(page: Page, handle: Locator, target: Locator) -> None:
+    """Drag by ``handle`` onto ``target`` with the mouse, in small steps (as a person does)."""
+    start = await handle.bounding_box()
+    end = await target.bounding_box()
+    assert start and end
+    await page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    await page.mouse.down()
+    await page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 60, steps=12)
+    await page.mouse.up()

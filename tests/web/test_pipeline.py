@@ -4,15 +4,14 @@ won, the dashboard's figures following; screenshots and axe-core on each main sc
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.async_api import Locator, Page, ViewportSize, expect
+from playwright.async_api import ViewportSize, expect
 
 from crm_devstack.testing import unique_name
-from tests.web.conftest import PASSWORD, BrowserPage, Console
+from tests.web.conftest import PASSWORD, BrowserPage, Console, drag
 from tests.web.test_console import log_in
 
 WIDE = ViewportSize(width=2600, height=1100)
@@ -35,22 +34,6 @@ async def _create_deals(console: Console, names: list[str]) -> list[dict[str, An
         return created
 
 
-async def _drag(page: Page, handle: Locator, column: Locator) -> None:
-    """Drag a card by its handle onto a column with the mouse, in small steps."""
-    start = await handle.bounding_box()
-    end = await column.bounding_box()
-    assert start and end
-    await page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
-    await page.mouse.down()
-    await page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 60, steps=12)
-    await page.mouse.up()
-
-
-async def _assert_accessible(opened: BrowserPage, axe_script: Path) -> None:
-    serious = await opened.serious_accessibility_violations(axe_script)
-    assert serious == [], json.dumps(serious, indent=2)
-
-
 async def test_deals_move_on_the_board_and_the_dashboard_follows(
     inspectable_page: BrowserPage, console: Console, axe_script: Path
 ) -> None:
@@ -68,7 +51,7 @@ async def test_deals_move_on_the_board_and_the_dashboard_follows(
     await expect(stages.get_by_role("link", name="Prospecting Deals: 4 ")).to_be_visible()
     await expect(figures.get_by_text("No deal was closed in this period yet.")).to_be_visible()
     await opened.screenshot("dashboard-charts")
-    await _assert_accessible(opened, axe_script)
+    await opened.assert_accessible(axe_script)
 
     await (
         page.get_by_role("navigation", name="Sections").get_by_role("link", name="Pipeline").click()
@@ -80,7 +63,7 @@ async def test_deals_move_on_the_board_and_the_dashboard_follows(
     await expect(column["prospecting"].get_by_text("4 deals")).to_be_visible()
 
     # the mouse: Prospecting -> Qualification
-    await _drag(
+    await drag(
         page, page.get_by_role("button", name=f"Move {dragged['name']}"), column["qualification"]
     )
     await expect(column["qualification"].get_by_role("link", name=dragged["name"])).to_be_visible()
@@ -99,9 +82,7 @@ async def test_deals_move_on_the_board_and_the_dashboard_follows(
     await expect(page.get_by_text(f"{keyed['name']} moved to Qualification.")).to_be_visible()
 
     # closed lost asks why
-    await _drag(
-        page, page.get_by_role("button", name=f"Move {lost['name']}"), column["closed_lost"]
-    )
+    await drag(page, page.get_by_role("button", name=f"Move {lost['name']}"), column["closed_lost"])
     dialog = page.get_by_role("dialog", name=f"Why was {lost['name']} lost?")
     await expect(dialog.get_by_label("Lost reason")).to_be_focused()
     await opened.screenshot("pipeline-lost-reason")
@@ -111,12 +92,12 @@ async def test_deals_move_on_the_board_and_the_dashboard_follows(
     await expect(column["closed_lost"].get_by_role("link", name=lost["name"])).to_be_visible()
     await expect(page.get_by_text(f"{lost['name']} moved to Closed Lost.")).to_be_visible()
 
-    await _drag(page, page.get_by_role("button", name=f"Move {won['name']}"), column["closed_won"])
+    await drag(page, page.get_by_role("button", name=f"Move {won['name']}"), column["closed_won"])
     await expect(column["closed_won"].get_by_role("link", name=won["name"])).to_be_visible()
     await expect(page.get_by_text(f"{won['name']} moved to Closed Won.")).to_be_visible()
     await expect(column["prospecting"].get_by_text("0 deals")).to_be_visible()
     await opened.screenshot("pipeline-board")
-    await _assert_accessible(opened, axe_script)
+    await opened.assert_accessible(axe_script)
 
     await column["closed_lost"].get_by_role("link", name=lost["name"]).click()
     await expect(page.get_by_role("heading", name=lost["name"])).to_be_visible()
@@ -125,7 +106,7 @@ async def test_deals_move_on_the_board_and_the_dashboard_follows(
     await expect(history.get_by_role("cell", name="Prospecting → Closed Lost")).to_be_visible()
     await expect(page.get_by_text("Too expensive")).to_be_visible()
     await opened.screenshot("pipeline-deal")
-    await _assert_accessible(opened, axe_script)
+    await opened.assert_accessible(axe_script)
 
     await (
         page.get_by_role("navigation", name="Sections")

@@ -1,6 +1,7 @@
 /** The kanban of one pipeline: deals dragged (or moved with the keyboard) between stages. */
 import {
   type Announcements,
+  type CollisionDetection,
   DndContext,
   type DragEndEvent,
   DragOverlay,
@@ -8,6 +9,8 @@ import {
   KeyboardSensor,
   type KeyboardCoordinateGetter,
   PointerSensor,
+  pointerWithin,
+  rectIntersection,
   useSensor,
   useSensors,
 } from "@dnd-kit/core";
@@ -40,6 +43,13 @@ const columnCoordinates: KeyboardCoordinateGetter = (event, { context, currentCo
   if (next === null) return undefined;
   event.preventDefault();
   return { x: next.left + 8, y: currentCoordinates.y };
+};
+
+/** A card dropped with the pointer lands in the column under the pointer (not the one its
+ * card overlaps most); keyboard moves, which have no pointer, use the overlap. */
+const columnUnderPointer: CollisionDetection = (args) => {
+  const under = pointerWithin(args);
+  return under.length > 0 ? under : rectIntersection(args);
 };
 
 export default function BoardPage() {
@@ -117,6 +127,7 @@ export default function BoardPage() {
       {data && (
         <DndContext
           sensors={sensors}
+          collisionDetection={columnUnderPointer}
           onDragStart={onDragStart}
           onDragEnd={onDragEnd}
           onDragCancel={() => setDragged(null)}
