@@ -24,6 +24,25 @@ describe("the contact 360 view", () => {
     expect(await screen.findByText(/Nothing logged yet/)).toBeInTheDocument();
   });
 
+  it("links the contact's deals and names their stages as the pipeline does", async () => {
+    const deal = (id: string, stage: string, status: string) => ({ id, name: `Deal ${id}`, amount: "1000000", currency: "IDR", status, stage, expected_close_date: null });
+    const view = { ...VIEW, deals: { status: "ok", data: { open: [deal("deal_1", "proposal", "open")], closed: [deal("deal_2", "closed_won", "won")] } } };
+    const stages = [
+      { id: "proposal", name: "Proposal/Price Quote" },
+      { id: "closed_won", name: "Closed Won" },
+    ];
+    const { fetchFn } = routeFetch({
+      "GET /api/v1/customers/con_1/360": json(view),
+      "GET /api/v1/activities": json({ items: [], next_cursor: null }),
+      "GET /api/v1/pipelines": json({ items: [{ id: "pip_1", name: "Sales", stages }], next_cursor: null }),
+    });
+    await renderApp("/contacts/con_1", fetchFn);
+    const deals = await screen.findByRole("region", { name: "Deals" });
+    expect(await within(deals).findByText("Proposal/Price Quote")).toBeInTheDocument();
+    expect(within(deals).getByText("Closed Won")).toBeInTheDocument();
+    expect(within(deals).getByRole("link", { name: "Deal deal_2" })).toHaveAttribute("href", "/pipeline/deals/deal_2");
+  });
+
   it("waits for a contact a conversion is still creating, then shows it", async () => {
     let asked = 0;
     const { fetchFn } = routeFetch({

@@ -10,6 +10,7 @@ import { useSectionStrings } from "../../i18n/sectionStrings";
 import { useLocale } from "../../shell/useLocale";
 import { PriorityBadge, SlaDue } from "../cases/CaseBadges";
 import type { CaseRecord } from "../cases/types";
+import { useStageName } from "../pipeline/api";
 import { RfmBadge } from "./RfmBadge";
 import { STRINGS } from "./strings";
 import type { Account, Campaign, Contact, Customer360, Deal, Rfm } from "./types";
@@ -90,11 +91,12 @@ export function AccountPart({ part }: { part: ComposedSection<Account> }) {
 
 function DealRows({ deals }: { deals: Deal[] }) {
   const locale = useLocale();
+  const stageName = useStageName();
   return (
     <ul className="plain-list">
       {deals.map((deal) => (
         <li key={deal.id}>
-          {deal.name} · {formatMoney(deal.amount, locale, deal.currency)} <span className="badge">{deal.stage ?? deal.status}</span>
+          <Link to={`/pipeline/deals/${deal.id}`}>{deal.name}</Link> · {formatMoney(deal.amount, locale, deal.currency)} <span className="badge">{deal.stage ? stageName(deal.stage) : deal.status}</span>
         </li>
       ))}
     </ul>

@@ -27,6 +27,18 @@ export function usePipelines() {
   });
 }
 
+/** A stage's name by its id, across the tenant's pipelines (the id itself until they load). */
+export function useStageName(): (stageId: string) => string {
+  const pipelines = usePipelines();
+  return (stageId) => {
+    for (const pipeline of pipelines.data?.items ?? []) {
+      const stage = pipeline.stages.find((s) => s.id === stageId);
+      if (stage) return stage.name;
+    }
+    return stageId;
+  };
+}
+
 export function useBoard(pipelineId: string | null) {
   const { client } = useSession();
   return useQuery({
