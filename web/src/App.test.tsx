@@ -134,3 +134,12 @@ describe("the shell", () => {
     expect(screen.getByRole("heading", { name: "Log in to the CRM" })).toBeInTheDocument();
   });
 });
+
+describe("links from elsewhere", () => {
+  it("opens a deal's page from the /deals/<id> link a notification carries", async () => {
+    sessionStorage.setItem("crm.refresh_token", "rt-kept");
+    const { fetchFn } = gateway(() => json({}));
+    const { router } = await renderApp("/deals/deal_01", fetchFn);
+    await waitFor(() => expect(router.state.location.pathname).toBe("/pipeline/deals/deal_01"));
+  });
+});

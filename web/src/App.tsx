@@ -2,7 +2,7 @@
  * other screen is loaded when first opened. */
 import { lazy, type ReactNode, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { createBrowserRouter, Outlet, type RouteObject } from "react-router";
+import { createBrowserRouter, Navigate, Outlet, type RouteObject, useParams } from "react-router";
 import { RouterProvider } from "react-router/dom";
 
 import { RequireRole, RequireUser } from "./auth/guards";
@@ -17,6 +17,12 @@ const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
 function Loading({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   return <Suspense fallback={<p role="status">{t("app.loading")}</p>}>{children}</Suspense>;
+}
+
+/** `/deals/<id>`, the link notifications carry for a deal, opens the deal's page. */
+function DealLink() {
+  const { dealId = "" } = useParams();
+  return <Navigate replace to={`/pipeline/deals/${encodeURIComponent(dealId)}`} />;
 }
 
 /** One route per section, matching every path under it; its screens route the rest. */
@@ -47,7 +53,7 @@ export const routes: RouteObject[] = [
             <Outlet />
           </Loading>
         ),
-        children: [{ index: true, element: <DashboardPage /> }, ...sectionRoutes(), { path: "*", element: <NotFoundPage /> }],
+        children: [{ index: true, element: <DashboardPage /> }, ...sectionRoutes(), { path: "deals/:dealId", element: <DealLink /> }, { path: "*", element: <NotFoundPage /> }],
       },
     ],
   },
