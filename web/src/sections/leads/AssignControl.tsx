@@ -2,7 +2,8 @@
 import { type FormEvent, useState } from "react";
 
 import { useSession } from "../../auth/session";
-import { assignLead, type Lead, useUsers } from "./api";
+import { useUsers } from "../../api/users";
+import { assignLead, type Lead } from "./api";
 import { leadPermissions } from "./permissions";
 import { useLeadStrings } from "./strings";
 
@@ -53,7 +54,7 @@ export function AssignControl({ lead, onChanged }: Props) {
       </div>
     );
   }
-  const options = users.data ?? [];
+  const options = (users.data ?? []).filter((item) => item.active);
   return (
     <form className="assign" onSubmit={submit}>
       <label className="filter">

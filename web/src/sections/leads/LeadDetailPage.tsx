@@ -3,6 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 
+import { useUserName } from "../../api/users";
 import { useSession } from "../../auth/session";
 import { formatDateTime } from "../../format/dates";
 import { useLocale } from "../../shell/useLocale";
@@ -21,6 +22,7 @@ const SHOWN: readonly (keyof LeadFields)[] = ["email", "phone", "company", "titl
 
 function Details({ lead }: { lead: Lead }) {
   const { t } = useLeadStrings();
+  const userName = useUserName();
   const locale = useLocale();
   const value = (name: keyof LeadFields) => {
     const raw = lead[name];
@@ -38,7 +40,7 @@ function Details({ lead }: { lead: Lead }) {
       ))}
       <div>
         <dt>{t("fields.owner")}</dt>
-        <dd>{lead.owner_id ?? <span className="muted">{t("detail.unassigned")}</span>}</dd>
+        <dd>{lead.owner_id !== null ? userName(lead.owner_id) : <span className="muted">{t("detail.unassigned")}</span>}</dd>
       </div>
       <div>
         <dt>{t("fields.created_at")}</dt>

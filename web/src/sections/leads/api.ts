@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 
 import type { ApiClient, ApiPath } from "../../api/client";
 import { uploadWithProgress, type UploadProgress } from "../../api/upload";
-import { type CursorPage, listUrl, useCursorList } from "../../api/useCursorList";
+import { listUrl, useCursorList } from "../../api/useCursorList";
 import { useSession } from "../../auth/session";
 import type { FilterSpec, FilterValues } from "../../components/useUrlFilters";
 
@@ -100,13 +100,6 @@ export interface ConvertRequest {
   create_deal?: { name: string; amount: string; currency: string; expected_close_date?: string };
 }
 
-export interface User {
-  id: string;
-  email: string;
-  name: string | null;
-  active: boolean;
-}
-
 const LEADS: ApiPath = "/api/v1/leads";
 
 /** The path of one lead (or one of its actions). */
@@ -142,20 +135,6 @@ export function useScoreExplanation(id: string, version: number) {
   return useQuery({
     queryKey: ["leads", "score", id, version],
     queryFn: ({ signal }) => client.request<ScoreExplanation>(leadPath(id, "score"), { signal }),
-  });
-}
-
-/** The tenant's active users (to assign leads to); only roles that may read users ask. */
-export function useUsers(enabled: boolean) {
-  const { client } = useSession();
-  return useQuery({
-    queryKey: ["users", "active"],
-    enabled,
-    staleTime: 60_000,
-    queryFn: async ({ signal }) => {
-      const page = await client.request<CursorPage<User>>("/api/v1/users?limit=200", { signal });
-      return page.items.filter((user) => user.active);
-    },
   });
 }
 

@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
 import { fakeJwt, json, renderApp } from "../../test/renderApp";
@@ -52,9 +52,9 @@ interface Call {
 }
 
 /** A gateway with one lead; `contactAfter` GETs of a converted lead until its contact appears. */
-function gateway(roles: string[], contactAfter = 1) {
+function gateway(roles: string[], contactAfter = 1, ownerId: string | null = null) {
   const calls: Call[] = [];
-  let lead: Lead = { ...LEAD };
+  let lead: Lead = { ...LEAD, owner_id: ownerId };
   let reads = 0;
   const fetchFn = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const path = String(input);
@@ -83,9 +83,9 @@ function gateway(roles: string[], contactAfter = 1) {
   return { calls, fetchFn };
 }
 
-async function signedIn(path: string, roles: string[], contactAfter = 1) {
+async function signedIn(path: string, roles: string[], contactAfter = 1, ownerId: string | null = null) {
   sessionStorage.setItem("crm.refresh_token", "rt");
-  const { calls, fetchFn } = gateway(roles, contactAfter);
+  const { calls, fetchFn } = gateway(roles, contactAfter, ownerId);
   const rendered = await renderApp(path, fetchFn);
   return { ...rendered, calls };
 }
@@ -148,6 +148,15 @@ describe("a lead", () => {
   it("lets managers pick any active user as the owner", async () => {
     await signedIn("/leads/lead_1", ["sales_manager"]);
     expect(await screen.findByRole("option", { name: "Budi (budi@acme.id)" })).toBeInTheDocument();
+  });
+
+  it("names the owner for roles that may list users, and shows the id to the others", async () => {
+    await signedIn("/leads/lead_1", ["sales_manager"], 1, "user_budi");
+    const owner = async () => (await screen.findByText("Owner", { selector: "dt" })).nextElementSibling;
+    await waitFor(async () => expect(await owner()).toHaveTextContent("Budi"));
+    cleanup();
+    await signedIn("/leads/lead_1", ["support"], 1, "user_budi");
+    expect(await owner()).toHaveTextContent("user_budi");
   });
 
   it("lets sales take the lead without reading the user list", async () => {

@@ -2,6 +2,7 @@
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 
+import { useUserName } from "../../api/users";
 import { formatDate, formatDateTime } from "../../format/dates";
 import { formatMoney, formatPercent } from "../../format/money";
 import { describeError } from "../../i18n/describeError";
@@ -13,6 +14,7 @@ import { STRINGS } from "./strings";
 export default function DealPage() {
   const { t } = useSectionStrings("pipeline", STRINGS);
   const { t: shell } = useTranslation();
+  const userName = useUserName();
   const locale = useLocale();
   const { dealId = "" } = useParams();
   const deal = useDeal(dealId);
@@ -57,7 +59,7 @@ export default function DealPage() {
         </div>
         <div>
           <dt>{t("owner")}</dt>
-          <dd>{d.owner_id ?? t("none")}</dd>
+          <dd>{d.owner_id !== null ? userName(d.owner_id) : t("none")}</dd>
         </div>
         {d.lost_reason && (
           <div>
