@@ -205,4 +205,35 @@ describe("webhooks", () => {
     fireEvent.click(within(dialog).getByRole("button", { name: "Replay" }));
     await waitFor(() => expect(calls.some((call) => call.method === "POST" && call.url.endsWith("/replay"))).toBe(true));
   });
+
+  it("shows a test delivery sent while the log's first read was still on its way", async () => {
+    let sent = false;
+    const { fetchFn: answer } = routeFetch({
+      "GET /api/v1/webhooks/whk_1": json(WEBHOOK),
+      "GET /api/v1/webhooks/whk_1/deliveries": () => json({ items: sent ? [DELIVERY] : [], next_cursor: null }),
+      "POST /api/v1/webhooks/whk_1/test": () => {
+        sent = true;
+        return json({ delivery_id: "wdl_1", event_id: "evt_1" }, 202);
+      },
+    });
+    let releaseFirstRead = () => {};
+    const firstRead = new Promise<void>((resolve) => {
+      releaseFirstRead = resolve;
+    });
+    let reads = 0;
+    const fetchFn = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      if (String(input).startsWith("/api/v1/webhooks/whk_1/deliveries") && ++reads === 1) {
+        const response = await answer(input, init); // read before the test was sent ...
+        await firstRead; // ... and answered after it
+        return response;
+      }
+      return answer(input, init);
+    };
+    await renderApp("/settings/webhooks/whk_1", fetchFn);
+    fireEvent.click(await screen.findByRole("button", { name: "Send a test event" }));
+    expect(await screen.findByText("A test event is on its way. Its delivery appears in the log below.")).toBeInTheDocument();
+    releaseFirstRead();
+    const log = await screen.findByRole("table", { name: "Deliveries to this webhook, newest first" });
+    expect(within(log).getByText("WebhookTest")).toBeInTheDocument();
+  });
 });

@@ -16,7 +16,11 @@ export function useWebhookActions(webhook: Webhook | undefined) {
   const queryClient = useQueryClient();
   const path = `/api/v1/webhooks/${encodeURIComponent(webhook?.id ?? "")}` as const;
   const ifMatch = { "If-Match": `"${webhook?.version ?? 0}"` };
-  const refresh = () => queryClient.invalidateQueries({ queryKey: webhookKeys.all });
+  // a first read still on its way would be reused as is and miss the change: cancel it, read again
+  const refresh = async () => {
+    await queryClient.cancelQueries({ queryKey: webhookKeys.all });
+    await queryClient.invalidateQueries({ queryKey: webhookKeys.all });
+  };
   return {
     setActive: useMutation({
       mutationFn: (active: boolean) => client.request<Webhook>(path, { method: "PATCH", json: { active }, headers: ifMatch }),
