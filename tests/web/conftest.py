@@ -65,13 +65,27 @@ def console_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def platform_services() -> tuple[str, ...]:
+    """The services a module's console runs (a module needing more overrides this)."""
+    return SERVICES
+
+
+@pytest.fixture(scope="module")
+def platform_settings() -> dict[str, dict[str, str]]:
+    """Settings of the services other than the gateway, by service (overridable likewise)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 async def console(
     backend: Backend,
     minter: TokenMinter,
     console_build: Path,
     tmp_path_factory: pytest.TempPathFactory,
+    platform_services: tuple[str, ...],
+    platform_settings: dict[str, dict[str, str]],
 ) -> AsyncIterator[Console]:
-    """The dashboard's services and the gateway as processes (the launcher of ``crm up``),
+    """The module's services and the gateway as processes (the launcher of ``crm up``),
     with a first admin who adds a sales user through the API."""
     tenant = unique_name("tenant_")
     admin = f"admin@{tenant.replace('_', '-')}.example.com"
@@ -82,11 +96,11 @@ async def console(
         "BOOTSTRAP_ADMIN_TENANT": tenant,
     }
     with service_processes(
-        [get_service(name) for name in SERVICES],
+        [get_service(name) for name in platform_services],
         backend,
         minter,
         tmp_path_factory.mktemp("web-platform"),
-        service_settings={"gateway": gateway_settings},
+        service_settings={**platform_settings, "gateway": gateway_settings},
         ready_timeout=90,
     ) as run:
         base_url = run.by_name["gateway"].base_url
