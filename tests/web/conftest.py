@@ -65,11 +65,18 @@ def console_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def platform_settings() -> dict[str, dict[str, str]]:
+    """Settings of the services other than the gateway, by service (overridable likewise)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 async def console(
     backend: Backend,
     minter: TokenMinter,
     console_build: Path,
     tmp_path_factory: pytest.TempPathFactory,
+    platform_settings: dict[str, dict[str, str]],
 ) -> AsyncIterator[Console]:
     """Every service and the gateway as processes (the launcher of ``crm up``),
     with a first admin who adds a sales user through the API."""
@@ -86,7 +93,7 @@ async def console(
         backend,
         minter,
         tmp_path_factory.mktemp("web-platform"),
-        service_settings={"gateway": gateway_settings},
+        service_settings={**platform_settings, "gateway": gateway_settings},
         ready_timeout=90,
     ) as run:
         base_url = run.by_name["gateway"].base_url

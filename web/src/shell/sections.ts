@@ -2,6 +2,7 @@
 import type { ComponentType } from "react";
 
 import { hasAnyRole, type Role, type SignedInUser } from "../auth/claims";
+import { SETTINGS_ROLES } from "../sections/settings/pages";
 
 export type SectionKey = "dashboard" | "leads" | "contacts" | "accounts" | "pipeline" | "cases" | "campaigns" | "settings";
 
@@ -26,7 +27,7 @@ export const SECTIONS: readonly Section[] = [
   { key: "pipeline", path: "/pipeline", screens: () => import("../sections/pipeline/Screens") },
   { key: "cases", path: "/cases", screens: () => import("../sections/cases/Screens") },
   { key: "campaigns", path: "/campaigns" },
-  { key: "settings", path: "/settings", roles: ["admin"] },
+  { key: "settings", path: "/settings", roles: SETTINGS_ROLES, screens: () => import("../sections/settings/Screens") },
 ];
 
 /** The sections `user` may open. */
