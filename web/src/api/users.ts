@@ -9,7 +9,9 @@ export interface User {
   id: string;
   email: string;
   name: string | null;
+  roles: string[];
   active: boolean;
+  version: number;
 }
 
 /** Roles that may list the tenant's users (the others see owners by id, or as themselves). */

@@ -3,12 +3,12 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { useCursorList } from "../../api/useCursorList";
+import { displayName, useUsers } from "../../api/users";
 import { useSession } from "../../auth/session";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { STRINGS } from "./strings";
-import type { AssignmentConfig, User } from "./types";
+import type { AssignmentConfig } from "./types";
 
 const KEY = ["settings", "assignment"];
 
@@ -17,7 +17,7 @@ function AssignmentFields({ config }: { config: AssignmentConfig }) {
   const { t: tShell } = useTranslation();
   const { client } = useSession();
   const queryClient = useQueryClient();
-  const users = useCursorList<User>(["settings", "users"], "/api/v1/users", { limit: 100 });
+  const users = useUsers(true);
   const [form, setForm] = useState(config);
   const save = useMutation({
     mutationFn: () => client.request<AssignmentConfig>("/api/v1/leads/config/assignment", { method: "PUT", json: form }),
@@ -29,7 +29,7 @@ function AssignmentFields({ config }: { config: AssignmentConfig }) {
     event.preventDefault();
     save.mutate();
   }
-  const candidates = users.items.filter((user) => user.active || form.round_robin_owners.includes(user.id));
+  const candidates = (users.data ?? []).filter((user) => user.active || form.round_robin_owners.includes(user.id));
   return (
     <form onSubmit={submit} aria-labelledby="assignment-title">
       <h2 id="assignment-title" className="settings-section">
@@ -41,7 +41,7 @@ function AssignmentFields({ config }: { config: AssignmentConfig }) {
         {candidates.map((user) => (
           <label key={user.id} className="checkbox">
             <input type="checkbox" checked={form.round_robin_owners.includes(user.id)} onChange={() => toggle(user.id)} />
-            {user.name ?? user.email}
+            {displayName(user)}
           </label>
         ))}
       </fieldset>

@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { useCursorList } from "../../api/useCursorList";
+import { useUserName, useUsers } from "../../api/users";
 import { useSession } from "../../auth/session";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { FormField } from "../../components/FormField";
@@ -14,7 +15,7 @@ import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { useLocale } from "../../shell/useLocale";
 import { STRINGS } from "./strings";
-import type { Target, User } from "./types";
+import type { Target } from "./types";
 import { useFieldErrors } from "./useFieldErrors";
 
 const KEY = ["settings", "targets"];
@@ -30,7 +31,7 @@ export function TargetsPage() {
   const locale = useLocale();
   const queryClient = useQueryClient();
   const list = useCursorList<Target>(KEY, "/api/v1/targets", { limit: 100 });
-  const users = useCursorList<User>(["settings", "users"], "/api/v1/users", { limit: 100 });
+  const users = useUsers(true);
   const [form, setForm] = useState({ owner_id: "", period: "", amount: "", currency: DEFAULT_CURRENCY });
   const [removing, setRemoving] = useState<Target | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: KEY });
@@ -49,10 +50,7 @@ export function TargetsPage() {
     },
   });
   const errorAt = useFieldErrors(put.error);
-  const ownerName = (id: string) => {
-    const found = users.items.find((user) => user.id === id);
-    return found ? (found.name ?? found.email) : id;
-  };
+  const ownerName = useUserName();
   function submit(event: FormEvent) {
     event.preventDefault();
     put.mutate();
@@ -65,7 +63,7 @@ export function TargetsPage() {
           {(control) => (
             <select {...control} required value={form.owner_id} onChange={(e) => setForm({ ...form, owner_id: e.target.value })}>
               <option value="">{t("targets.chooseOwner")}</option>
-              {users.items
+              {(users.data ?? [])
                 .filter((user) => user.active)
                 .map((user) => (
                   <option key={user.id} value={user.id}>

@@ -3,13 +3,14 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import type { User } from "../../api/users";
 import { useSession } from "../../auth/session";
 import { Dialog } from "../../components/Dialog";
 import { FormField } from "../../components/FormField";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { STRINGS } from "./strings";
-import { type User, USER_ROLES } from "./types";
+import { USER_ROLES } from "./types";
 import { useFieldErrors } from "./useFieldErrors";
 
 /** The gateway's shortest accepted password. */
@@ -27,7 +28,7 @@ export function UserDialog({ user, onClose }: { user: User | null; onClose: () =
         ? client.request<User>("/api/v1/users", { method: "POST", json: { email: form.email, name: form.name || null, roles: form.roles, password: form.password } })
         : client.request<User>(`/api/v1/users/${encodeURIComponent(user.id)}`, { method: "PATCH", json: { name: form.name || null, roles: form.roles } }),
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ["settings", "users"] });
+      await queryClient.invalidateQueries({ queryKey: ["users"] });
       onClose();
     },
   });

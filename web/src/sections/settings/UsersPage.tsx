@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { useCursorList } from "../../api/useCursorList";
+import type { User } from "../../api/users";
 import { useSession } from "../../auth/session";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ListStatus } from "../../components/ListStatus";
@@ -13,7 +14,6 @@ import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { canWrite } from "./pages";
 import { STRINGS } from "./strings";
-import type { User } from "./types";
 import { UserDialog } from "./UserDialog";
 
 export function UsersPage() {
@@ -21,14 +21,14 @@ export function UsersPage() {
   const { t: tShell } = useTranslation();
   const { user: me, client } = useSession();
   const queryClient = useQueryClient();
-  const list = useCursorList<User>(["settings", "users"], "/api/v1/users", { limit: 100 });
+  const list = useCursorList<User>(["users"], "/api/v1/users", { limit: 100 });
   const [editing, setEditing] = useState<User | "new" | null>(null);
   const [switching, setSwitching] = useState<User | null>(null);
   const writable = canWrite(me, "users");
   const setActive = useMutation({
     mutationFn: (target: User) => client.request<User>(`/api/v1/users/${encodeURIComponent(target.id)}`, { method: "PATCH", json: { active: !target.active } }),
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ["settings", "users"] });
+      await queryClient.invalidateQueries({ queryKey: ["users"] });
       setSwitching(null);
     },
   });

@@ -1,9 +1,10 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
+import type { User } from "../../api/users";
 import { json, renderApp } from "../../test/renderApp";
 import { routeFetch } from "../../test/routeFetch";
-import type { Pipeline, User } from "./types";
+import type { Pipeline } from "./types";
 
 const USERS: User[] = [
   { id: "user_sri", email: "sri@contoh.co.id", name: "Sri", roles: ["admin"], active: true, version: 1 },

@@ -2,15 +2,6 @@
 
 export const USER_ROLES = ["admin", "sales_manager", "sales", "marketing", "support", "viewer"] as const;
 
-export interface User {
-  id: string;
-  email: string;
-  name: string | null;
-  roles: string[];
-  active: boolean;
-  version: number;
-}
-
 export interface ApiKey {
   id: string;
   name: string;
