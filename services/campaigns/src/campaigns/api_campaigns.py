@@ -108,7 +108,7 @@ async def list_campaigns(
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.post("/template-preview")
+@router.post("/template-preview", responses={404: {"description": "No such contact in the tenant"}})
 async def preview_campaign_template(
     body: TemplatePreviewIn, access: ReadCampaigns, rt: RuntimeDep
 ) -> TemplatePreviewOut:
