@@ -37,8 +37,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SERVICES = ("leads", "contacts", "deals", "gateway")
-"""The dashboard's services and the gateway in front of them."""
+SERVICES = ("leads", "contacts", "deals", "campaigns", "gateway")
+"""The console's services and the gateway in front of them."""
 PASSWORD = "correct horse battery staple"
 TIMEOUT_MS = 15_000
 

@@ -45,7 +45,10 @@ export function CampaignActions({ campaign }: { campaign: Campaign }) {
     onError: (error) => {
       if (isConflict(error)) void queryClient.invalidateQueries({ queryKey: key });
     },
-    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: ["campaigns", "list"] }), queryClient.invalidateQueries({ queryKey: ["campaigns", "metrics", campaign.id] })]),
+    onSettled: () =>
+      Promise.all(
+        [["campaigns", "list"], ["campaigns", "metrics", campaign.id], ["campaigns", "members", campaign.id]].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
+      ),
   });
   const problem = move.isError ? (isConflict(move.error) ? t("detail.changed") : describeError(move.error, tShell)) : null;
 

@@ -14,6 +14,7 @@ import { CampaignActions } from "./CampaignActions";
 import { MemberList } from "./MemberList";
 import { MetricsPanel } from "./MetricsPanel";
 import { canWriteMarketing } from "./permissions";
+import { SectionNav } from "./SectionNav";
 import { STRINGS } from "./strings";
 import type { Campaign } from "./types";
 import { useSegments } from "./useSegments";
@@ -42,6 +43,7 @@ export function CampaignDetail() {
 
   return (
     <section className="page" aria-labelledby="page-title" aria-busy={query.isPending}>
+      <SectionNav />
       <p>
         <Link to="/campaigns">← {t("detail.back")}</Link>
       </p>

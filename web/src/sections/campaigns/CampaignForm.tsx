@@ -10,6 +10,7 @@ import { RecordStatus } from "../../components/RecordStatus";
 import { DEFAULT_CURRENCY } from "../../format/money";
 import { describeError, describeFieldError, fieldErrorsByName } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
+import { SectionNav } from "./SectionNav";
 import { STRINGS } from "./strings";
 import { EMPTY_TEMPLATE, templateBody, templateDraft, type TemplateDraft } from "./templateDraft";
 import { TemplateEditor } from "./TemplateEditor";
@@ -188,6 +189,7 @@ export function CampaignForm({ edit = false }: { edit?: boolean }) {
   if (!edit) {
     return (
       <section className="page" aria-labelledby="page-title">
+        <SectionNav />
         <p>
           <Link to="/campaigns">← {t("detail.back")}</Link>
         </p>
@@ -198,6 +200,7 @@ export function CampaignForm({ edit = false }: { edit?: boolean }) {
   }
   return (
     <section className="page" aria-labelledby="page-title" aria-busy={query.isPending}>
+      <SectionNav />
       <RecordStatus query={query} title={t("list.title")} />
       {query.data && (
         <>
