@@ -143,6 +143,9 @@ async def test_segment_campaign_launch_metrics_and_an_automation(
     await page.get_by_label("Value").fill("web")
     await page.get_by_label("Subject").fill("Terima kasih, {{first_name}}")
     await page.get_by_label("Text", exact=True).fill("Kami akan segera menghubungi Anda.")
+    await expect(page.get_by_test_id("preview-subject")).to_have_text(
+        re.compile(r"^Terima kasih, (Sari|Budi)$")
+    )
     await opened.screenshot("campaigns-automation-editor")
     await assert_no_serious_violations(page, axe_script)
     await page.get_by_role("button", name="Save automation").click()

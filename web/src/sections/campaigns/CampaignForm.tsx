@@ -156,7 +156,7 @@ function Form({ campaign }: { campaign: Campaign | null }) {
           {fieldError("segment_ids")}
         </fieldset>
       </div>
-      <TemplateEditor draft={draft.template} onChange={(template) => setDraft((current) => ({ ...current, template }))} error={save.error} />
+      <TemplateEditor hint={t("template.hint")} draft={draft.template} onChange={(template) => setDraft((current) => ({ ...current, template }))} error={save.error} />
       <div aria-live="polite">
         {save.isError && (
           <p className="error" role="alert">

@@ -18,6 +18,7 @@ type TemplateField = "subject" | "body_text" | "body_html";
 
 function PreviewPanel({ template }: { template: Template | null }) {
   const { t } = useSectionStrings("campaigns", STRINGS);
+  const titleId = useId();
   const { t: tShell } = useTranslation();
   const ready = template !== null && template.subject.trim() !== "" && template.body_text.trim() !== "";
   const preview = useLivePreview<TemplatePreview>("/api/v1/campaigns/template-preview", ready ? { template } : null);
@@ -25,8 +26,8 @@ function PreviewPanel({ template }: { template: Template | null }) {
   const contact = data?.contact;
   const name = contact ? [contact.first_name, contact.last_name].filter(Boolean).join(" ") || contact.email || contact.id : null;
   return (
-    <section className="template-preview" aria-labelledby="template-preview-title" aria-busy={preview.outdated}>
-      <h3 id="template-preview-title">{t("template.preview")}</h3>
+    <section className="template-preview" aria-labelledby={titleId} aria-busy={preview.outdated}>
+      <h3 id={titleId}>{t("template.preview")}</h3>
       <div aria-live="polite">
         {!ready && <p>{t("template.previewWaiting")}</p>}
         {ready && preview.error !== null && (
@@ -63,7 +64,8 @@ function PreviewPanel({ template }: { template: Template | null }) {
   );
 }
 
-export function TemplateEditor({ draft, onChange, error }: { draft: TemplateDraft; onChange: (draft: TemplateDraft) => void; error?: unknown }) {
+/** `hint`: what the template is for (shown under the title). */
+export function TemplateEditor({ draft, onChange, error, hint }: { draft: TemplateDraft; onChange: (draft: TemplateDraft) => void; error?: unknown; hint?: string }) {
   const { t } = useSectionStrings("campaigns", STRINGS);
   const { t: tShell } = useTranslation();
   const id = useId();
@@ -117,7 +119,7 @@ export function TemplateEditor({ draft, onChange, error }: { draft: TemplateDraf
   return (
     <fieldset className="template-editor">
       <legend>{t("template.title")}</legend>
-      <p className="field-hint">{t("template.hint")}</p>
+      {hint !== undefined && <p className="field-hint">{hint}</p>}
       <div className="template-columns">
         <div>
           <div className="form-field">
