@@ -80,6 +80,7 @@ def test_routing_maps_methods_and_paths_to_role_table_actions() -> None:
     assert access_of("emails", "GET", "") == ("campaigns", Action.READ)
     assert access_of("segments", "POST", "preview") == ("segments", Action.READ)
     assert access_of("segments", "POST", "") == ("segments", Action.WRITE)
+    assert access_of("campaigns", "POST", "template-preview") == ("campaigns", Action.READ)
     assert access_of("notifications", "POST", "n1/read") == ("notifications", Action.WRITE)
     assert SERVICE_OF["segments"] == SERVICE_OF["automations"] == "campaigns"
     assert SERVICE_OF["webhooks"] == SERVICE_OF["emails"] == "notifications"

@@ -49,10 +49,11 @@ async def test_log_in_dashboard_language_and_log_out(page: BrowserPage, console:
     await page.screenshot("dashboard-id")
 
     await nav_id.get_by_role("link", name="Kampanye").click()
-    await expect(page.page.get_by_text("Bagian ini belum ada di konsol.")).to_be_visible()
+    await expect(page.page.get_by_role("heading", name="Kampanye", level=1)).to_be_visible()
     await page.page.reload()  # the session and the language survive a reload
-    await expect(page.page.get_by_role("heading", name="Kampanye")).to_be_visible()
-    await page.screenshot("section-placeholder-id")
+    await expect(page.page.get_by_role("heading", name="Kampanye", level=1)).to_be_visible()
+    await expect(page.page.get_by_role("link", name="Kampanye baru")).to_be_visible()
+    await page.screenshot("section-id")
 
     await page.page.get_by_role("button", name="Keluar").click()
     await expect(page.page.get_by_text("Anda telah keluar.")).to_be_visible()

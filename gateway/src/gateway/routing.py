@@ -39,8 +39,9 @@ RESOURCE_OF: dict[str, str] = {"emails": "campaigns"}
 readable by whoever may read campaigns."""
 
 
-READ_POSTS = frozenset({("segments", ("preview",))})
-"""POSTs that only read (a segment preview takes its rules in the body)."""
+READ_POSTS = frozenset({("segments", ("preview",)), ("campaigns", ("template-preview",))})
+"""POSTs that only read (a segment preview takes its rules in the body, a template preview
+its template)."""
 
 
 def has_dot_segment(rest: str) -> bool:

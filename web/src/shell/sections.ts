@@ -26,7 +26,7 @@ export const SECTIONS: readonly Section[] = [
   { key: "accounts", path: "/accounts", screens: () => import("../sections/accounts/Screens") },
   { key: "pipeline", path: "/pipeline", screens: () => import("../sections/pipeline/Screens") },
   { key: "cases", path: "/cases", screens: () => import("../sections/cases/Screens") },
-  { key: "campaigns", path: "/campaigns" },
+  { key: "campaigns", path: "/campaigns", screens: () => import("../sections/campaigns/Screens") },
   { key: "settings", path: "/settings", roles: SETTINGS_ROLES, screens: () => import("../sections/settings/Screens") },
 ];
 

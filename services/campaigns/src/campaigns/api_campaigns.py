@@ -1,4 +1,5 @@
-"""HTTP routes of campaigns: CRUD, lists, launch and status actions, members, metrics."""
+"""HTTP routes of campaigns: CRUD, lists, launch and status actions, members, metrics,
+template previews."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from campaigns.member_repository import MemberRepository
 from campaigns.metrics_service import campaign_metrics
 from campaigns.schemas import CampaignCreate, CampaignUpdate, MembersAdd
 from campaigns.sender import Sender
+from campaigns.template_preview import TemplatePreviewIn, TemplatePreviewOut, preview_template
 from campaigns.views import member_view, view
 from crm_shared.auth import Access
 from crm_shared.errors import BadRequest
@@ -104,6 +106,15 @@ async def list_campaigns(
             windowed=settings.list_windowing,
         )
     return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/template-preview", responses={404: {"description": "No such contact in the tenant"}})
+async def preview_campaign_template(
+    body: TemplatePreviewIn, access: ReadCampaigns, rt: RuntimeDep
+) -> TemplatePreviewOut:
+    """A template personalized as its e-mail would be (same tokens, fallbacks and HTML
+    escaping; no tracking) for ``contact_id``, a sample contact, or placeholder values."""
+    return await preview_template(rt, access, body)
 
 
 @router.get("/{campaign_id}")

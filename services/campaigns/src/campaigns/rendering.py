@@ -6,7 +6,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from campaigns.templating import Template, parse, single_line
@@ -86,11 +86,9 @@ def _before_body_end(body: str, snippet: str) -> str:
     return body[:at] + snippet + body[at:]
 
 
-def render_email(
-    template: CampaignTemplate, contact: Mapping[str, Any], links: LinkBuilder, claims: Claims
-) -> Email:
-    """The e-mail of one member with tracking and unsubscribe links."""
-    unsubscribe = links.unsubscribe_url(claims)
+def personalize(template: CampaignTemplate, contact: Mapping[str, Any], unsubscribe: str) -> Email:
+    """The e-mail of one contact before tracking: merge fields substituted (escaped in
+    HTML), and an unsubscribe footer when the template has no ``{{unsubscribe_url}}``."""
     values = {**merge_values(contact), "unsubscribe_url": unsubscribe}
     text = template.text.render(values, html=False)
     if "unsubscribe_url" not in template.text.names:
@@ -98,18 +96,29 @@ def render_email(
     body_html = None
     if template.html is not None:
         body_html = template.html.render(values, html=True)
-        body_html = _track_links(body_html, links, claims, keep=unsubscribe)
-        escaped = html_lib.escape(unsubscribe, quote=True)
         if "unsubscribe_url" not in template.html.names:
+            escaped = html_lib.escape(unsubscribe, quote=True)
             footer = f'<p style="font-size:12px"><a href="{escaped}">Unsubscribe</a></p>'
             body_html = _before_body_end(body_html, footer)
-        pixel = html_lib.escape(links.open_url(claims), quote=True)
-        body_html = _before_body_end(
-            body_html, f'<img src="{pixel}" width="1" height="1" alt="" style="display:none">'
-        )
     return Email(
         subject=template.subject.render_line(values),
         text=text,
         html=body_html,
         unsubscribe_url=unsubscribe,
     )
+
+
+def render_email(
+    template: CampaignTemplate, contact: Mapping[str, Any], links: LinkBuilder, claims: Claims
+) -> Email:
+    """The e-mail of one member with tracking and unsubscribe links."""
+    unsubscribe = links.unsubscribe_url(claims)
+    email = personalize(template, contact, unsubscribe)
+    if email.html is None:
+        return email
+    body_html = _track_links(email.html, links, claims, keep=unsubscribe)
+    pixel = html_lib.escape(links.open_url(claims), quote=True)
+    body_html = _before_body_end(
+        body_html, f'<img src="{pixel}" width="1" height="1" alt="" style="display:none">'
+    )
+    return replace(email, html=body_html)

@@ -1,0 +1,101 @@
+/** One campaign: its facts, segments and template, the actions its status allows, its
+ * results and its members. */
+import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { Link, useParams } from "react-router";
+
+import { useSession } from "../../auth/session";
+import { RecordStatus } from "../../components/RecordStatus";
+import { formatDate } from "../../format/dates";
+import { formatMoney } from "../../format/money";
+import { useSectionStrings } from "../../i18n/sectionStrings";
+import { useLocale } from "../../shell/useLocale";
+import { CampaignActions } from "./CampaignActions";
+import { MemberList } from "./MemberList";
+import { MetricsPanel } from "./MetricsPanel";
+import { canWriteMarketing } from "./permissions";
+import { SectionNav } from "./SectionNav";
+import { STRINGS } from "./strings";
+import type { Campaign } from "./types";
+import { useSegments } from "./useSegments";
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+export function CampaignDetail() {
+  const { campaignId = "" } = useParams();
+  const { t } = useSectionStrings("campaigns", STRINGS);
+  const { client, user } = useSession();
+  const locale = useLocale();
+  const segments = useSegments();
+  const query = useQuery({
+    queryKey: ["campaigns", "detail", campaignId],
+    queryFn: ({ signal }) => client.request<Campaign>(`/api/v1/campaigns/${encodeURIComponent(campaignId)}`, { signal }),
+  });
+  const campaign = query.data;
+  const segmentName = (segmentId: string) => segments.data?.find((segment) => segment.id === segmentId)?.name ?? segmentId;
+
+  return (
+    <section className="page" aria-labelledby="page-title" aria-busy={query.isPending}>
+      <SectionNav />
+      <p>
+        <Link to="/campaigns">← {t("detail.back")}</Link>
+      </p>
+      <RecordStatus query={query} title={t("list.title")} />
+      {campaign && (
+        <>
+          <div className="page-head">
+            <h1 id="page-title">{campaign.name}</h1>
+            <span className={`badge campaign-${campaign.status}`}>{t(`status.${campaign.status}`)}</span>
+          </div>
+          {canWriteMarketing(user) && <CampaignActions campaign={campaign} />}
+          <dl className="facts">
+            <Fact label={t("detail.type")}>{t(`type.${campaign.type}`)}</Fact>
+            {campaign.start_date && <Fact label={t("detail.start")}>{formatDate(campaign.start_date, locale)}</Fact>}
+            {campaign.end_date && <Fact label={t("detail.end")}>{formatDate(campaign.end_date, locale)}</Fact>}
+            <Fact label={t("detail.budget")}>{formatMoney(campaign.budget, locale, campaign.currency)}</Fact>
+            {campaign.actual_cost !== null && <Fact label={t("detail.actualCost")}>{formatMoney(campaign.actual_cost, locale, campaign.currency)}</Fact>}
+            {campaign.owner_id && <Fact label={t("detail.owner")}>{campaign.owner_id}</Fact>}
+          </dl>
+          {campaign.description && (
+            <>
+              <h2>{t("detail.description")}</h2>
+              <p className="campaign-description">{campaign.description}</p>
+            </>
+          )}
+          <h2>{t("detail.segments")}</h2>
+          {campaign.segment_ids.length === 0 ? (
+            <p>{t("detail.noSegments")}</p>
+          ) : (
+            <ul>
+              {campaign.segment_ids.map((segmentId) => (
+                <li key={segmentId}>
+                  <Link to={`/campaigns/segments/${encodeURIComponent(segmentId)}`}>{segmentName(segmentId)}</Link>
+                </li>
+              ))}
+            </ul>
+          )}
+          <h2>{t("detail.template")}</h2>
+          {campaign.template ? (
+            <div className="template-shown">
+              <p>
+                <strong>{t("detail.subject")}:</strong> {campaign.template.subject}
+              </p>
+              <pre className="preview-text">{campaign.template.body_text}</pre>
+            </div>
+          ) : (
+            <p>{t("detail.noTemplate")}</p>
+          )}
+          <MetricsPanel campaign={campaign} />
+          <MemberList campaignId={campaign.id} />
+        </>
+      )}
+    </section>
+  );
+}
