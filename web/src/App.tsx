@@ -11,7 +11,6 @@ import { LoginPage } from "./pages/LoginPage";
 import { AppShell } from "./shell/AppShell";
 import { SECTIONS } from "./shell/sections";
 
-const SectionPlaceholder = lazy(() => import("./pages/SectionPlaceholder"));
 const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
 
 function Loading({ children }: { children: ReactNode }) {
@@ -27,13 +26,11 @@ function DealLink() {
 
 /** One route per section, matching every path under it; its screens route the rest. */
 function sectionRoutes(): RouteObject[] {
-  return SECTIONS.filter((section) => section.key !== "dashboard").map((section) => {
-    const Screens = section.screens ? lazy(section.screens) : null;
-    const page = Screens ? <Screens /> : <SectionPlaceholder section={section.key} />;
-    return {
-      path: `${section.path.slice(1)}/*`,
-      element: section.roles ? <RequireRole roles={section.roles}>{page}</RequireRole> : page,
-    };
+  return SECTIONS.flatMap((section): RouteObject[] => {
+    if (section.screens === undefined) return [];
+    const Screens = lazy(section.screens);
+    const page = <Screens />;
+    return [{ path: `${section.path.slice(1)}/*`, element: section.roles ? <RequireRole roles={section.roles}>{page}</RequireRole> : page }];
   });
 }
 

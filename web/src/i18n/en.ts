@@ -107,10 +107,6 @@ const en = {
     lostReasons: "Lost reasons",
     noLostReasons: "No deal was lost in this period.",
   },
-  placeholder: {
-    comingSoon: "This section is not in the console yet.",
-    explanation: "It comes in a later version. Until then, everything it will show is available through the API at /api/docs.",
-  },
   notFound: {
     title: "Page not found",
     back: "Go to the dashboard",

@@ -109,10 +109,6 @@ const id: Messages = {
     lostReasons: "Alasan kalah",
     noLostReasons: "Tidak ada transaksi yang kalah pada periode ini.",
   },
-  placeholder: {
-    comingSoon: "Bagian ini belum ada di konsol.",
-    explanation: "Bagian ini hadir di versi berikutnya. Sementara itu, semua isinya tersedia melalui API di /api/docs.",
-  },
   notFound: {
     title: "Halaman tidak ditemukan",
     back: "Ke dasbor",

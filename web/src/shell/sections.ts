@@ -14,7 +14,7 @@ export interface Section {
   /**
    * The section's screens, loaded when the section is first opened: a component that
    * routes the paths under `path` itself (`<Routes>`) and brings its own strings (see
-   * `i18n/sectionStrings.ts`). Absent: the section is not built yet.
+   * `i18n/sectionStrings.ts`). Absent: the dashboard, which is the index route itself.
    */
   screens?: () => Promise<{ default: ComponentType }>;
 }
