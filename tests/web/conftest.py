@@ -37,8 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SERVICES = ("leads", "contacts", "deals", "gateway")
-"""The dashboard's services and the gateway in front of them."""
+SERVICES = ("leads", "contacts", "deals", "notifications", "gateway")
+"""The dashboard's services, the notifications of the header's bell (every signed-in page
+opens its stream) and the gateway in front of them."""
 PASSWORD = "correct horse battery staple"
 TIMEOUT_MS = 15_000
 
@@ -71,7 +72,7 @@ async def console(
     console_build: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Console]:
-    """The dashboard's services and the gateway as processes (the launcher of ``crm up``),
+    """The services of :data:`SERVICES` as processes (the launcher of ``crm up``),
     with a first admin who adds a sales user through the API."""
     tenant = unique_name("tenant_")
     admin = f"admin@{tenant.replace('_', '-')}.example.com"

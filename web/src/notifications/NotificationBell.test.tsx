@@ -91,7 +91,7 @@ describe("the notification bell", () => {
     expect(within(panel).getByRole("link", { name: "Lead assigned to you" })).toHaveAttribute("href", "/leads/lead_1");
     // in the user's locale (en-US here) and time zone
     expect(panel.querySelector('time[datetime="2026-11-23T09:30:00Z"]')).toHaveTextContent(/^Nov 2[34], 2026, \d+:30 [AP]M$/);
-    expect(within(panel).getAllByRole("button", { name: /^Mark “/ })).toHaveLength(1); // only the unread one
+    expect(within(panel).getAllByRole("button", { name: "Mark read: Lead assigned to you" })).toHaveLength(1); // only the unread one
 
     fireEvent.keyDown(deal, { key: "Escape" });
     expect(screen.queryByRole("region", { name: "Notifications" })).not.toBeInTheDocument();
@@ -120,6 +120,12 @@ describe("the notification bell", () => {
     expect(await screen.findByRole("button", { name: "Notifications" })).toBeInTheDocument();
     expect(screen.queryByTestId("bell-badge")).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Mark all read" })).not.toBeInTheDocument();
+    // its button gone, focus stays in the panel, and Escape still closes it
+    const panel = screen.getByRole("region", { name: "Notifications" });
+    await waitFor(() => expect(panel).toHaveFocus());
+    fireEvent.keyDown(document.body, { key: "Escape" });
+    expect(panel).not.toBeInTheDocument();
+    expect(bell()).toHaveFocus();
   });
 
   it("offers no marking to a viewer, and shows 999+ once the server stopped counting", async () => {
@@ -131,6 +137,8 @@ describe("the notification bell", () => {
     const panel = await screen.findByRole("region", { name: "Notifications" });
     await within(panel).findByRole("link", { name: "Lead assigned to you" });
     expect(within(panel).queryByRole("button")).not.toBeInTheDocument();
+    fireEvent.pointerDown(screen.getByRole("main")); // a click elsewhere closes it
+    expect(panel).not.toBeInTheDocument();
   });
 
   it("says what to expect when there is nothing, in Bahasa Indonesia too", async () => {

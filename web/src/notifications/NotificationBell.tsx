@@ -41,8 +41,18 @@ export function NotificationBell() {
     const onPointerDown = (event: PointerEvent) => {
       if (!root.current?.contains(event.target as Node)) setOpen(false);
     };
+    // on the document: focus may have left the panel (a button in it went away)
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== "Escape") return;
+      setOpen(false);
+      button.current?.focus();
+    };
     document.addEventListener("pointerdown", onPointerDown);
-    return () => document.removeEventListener("pointerdown", onPointerDown);
+    document.addEventListener("keydown", onKeyDown);
+    return () => {
+      document.removeEventListener("pointerdown", onPointerDown);
+      document.removeEventListener("keydown", onKeyDown);
+    };
   }, [open]);
 
   if (user === null) return null;
@@ -56,15 +66,8 @@ export function NotificationBell() {
   const latest = arrived.at(-1);
   const announcement = latest === undefined ? "" : arrived.length === 1 ? t("announceOne", { title: titleOf(latest, t) }) : t("announceMany", { count: arrived.length });
 
-  function onKeyDown(event: React.KeyboardEvent) {
-    if (event.key !== "Escape" || !open) return;
-    event.stopPropagation();
-    setOpen(false);
-    button.current?.focus();
-  }
-
   return (
-    <div className="bell" ref={root} onKeyDown={onKeyDown}>
+    <div className="bell" ref={root}>
       <button
         ref={button}
         type="button"
@@ -81,7 +84,7 @@ export function NotificationBell() {
           </span>
         )}
       </button>
-      {open && <NotificationPanel ref={panel} id={panelId} canMarkRead={hasAnyRole(user, MARK_READ_ROLES)} onFollow={() => setOpen(false)} />}
+      {open && <NotificationPanel panelRef={panel} id={panelId} canMarkRead={hasAnyRole(user, MARK_READ_ROLES)} onFollow={() => setOpen(false)} />}
       <LiveRegion message={announcement} messageKey={latest?.id} />
     </div>
   );

@@ -1,5 +1,5 @@
 /** The bell's panel: the newest notifications, each leading to its page, with marking read. */
-import { forwardRef } from "react";
+import type { RefObject } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
@@ -14,13 +14,15 @@ import type { AppNotification } from "./types";
 
 export interface NotificationPanelProps {
   id: string;
+  /** The panel's element (focused when it opens, and when its focused button goes away). */
+  panelRef: RefObject<HTMLElement | null>;
   /** The caller's roles may mark notifications read (viewers may not). */
   canMarkRead: boolean;
   /** A notification's link was followed. */
   onFollow: () => void;
 }
 
-export const NotificationPanel = forwardRef<HTMLElement, NotificationPanelProps>(function NotificationPanel({ id, canMarkRead, onFollow }, ref) {
+export function NotificationPanel({ id, panelRef, canMarkRead, onFollow }: NotificationPanelProps) {
   const { t } = useSectionStrings(NAMESPACE, NOTIFICATION_STRINGS);
   const { t: tShell } = useTranslation();
   const locale = useLocale();
@@ -34,12 +36,17 @@ export const NotificationPanel = forwardRef<HTMLElement, NotificationPanelProps>
     onFollow();
   }
 
+  function markAllRead() {
+    // the button goes once all is read: keep focus in the panel, not lost to the page
+    markRead.mutate(null, { onSettled: () => panelRef.current?.focus() });
+  }
+
   return (
-    <section id={id} ref={ref} className="notification-panel" aria-labelledby={`${id}-title`} tabIndex={-1}>
+    <section id={id} ref={panelRef} className="notification-panel" aria-labelledby={`${id}-title`} tabIndex={-1}>
       <div className="notification-panel-header">
         <h2 id={`${id}-title`}>{t("title")}</h2>
         {canMarkRead && anyUnread && (
-          <button type="button" className="button secondary" disabled={markRead.isPending} onClick={() => markRead.mutate(null)}>
+          <button type="button" className="button secondary" disabled={markRead.isPending} onClick={markAllRead}>
             {t("markAllRead")}
           </button>
         )}
@@ -73,8 +80,9 @@ export const NotificationPanel = forwardRef<HTMLElement, NotificationPanelProps>
                 )}
                 <time dateTime={item.created_at}>{formatDateTime(item.created_at, locale)}</time>
                 {canMarkRead && !item.read && (
-                  <button type="button" className="link-button" aria-label={t("markOneRead", { title })} onClick={() => markRead.mutate(item.id)}>
+                  <button type="button" className="link-button" onClick={() => markRead.mutate(item.id)}>
                     {t("markRead")}
+                    <span className="visually-hidden">: {title}</span>
                   </button>
                 )}
               </li>
@@ -84,4 +92,4 @@ export const NotificationPanel = forwardRef<HTMLElement, NotificationPanelProps>
       )}
     </section>
   );
-});
+}
