@@ -1,8 +1,8 @@
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
 import { DASHBOARD } from "../dashboard/fixtures";
-import { json, renderApp } from "../test/renderApp";
+import { fakeJwt, json, renderApp } from "../test/renderApp";
 import { type Call, routeFetch } from "../test/routeFetch";
 import type { AppNotification } from "./types";
 
@@ -146,6 +146,19 @@ describe("the notification bell", () => {
     await renderApp("/", api.fetchFn, "id");
     fireEvent.click(await screen.findByRole("button", { name: "Notifikasi" }));
     expect(await screen.findByText(/Belum ada notifikasi/)).toBeInTheDocument();
+  });
+
+  it("reopens the stream with a refreshed token, after the last event it had", async () => {
+    const api = notificationsApi([]);
+    const { store } = await renderApp("/", api.fetchFn);
+    await waitFor(() => expect(api.streams).toHaveLength(1));
+    api.arrive(notification("lead_a"));
+    await screen.findByRole("button", { name: "Notifications, 1 unread" });
+    const renewed = fakeJwt({ sub: "user_sri", tid: "acme", roles: ["sales"], name: "Sri", iat: 2 });
+    act(() => store.set({ access_token: renewed, refresh_token: "rt-later", expires_in: 900 }));
+    await waitFor(() => expect(api.streams).toHaveLength(2));
+    expect(api.streams[0]!.cancelled()).toBe(true);
+    expect(api.streams[1]!.call.headers).toMatchObject({ authorization: `Bearer ${renewed}`, "last-event-id": "lead_a" });
   });
 
   it("closes the stream on log-out", async () => {
