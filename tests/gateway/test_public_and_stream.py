@@ -70,12 +70,13 @@ async def test_the_notification_stream_is_relayed_as_it_arrives(
         app = create_app(settings)
         async with serving_app(app) as client:
             gw = Gateway(app, client, unique_name("tenant_"), "")
-            headers = {**await gw.auth("sales"), "Last-Event-ID": "0"}
+            headers = {**await gw.auth("sales"), "Last-Event-ID": "0", "Accept-Encoding": "gzip"}
             async with client.stream(
                 "GET", "/api/v1/notifications/stream", headers=headers
             ) as response:
                 assert response.status_code == 200
                 assert response.headers["content-type"].startswith("text/event-stream")
+                assert "content-encoding" not in response.headers, "never gzipped (buffers)"
                 received = ""
                 chunks = response.aiter_text()
                 while "id: 1" not in received:

@@ -21,6 +21,7 @@ from gateway import (
     api_dashboard,
     api_docs,
     api_users,
+    compression,
     console,
     health,
     proxy,
@@ -96,6 +97,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         expose_headers=["Retry-After"],
     )
     install_metrics(app, {"upstreams": upstream_families})
+    compression.add_compression(app)
     console.add_console_routes(app, settings.console_dir)  # last: its catch-all serves GETs
     instrument_app(app)
     return app

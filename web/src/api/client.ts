@@ -71,6 +71,15 @@ export class ApiClient {
     return { blob: await response.blob(), filename };
   }
 
+  /** A response to read as it arrives (the notification stream), sent with the session's
+   * token like `request`; ApiError or NetworkError when it does not open. */
+  async openStream(path: ApiPath, options: RequestOptions = {}): Promise<Response> {
+    const headers = { accept: "text/event-stream", ...options.headers };
+    const response = await this.withToken((token) => this.send(path, { ...options, headers }, token, false));
+    if (!response.ok) throw await problemFrom(response);
+    return response;
+  }
+
   /**
    * Run `call` with the session's access token; when it answers 401, refresh the tokens once
    * (shared with concurrent calls) and run it again. For transports other than `fetch`

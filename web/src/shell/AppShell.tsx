@@ -1,15 +1,22 @@
-/** The frame of every signed-in page: skip link, header, section navigation, content. */
+/** The frame of every signed-in page: skip link, header (with the notification bell),
+ * section navigation, content (focused and announced after each navigation). */
+import { useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { NavLink, Outlet, useNavigate } from "react-router";
 
 import { useSession } from "../auth/session";
+import { LiveRegion } from "../components/LiveRegion";
+import { NotificationBell } from "../notifications/NotificationBell";
 import { LanguageSwitcher } from "./LanguageSwitcher";
 import { visibleSections } from "./sections";
+import { useRouteFocus } from "./useRouteFocus";
 
 export function AppShell() {
   const { t } = useTranslation();
   const { user, logout } = useSession();
   const navigate = useNavigate();
+  const main = useRef<HTMLElement>(null);
+  const pageAnnouncement = useRouteFocus(main, t("app.name"));
   if (user === null) return null;
 
   async function onLogout() {
@@ -25,6 +32,7 @@ export function AppShell() {
       <header className="topbar">
         <span className="brand">{t("app.name")}</span>
         <span className="who">{t("shell.signedInAs", { name: user.name, tenant: user.tenant })}</span>
+        <NotificationBell />
         <LanguageSwitcher />
         <button type="button" className="button secondary" onClick={() => void onLogout()}>
           {t("shell.logout")}
@@ -41,9 +49,10 @@ export function AppShell() {
           ))}
         </ul>
       </nav>
-      <main id="main" tabIndex={-1} className="content">
+      <main id="main" ref={main} tabIndex={-1} className="content">
         <Outlet />
       </main>
+      <LiveRegion message={pageAnnouncement} />
     </div>
   );
 }
