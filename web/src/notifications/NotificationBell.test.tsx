@@ -87,7 +87,7 @@ describe("the notification bell", () => {
     const panel = await screen.findByRole("region", { name: "Notifications" });
     await waitFor(() => expect(panel).toHaveFocus());
     const deal = await within(panel).findByRole("link", { name: "Deal moved to Won" });
-    expect(deal).toHaveAttribute("href", "/pipeline/deals/deal_7");
+    expect(deal).toHaveAttribute("href", "/deals/deal_7"); // the app routes it to the deal page
     expect(within(panel).getByRole("link", { name: "Lead assigned to you" })).toHaveAttribute("href", "/leads/lead_1");
     // in the user's locale (en-US here) and time zone
     expect(panel.querySelector('time[datetime="2026-11-23T09:30:00Z"]')).toHaveTextContent(/^Nov 2[34], 2026, \d+:30 [AP]M$/);

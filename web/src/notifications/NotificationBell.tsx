@@ -3,6 +3,7 @@
 import "./notifications.css";
 import { useEffect, useId, useRef, useState } from "react";
 
+import { useStageName } from "../api/pipelines";
 import { hasAnyRole, type Role } from "../auth/claims";
 import { useSession } from "../auth/session";
 import { LiveRegion } from "../components/LiveRegion";
@@ -26,6 +27,7 @@ function BellIcon() {
 
 export function NotificationBell() {
   const { t } = useSectionStrings(NAMESPACE, NOTIFICATION_STRINGS);
+  const stageName = useStageName();
   const { user } = useSession();
   const [open, setOpen] = useState(false);
   const panelId = useId();
@@ -64,7 +66,7 @@ export function NotificationBell() {
         ? t("bellManyUnread")
         : t("bellUnread", { count: count.data.unread });
   const latest = arrived.at(-1);
-  const announcement = latest === undefined ? "" : arrived.length === 1 ? t("announceOne", { title: titleOf(latest, t) }) : t("announceMany", { count: arrived.length });
+  const announcement = latest === undefined ? "" : arrived.length === 1 ? t("announceOne", { title: titleOf(latest, t, stageName) }) : t("announceMany", { count: arrived.length });
 
   return (
     <div className="bell" ref={root}>

@@ -3,6 +3,7 @@ import type { RefObject } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
+import { useStageName } from "../api/pipelines";
 import { formatDateTime } from "../format/dates";
 import { describeError } from "../i18n/describeError";
 import { useSectionStrings } from "../i18n/sectionStrings";
@@ -24,6 +25,7 @@ export interface NotificationPanelProps {
 
 export function NotificationPanel({ id, panelRef, canMarkRead, onFollow }: NotificationPanelProps) {
   const { t } = useSectionStrings(NAMESPACE, NOTIFICATION_STRINGS);
+  const stageName = useStageName();
   const { t: tShell } = useTranslation();
   const locale = useLocale();
   const recent = useRecentNotifications(true);
@@ -66,7 +68,7 @@ export function NotificationPanel({ id, panelRef, canMarkRead, onFollow }: Notif
       {items.length > 0 && (
         <ul className="notification-list">
           {items.map((item) => {
-            const title = titleOf(item, t);
+            const title = titleOf(item, t, stageName);
             const path = consolePath(item.link);
             return (
               <li key={item.id} className={item.read ? "notification" : "notification unread"}>

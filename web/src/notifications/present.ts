@@ -4,27 +4,24 @@ import type { TFunction } from "i18next";
 
 import type { AppNotification, UnreadCount } from "./types";
 
-/** Where notification links point whose console page lives elsewhere. */
-const MOVED: readonly [string, string][] = [["/deals/", "/pipeline/deals/"]];
-
-/** The console path of a notification's `link`; null when it is not a path of this
- * console (empty, another site, `//host`). */
+/** The console path of a notification's `link` (`/deals/<id>` is routed to the deal's
+ * page by the app); null when it is not a path of this console (empty, another site,
+ * `//host`). */
 export function consolePath(link: string): string | null {
   if (!link.startsWith("/") || link.startsWith("//") || link.startsWith("/\\")) return null;
-  const moved = MOVED.find(([from]) => link.startsWith(from));
-  return moved ? moved[1] + link.slice(moved[0].length) : link;
+  return link;
 }
 
-/** The title in the user's language for the kinds the platform writes; an automation's
- * title as its author wrote it. */
-export function titleOf(notification: AppNotification, t: TFunction): string {
+/** The title in the user's language for the kinds the platform writes (a deal's stage by
+ * `stageName`); an automation's title as its author wrote it. */
+export function titleOf(notification: AppNotification, t: TFunction, stageName: (stageId: string) => string): string {
   switch (notification.kind) {
     case "lead_assigned":
     case "case_urgent":
       return t(`kinds.${notification.kind}`);
     case "deal_stage_changed": {
       const stage = notification.data["to_stage"];
-      return typeof stage === "string" ? t("kinds.deal_stage_changed", { stage }) : notification.title;
+      return typeof stage === "string" ? t("kinds.deal_stage_changed", { stage: stageName(stage) }) : notification.title;
     }
     default:
       return notification.title;

@@ -3,6 +3,7 @@ import { useId } from "react";
 import { Link } from "react-router";
 
 import type { ComposedSection } from "../../api/composed";
+import { useStageName } from "../../api/pipelines";
 import { ComposedPart } from "../../components/ComposedPart";
 import { formatDate } from "../../format/dates";
 import { DEFAULT_CURRENCY, formatMoney, formatNumber } from "../../format/money";
@@ -10,7 +11,6 @@ import { useSectionStrings } from "../../i18n/sectionStrings";
 import { useLocale } from "../../shell/useLocale";
 import { PriorityBadge, SlaDue } from "../cases/CaseBadges";
 import type { CaseRecord } from "../cases/types";
-import { useStageName } from "../pipeline/api";
 import { RfmBadge } from "./RfmBadge";
 import { STRINGS } from "./strings";
 import type { Account, Campaign, Contact, Customer360, Deal, Rfm } from "./types";

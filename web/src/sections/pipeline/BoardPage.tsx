@@ -18,11 +18,12 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 
+import { usePipelines } from "../../api/pipelines";
 import { hasAnyRole } from "../../auth/claims";
 import { useSession } from "../../auth/session";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
-import { useBoard, useLoadMore, usePipelines } from "./api";
+import { useBoard, useLoadMore } from "./api";
 import { findDeal } from "./board";
 import { BoardColumn } from "./BoardColumn";
 import { DealSummary } from "./DealCard";

@@ -2,12 +2,13 @@
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 
+import { usePipelines } from "../../api/pipelines";
 import { formatDate } from "../../format/dates";
 import { formatMoney } from "../../format/money";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { useLocale } from "../../shell/useLocale";
-import { useDealList, usePipelines } from "./api";
+import { useDealList } from "./api";
 import { STRINGS } from "./strings";
 
 export default function DealListPage() {

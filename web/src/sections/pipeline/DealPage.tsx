@@ -2,13 +2,14 @@
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 
+import { usePipelines } from "../../api/pipelines";
 import { useUserName } from "../../api/users";
 import { formatDate, formatDateTime } from "../../format/dates";
 import { formatMoney, formatPercent } from "../../format/money";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { useLocale } from "../../shell/useLocale";
-import { useDeal, usePipelines } from "./api";
+import { useDeal } from "./api";
 import { STRINGS } from "./strings";
 
 export default function DealPage() {

@@ -6,38 +6,17 @@ import type { ApiClient } from "../../api/client";
 import { listUrl, useCursorList } from "../../api/useCursorList";
 import { useSession } from "../../auth/session";
 import { appendColumnPage } from "./board";
-import type { Board, Deal, Page, Pipeline } from "./types";
+import type { Board, Deal, Page } from "./types";
 
 /** Query keys: every board, one pipeline's board, one deal. */
 export const keys = {
   boards: ["deals-board"] as const,
   board: (pipelineId: string | null) => ["deals-board", pipelineId ?? "default"] as const,
   deal: (dealId: string) => ["deal", dealId] as const,
-  pipelines: ["pipelines"] as const,
 };
 
 /** The deals a board column shows at first, and each "show more" adds. */
 export const COLUMN_PAGE = 20;
-
-export function usePipelines() {
-  const { client } = useSession();
-  return useQuery({
-    queryKey: keys.pipelines,
-    queryFn: ({ signal }) => client.request<Page<Pipeline>>("/api/v1/pipelines?limit=200", { signal }),
-  });
-}
-
-/** A stage's name by its id, across the tenant's pipelines (the id itself until they load). */
-export function useStageName(): (stageId: string) => string {
-  const pipelines = usePipelines();
-  return (stageId) => {
-    for (const pipeline of pipelines.data?.items ?? []) {
-      const stage = pipeline.stages.find((s) => s.id === stageId);
-      if (stage) return stage.name;
-    }
-    return stageId;
-  };
-}
 
 export function useBoard(pipelineId: string | null) {
   const { client } = useSession();

@@ -1,19 +1,8 @@
 /** The deals service's bodies the pipeline screens read (`/api/v1/pipelines`, `/api/v1/deals`). */
 
-export type StageKind = "open" | "won" | "lost";
+import type { Stage, StageKind } from "../../api/pipelines";
 
-export interface Stage {
-  id: string;
-  name: string;
-  probability: number;
-  kind: StageKind;
-}
-
-export interface Pipeline {
-  id: string;
-  name: string;
-  stages: Stage[];
-}
+export type { Pipeline, Stage, StageKind } from "../../api/pipelines";
 
 export interface StageHistoryEntry {
   from_stage: string | null;

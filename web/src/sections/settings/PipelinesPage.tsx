@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { newIdempotencyKey } from "../../api/idempotencyKey";
+import { PIPELINES_KEY } from "../../api/pipelines";
 import { useCursorList } from "../../api/useCursorList";
 import { useSession } from "../../auth/session";
 import { Dialog } from "../../components/Dialog";
@@ -31,6 +32,7 @@ function NewPipelineDialog({ onClose }: { onClose: () => void }) {
     mutationFn: () => client.request<Pipeline>("/api/v1/pipelines", { method: "POST", json: { name }, headers: { "Idempotency-Key": idempotencyKey } }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ["settings", "pipelines"] });
+      await queryClient.invalidateQueries({ queryKey: PIPELINES_KEY });
       onClose();
     },
   });

@@ -4,7 +4,9 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { PIPELINES_KEY } from "../../api/pipelines";
 import { useSession } from "../../auth/session";
+import { LiveRegion } from "../../components/LiveRegion";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { editable, type EditedStage, moveStage } from "./stageList";
@@ -36,6 +38,7 @@ export function StageEditor({ pipeline, onDone }: { pipeline: Pipeline; onDone: 
       }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ["settings", "pipelines"] });
+      await queryClient.invalidateQueries({ queryKey: PIPELINES_KEY });
       onDone();
     },
   });
@@ -127,9 +130,7 @@ export function StageEditor({ pipeline, onDone }: { pipeline: Pipeline; onDone: 
           })}
         </tbody>
       </table>
-      <p className="visually-hidden" role="status">
-        {announcement}
-      </p>
+      <LiveRegion message={announcement} />
       {save.isError && (
         <p className="error" role="alert">
           {describeError(save.error, tShell)} {errorAt("stages") ?? ""}

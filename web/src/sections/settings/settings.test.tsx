@@ -105,7 +105,7 @@ describe("the stage editor", () => {
     down.focus();
     fireEvent.click(down);
     await waitFor(() => expect(screen.getByRole("button", { name: "Move Lead down" })).toHaveFocus());
-    expect(screen.getByRole("status", { name: "" })).toHaveTextContent("Lead is now stage 2 of 5.");
+    expect(screen.getByText("Lead is now stage 2 of 5.").closest("[role=status]")).not.toBeNull();
     // at the top the up button is disabled: the focus goes to the down button instead
     fireEvent.click(screen.getByRole("button", { name: "Move Lead up" }));
     await waitFor(() => expect(screen.getByRole("button", { name: "Move Lead down" })).toHaveFocus());
