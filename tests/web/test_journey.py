@@ -1,18 +1,23 @@
-"""A sales team's day across the whole console, in Chromium on the real platform: a lead
-created, converted with a deal, the deal dragged to Closed Won, the customer's 360° view
-and the dashboard following; axe-core on each main screen."""
+"""A sales team's day across the whole console, in Chromium on the real platform.
+
+An admin creates a lead and assigns it to a salesperson, who hears of it live in the bell;
+converts it with a deal; drags the deal to Closed Won (the salesperson hears that too and
+opens the deal from the bell); sees the customer's 360° view and the dashboard change;
+launches a campaign to the small segment of customers. The salesperson sees no admin
+settings. Screenshots and axe-core on each main screen."""
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
-from playwright.async_api import Locator, Page, ViewportSize, expect
+import pytest
+from playwright.async_api import Browser, Locator, Page, ViewportSize, expect
 
 from crm_devstack.testing import unique_name
-from tests.web.conftest import BrowserPage, Console, drag
+from tests.web.conftest import BrowserPage, Console, drag, open_page
 from tests.web.test_console import DASHBOARD_READY_AFTER_LOGIN, log_in
 
 WIDE = ViewportSize(width=2600, height=1100)
@@ -35,11 +40,28 @@ async def _reload_until(page: Page, loaded: Locator, shown: Callable[[], Awaitab
         await page.reload()
 
 
-async def test_a_lead_becomes_a_customer_and_the_dashboard_follows(
-    inspectable_page: BrowserPage, console: Console, axe_script: Path
+@pytest.fixture
+async def salesperson(browser: Browser, console: Console) -> AsyncIterator[BrowserPage]:
+    """The sales user, logged in in a browser of their own, on the dashboard."""
+    context, opened = await open_page(browser)
+    try:
+        await log_in(opened, console, console.sales_email)
+        await expect(opened.page.get_by_test_id("dashboard-figures")).to_be_visible()
+        yield opened
+    finally:
+        await context.close()
+
+
+def _bell(page: Page) -> Locator:
+    return page.get_by_role("banner").get_by_role("button", name=re.compile("^Notifications"))
+
+
+async def test_a_sales_teams_day_across_the_console(
+    inspectable_page: BrowserPage, salesperson: BrowserPage, console: Console, axe_script: Path
 ) -> None:
     opened = inspectable_page
     page = opened.page
+    sales = salesperson.page
     await page.set_viewport_size(WIDE)
     surname = unique_name("Halim").replace("_", "")
     person = f"Rina {surname}"
@@ -53,7 +75,7 @@ async def test_a_lead_becomes_a_customer_and_the_dashboard_follows(
     assert 0 < ready_ms <= 1500
     nav = page.get_by_role("navigation", name="Sections")
 
-    # a new lead, converted with a deal: the console lands on the new contact
+    # a new lead, assigned to the salesperson, who hears of it live
     await nav.get_by_role("link", name="Leads").click()
     await page.get_by_role("link", name="New lead").click()
     await page.get_by_label("First name").fill("Rina")
@@ -62,6 +84,16 @@ async def test_a_lead_becomes_a_customer_and_the_dashboard_follows(
     await page.get_by_label("Company").fill(f"PT {surname}")
     await page.get_by_role("button", name="Create lead").click()
     await expect(page.get_by_role("heading", name=person)).to_be_visible()
+    await page.get_by_label("Owner").select_option(label=console.sales_email)
+    await page.get_by_role("button", name="Assign", exact=True).click()
+    details = page.get_by_role("region", name="Details")
+    await expect(details.get_by_text(console.sales_email)).to_be_visible()
+    bell = _bell(sales)
+    await expect(bell).to_have_accessible_name(
+        "Notifications, 1 unread", timeout=EVENTUALLY_S * 1000
+    )
+
+    # converted with a deal (the salesperson's, as the lead was): the contact opens
     await page.get_by_role("button", name="Convert…").click()
     dialog = page.get_by_role("dialog", name="Convert into a contact")
     await dialog.get_by_label("Also open a deal").check()
@@ -77,10 +109,24 @@ async def test_a_lead_becomes_a_customer_and_the_dashboard_follows(
     # the deal dragged to Closed Won on the board
     await nav.get_by_role("link", name="Pipeline").click()
     won_column = page.get_by_test_id("column-closed_won")
-    await expect(page.get_by_role("button", name=f"Move {deal_name}")).to_be_visible()
-    await drag(page, page.get_by_role("button", name=f"Move {deal_name}"), won_column)
+    handle = page.get_by_role("button", name=f"Move {deal_name}")
+    await expect(handle).to_be_visible()
+    await drag(page, handle, won_column)
     await expect(won_column.get_by_role("link", name=deal_name)).to_be_visible()
     await expect(page.get_by_text(f"{deal_name} moved to Closed Won.")).to_be_visible()
+
+    # the salesperson hears of the win live and opens the deal from the bell
+    await expect(bell).to_have_accessible_name(
+        "Notifications, 2 unread", timeout=EVENTUALLY_S * 1000
+    )
+    await bell.click()
+    panel = sales.get_by_role("region", name="Notifications")
+    await expect(panel.get_by_role("link", name="Lead assigned to you")).to_be_visible()
+    await salesperson.screenshot("journey-notifications")
+    await panel.get_by_role("link", name="Deal moved to Closed Won").click()
+    await expect(sales.get_by_role("heading", name=deal_name, level=1)).to_be_visible()
+    await expect(sales.get_by_test_id("deal-stage")).to_have_text("Closed Won")
+    await expect(bell).to_have_accessible_name("Notifications, 1 unread")
 
     # the customer's 360° view: the deal closed, a first purchase (DealWon reached contacts)
     await page.goto(contact_url)
@@ -101,4 +147,45 @@ async def test_a_lead_becomes_a_customer_and_the_dashboard_follows(
     await expect(figures.get_by_text("100%")).to_be_visible()
     await opened.screenshot("journey-dashboard")
     await opened.assert_accessible(axe_script)
+
+    # a campaign to the small segment of customers: just the new one
+    await nav.get_by_role("link", name="Campaigns").click()
+    marketing = page.get_by_role("navigation", name="Marketing")
+    await marketing.get_by_role("link", name="Segments").click()
+    await page.get_by_role("link", name="New segment").click()
+    await page.get_by_label("Segment name").fill("Pelanggan baru")
+    await page.get_by_label("Customer", exact=True).check()
+    await expect(page.get_by_test_id("audience-count")).to_have_text("1 contact")
+    await page.get_by_role("button", name="Save segment").click()
+    await expect(page.get_by_text("Segment saved.")).to_be_visible()
+    await marketing.get_by_role("link", name="Campaigns").click()
+    await page.get_by_role("link", name="New campaign").click()
+    await page.get_by_label("Name", exact=True).fill("Terima kasih")
+    await page.get_by_label("Pelanggan baru").check()
+    await page.get_by_label("Subject").fill("Terima kasih, {{first_name}}")
+    await page.get_by_label("Text", exact=True).fill("Selamat datang sebagai pelanggan.")
+    preview = page.get_by_role("region", name="Preview")
+    await expect(preview.get_by_test_id("preview-subject")).to_have_text("Terima kasih, Rina")
+    await page.get_by_role("button", name="Create campaign").click()
+    await expect(page.get_by_role("heading", name="Terima kasih", level=1)).to_be_visible()
+    await page.get_by_role("button", name="Launch").click()
+    launch = page.get_by_role("dialog", name="Launch this campaign?")
+    await expect(launch.get_by_test_id("launch-audience")).to_have_text(
+        "The audience is 1 contact (from the segment preview now)."
+    )
+    await launch.get_by_role("button", name="Launch now").click()
+    members = page.get_by_role("table", name="Members")
+    await expect(members.get_by_role("link", name=person)).to_be_visible()
+    await opened.screenshot("journey-campaign")
+    await opened.assert_accessible(axe_script)
+
+    # the salesperson: no settings section, and its address is refused
+    sales_nav = sales.get_by_role("navigation", name="Sections")
+    await expect(sales_nav.get_by_role("link", name="Dashboard")).to_be_visible()
+    await expect(sales_nav.get_by_role("link", name="Settings")).to_have_count(0)
+    await sales.goto(console.base_url + "/settings/api-keys")
+    await expect(
+        sales.get_by_role("heading", name="Your role does not allow this.")
+    ).to_be_visible()
     assert opened.errors == []
+    assert salesperson.errors == []
