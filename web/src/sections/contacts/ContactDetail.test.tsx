@@ -24,9 +24,13 @@ describe("the contact 360 view", () => {
     expect(await screen.findByText(/Nothing logged yet/)).toBeInTheDocument();
   });
 
-  it("links the contact's deals and names their stages as the pipeline does", async () => {
+  it("links the contact's deals and campaigns, naming stages as the pipeline does and statuses in words", async () => {
     const deal = (id: string, stage: string, status: string) => ({ id, name: `Deal ${id}`, amount: "1000000", currency: "IDR", status, stage, expected_close_date: null });
-    const view = { ...VIEW, deals: { status: "ok", data: { open: [deal("deal_1", "proposal", "open")], closed: [deal("deal_2", "closed_won", "won")] } } };
+    const view = {
+      ...VIEW,
+      deals: { status: "ok", data: { open: [deal("deal_1", "proposal", "open")], closed: [deal("deal_2", "closed_won", "won")] } },
+      campaigns: { status: "ok", data: [{ id: "cmp_1", name: "Promo Desember", status: "active", type: "email" }] },
+    };
     const stages = [
       { id: "proposal", name: "Proposal/Price Quote" },
       { id: "closed_won", name: "Closed Won" },
@@ -41,6 +45,9 @@ describe("the contact 360 view", () => {
     expect(await within(deals).findByText("Proposal/Price Quote")).toBeInTheDocument();
     expect(within(deals).getByText("Closed Won")).toBeInTheDocument();
     expect(within(deals).getByRole("link", { name: "Deal deal_2" })).toHaveAttribute("href", "/pipeline/deals/deal_2");
+    const campaigns = screen.getByRole("region", { name: "Campaigns" });
+    expect(within(campaigns).getByRole("link", { name: "Promo Desember" })).toHaveAttribute("href", "/campaigns/cmp_1");
+    expect(within(campaigns).getByText("Active")).toBeInTheDocument();
   });
 
   it("waits for a contact a conversion is still creating, then shows it", async () => {

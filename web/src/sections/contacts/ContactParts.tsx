@@ -10,6 +10,7 @@ import { DEFAULT_CURRENCY, formatMoney, formatNumber } from "../../format/money"
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { useLocale } from "../../shell/useLocale";
 import { PriorityBadge, SlaDue } from "../cases/CaseBadges";
+import { STRINGS as CAMPAIGN_STRINGS } from "../campaigns/strings";
 import type { CaseRecord } from "../cases/types";
 import { RfmBadge } from "./RfmBadge";
 import { STRINGS } from "./strings";
@@ -151,13 +152,14 @@ export function CasesPart({ part, contactId, canOpen }: { part: ComposedSection<
 
 export function CampaignsPart({ part }: { part: ComposedSection<Campaign[]> }) {
   const { t } = useSectionStrings("contacts", STRINGS);
+  const { t: tCampaigns } = useSectionStrings("campaigns", CAMPAIGN_STRINGS);
   return (
     <ComposedPart title={t("parts.campaigns")} part={part} messages={useMessages(t("parts.noCampaigns"))} isEmpty={(campaigns) => campaigns.length === 0}>
       {(campaigns) => (
         <ul className="plain-list">
           {campaigns.map((campaign) => (
             <li key={campaign.id}>
-              {campaign.name} <span className="badge">{campaign.status}</span>
+              <Link to={`/campaigns/${campaign.id}`}>{campaign.name}</Link> <span className="badge">{tCampaigns(`status.${campaign.status}`, { defaultValue: campaign.status })}</span>
             </li>
           ))}
         </ul>
