@@ -3,18 +3,17 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate, useParams } from "react-router";
+import { useNavigate, useParams } from "react-router";
 
 import { ApiError } from "../../api/problem";
 import type { CursorPage } from "../../api/useCursorList";
 import { useSession } from "../../auth/session";
-import { RecordStatus } from "../../components/RecordStatus";
 import { describeError, describeFieldError, fieldErrorsByName } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { type ActionDraft, automationBody, automationDraft, type AutomationDraft, type ConditionDraft, NEW_AUTOMATION, newAction } from "./automationForm";
 import { AutomationRuns } from "./AutomationRuns";
+import { EditorPage } from "./EditorPage";
 import { canWriteMarketing } from "./permissions";
-import { SectionNav } from "./SectionNav";
 import { STRINGS } from "./strings";
 import { TemplateEditor } from "./TemplateEditor";
 import { ACTION_TYPES, type ActionType, type Automation, AUTOMATION_OPS, type AutomationOp, type Campaign, TRIGGER_EVENTS } from "./types";
@@ -227,36 +226,27 @@ function Editor({ automation }: { automation: Automation | null }) {
 export function AutomationEditor() {
   const { t } = useSectionStrings("campaigns", STRINGS);
   const { automationId } = useParams();
-  const { client, user } = useSession();
+  const { user } = useSession();
   const writer = canWriteMarketing(user);
-  const query = useQuery({
-    queryKey: ["automations", "detail", automationId],
-    enabled: automationId !== undefined,
-    queryFn: ({ signal }) => client.request<Automation>(`/api/v1/automations/${encodeURIComponent(automationId ?? "")}`, { signal }),
-  });
   return (
-    <section className="page" aria-labelledby="page-title" aria-busy={automationId !== undefined && query.isPending}>
-      <SectionNav />
-      <p>
-        <Link to="/campaigns/automations">← {t("automation.back")}</Link>
-      </p>
-      {automationId === undefined ? (
+    <EditorPage<Automation>
+      path={automationId === undefined ? null : `/api/v1/automations/${encodeURIComponent(automationId)}`}
+      queryKey={["automations", "detail", automationId]}
+      back={{ to: "/campaigns/automations", label: t("automation.back") }}
+      listTitle={t("automations.title")}
+      creating={
         <>
           <h1 id="page-title">{t("automation.newTitle")}</h1>
           <Editor automation={null} />
         </>
-      ) : (
+      }
+      editing={(automation) => (
         <>
-          <RecordStatus query={query} title={t("automations.title")} />
-          {query.data && (
-            <>
-              <h1 id="page-title">{query.data.name}</h1>
-              {writer ? <Editor key={query.data.id} automation={query.data} /> : <p>{t("automation.readOnly")}</p>}
-              <AutomationRuns automationId={query.data.id} />
-            </>
-          )}
+          <h1 id="page-title">{automation.name}</h1>
+          {writer ? <Editor key={automation.id} automation={automation} /> : <p>{t("automation.readOnly")}</p>}
+          <AutomationRuns automationId={automation.id} />
         </>
       )}
-    </section>
+    />
   );
 }

@@ -1,16 +1,15 @@
 /** Create a campaign, or edit a planned one (`If-Match`): its facts, segments and template. */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
 
 import { newIdempotencyKey } from "../../api/idempotencyKey";
 import { useSession } from "../../auth/session";
-import { RecordStatus } from "../../components/RecordStatus";
 import { DEFAULT_CURRENCY } from "../../format/money";
 import { describeError, describeFieldError, fieldErrorsByName } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
-import { SectionNav } from "./SectionNav";
+import { EditorPage } from "./EditorPage";
 import { STRINGS } from "./strings";
 import { EMPTY_TEMPLATE, templateBody, templateDraft, type TemplateDraft } from "./templateDraft";
 import { TemplateEditor } from "./TemplateEditor";
@@ -180,34 +179,24 @@ function Form({ campaign }: { campaign: Campaign | null }) {
 export function CampaignForm({ edit = false }: { edit?: boolean }) {
   const { t } = useSectionStrings("campaigns", STRINGS);
   const { campaignId = "" } = useParams();
-  const { client } = useSession();
-  const query = useQuery({
-    queryKey: ["campaigns", "detail", campaignId],
-    enabled: edit,
-    queryFn: ({ signal }) => client.request<Campaign>(`/api/v1/campaigns/${encodeURIComponent(campaignId)}`, { signal }),
-  });
-  if (!edit) {
-    return (
-      <section className="page" aria-labelledby="page-title">
-        <SectionNav />
-        <p>
-          <Link to="/campaigns">← {t("detail.back")}</Link>
-        </p>
-        <h1 id="page-title">{t("form.newTitle")}</h1>
-        <Form campaign={null} />
-      </section>
-    );
-  }
   return (
-    <section className="page" aria-labelledby="page-title" aria-busy={query.isPending}>
-      <SectionNav />
-      <RecordStatus query={query} title={t("list.title")} />
-      {query.data && (
+    <EditorPage<Campaign>
+      path={edit ? `/api/v1/campaigns/${encodeURIComponent(campaignId)}` : null}
+      queryKey={["campaigns", "detail", campaignId]}
+      back={edit ? { to: `/campaigns/${encodeURIComponent(campaignId)}`, label: t("form.backToCampaign") } : { to: "/campaigns", label: t("detail.back") }}
+      listTitle={t("list.title")}
+      creating={
         <>
-          <h1 id="page-title">{t("form.editTitle", { name: query.data.name })}</h1>
-          <Form key={query.data.version} campaign={query.data} />
+          <h1 id="page-title">{t("form.newTitle")}</h1>
+          <Form campaign={null} />
+        </>
+      }
+      editing={(campaign) => (
+        <>
+          <h1 id="page-title">{t("form.editTitle", { name: campaign.name })}</h1>
+          <Form key={campaign.version} campaign={campaign} />
         </>
       )}
-    </section>
+    />
   );
 }

@@ -3,18 +3,17 @@
  * select now (a live count and a sample, asked once editing pauses) and save it; an
  * existing dynamic segment opens with its rules and saves with `If-Match`.
  */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 
 import { useSession } from "../../auth/session";
-import { RecordStatus } from "../../components/RecordStatus";
 import { describeError, describeFieldError, fieldErrorsByName } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
+import { EditorPage } from "./EditorPage";
 import { canWriteMarketing } from "./permissions";
 import { RuleGroupEditor } from "./RuleGroupEditor";
-import { SectionNav } from "./SectionNav";
 import { conditionCount, fromApiRules, type GroupNode, MAX_CONDITIONS, newGroup, toApiRules } from "./segmentRules";
 import { STRINGS } from "./strings";
 import type { ApiGroup, Segment, SegmentPreview } from "./types";
@@ -133,34 +132,24 @@ function Builder({ segment }: { segment: Segment | null }) {
 export function SegmentBuilder() {
   const { t } = useSectionStrings("campaigns", STRINGS);
   const { segmentId } = useParams();
-  const { client } = useSession();
-  const query = useQuery({
-    queryKey: ["segments", "detail", segmentId],
-    enabled: segmentId !== undefined,
-    queryFn: ({ signal }) => client.request<Segment>(`/api/v1/segments/${encodeURIComponent(segmentId ?? "")}`, { signal }),
-  });
   return (
-    <section className="page" aria-labelledby="page-title" aria-busy={segmentId !== undefined && query.isPending}>
-      <SectionNav />
-      <p>
-        <Link to="/campaigns/segments">← {t("segments.title")}</Link>
-      </p>
-      {segmentId === undefined ? (
+    <EditorPage<Segment>
+      path={segmentId === undefined ? null : `/api/v1/segments/${encodeURIComponent(segmentId)}`}
+      queryKey={["segments", "detail", segmentId]}
+      back={{ to: "/campaigns/segments", label: t("segments.title") }}
+      listTitle={t("segments.title")}
+      creating={
         <>
           <h1 id="page-title">{t("builder.title")}</h1>
           <Builder segment={null} />
         </>
-      ) : (
+      }
+      editing={(segment) => (
         <>
-          <RecordStatus query={query} title={t("segments.title")} />
-          {query.data && (
-            <>
-              <h1 id="page-title">{t("builder.editTitle", { name: query.data.name })}</h1>
-              {query.data.kind === "static" ? <p>{t("segments.static")}</p> : <Builder key={query.data.version} segment={query.data} />}
-            </>
-          )}
+          <h1 id="page-title">{t("builder.editTitle", { name: segment.name })}</h1>
+          {segment.kind === "static" ? <p>{t("segments.static")}</p> : <Builder key={segment.version} segment={segment} />}
         </>
       )}
-    </section>
+    />
   );
 }

@@ -96,6 +96,7 @@ const en = {
   form: {
     newTitle: "New campaign",
     editTitle: "Edit {{name}}",
+    backToCampaign: "Back to the campaign",
     name: "Name",
     type: "Type",
     description: "Description",
@@ -354,6 +355,7 @@ const id: typeof en = {
   form: {
     newTitle: "Kampanye baru",
     editTitle: "Ubah {{name}}",
+    backToCampaign: "Kembali ke kampanye",
     name: "Nama",
     type: "Jenis",
     description: "Deskripsi",
