@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import { ConfirmDialog } from "./ConfirmDialog";
 
-function renderConfirm(props: { busy?: boolean; error?: string | null } = {}) {
+function renderConfirm(props: { busy?: boolean; error?: string | null; confirmDisabled?: boolean } = {}) {
   const onConfirm = vi.fn();
   const onCancel = vi.fn();
   render(
@@ -29,6 +29,13 @@ describe("ConfirmDialog", () => {
   it("shows why the last attempt failed and blocks a second one while busy", () => {
     const { onConfirm } = renderConfirm({ busy: true, error: "Not allowed." });
     expect(screen.getByRole("alert")).toHaveTextContent("Not allowed.");
+    expect(screen.getByRole("button", { name: "Delete" })).toBeDisabled();
+    fireEvent.submit(screen.getByLabelText("Reason"));
+    expect(onConfirm).not.toHaveBeenCalled();
+  });
+
+  it("offers no confirmation until the form may be sent", () => {
+    const { onConfirm } = renderConfirm({ confirmDisabled: true });
     expect(screen.getByRole("button", { name: "Delete" })).toBeDisabled();
     fireEvent.submit(screen.getByLabelText("Reason"));
     expect(onConfirm).not.toHaveBeenCalled();

@@ -1,4 +1,5 @@
-/** Ask before an action: a message, optional extra fields, confirm and cancel. */
+/** Ask before an action, or fill in a small form: a message, optional fields, why the last
+ * attempt failed, confirm and cancel. */
 import type { FormEvent, ReactNode } from "react";
 
 import { Dialog } from "./Dialog";
@@ -19,13 +20,15 @@ export interface ConfirmDialogProps {
   error?: string | null;
   /** A destructive action gets the danger style. */
   danger?: boolean;
+  /** The confirm button is off (e.g. a required choice is not made yet). */
+  confirmDisabled?: boolean;
 }
 
 export function ConfirmDialog(props: ConfirmDialogProps) {
-  const { title, message, children, confirmLabel, cancelLabel, closeLabel, onConfirm, onCancel, busy = false, error = null, danger = false } = props;
+  const { title, message, children, confirmLabel, cancelLabel, closeLabel, onConfirm, onCancel, busy = false, error = null, danger = false, confirmDisabled = false } = props;
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (!busy) onConfirm();
+    if (!busy && !confirmDisabled) onConfirm();
   }
   return (
     <Dialog title={title} onClose={onCancel} closeLabel={closeLabel} busy={busy}>
@@ -41,7 +44,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
           <button type="button" className="button secondary" onClick={onCancel} disabled={busy}>
             {cancelLabel}
           </button>
-          <button type="submit" className={danger ? "button danger" : "button"} disabled={busy} aria-busy={busy}>
+          <button type="submit" className={danger ? "button danger" : "button"} disabled={busy || confirmDisabled} aria-busy={busy}>
             {confirmLabel}
           </button>
         </div>

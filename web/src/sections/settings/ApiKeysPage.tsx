@@ -1,12 +1,11 @@
 /** Integration API keys: create one with scopes (its secret shown once), revoke one. */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { useCursorList } from "../../api/useCursorList";
 import { useSession } from "../../auth/session";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { Dialog } from "../../components/Dialog";
 import { FormField } from "../../components/FormField";
 import { ListStatus } from "../../components/ListStatus";
 import { formatDateTime } from "../../format/dates";
@@ -35,40 +34,30 @@ function NewKeyDialog({ onCreated, onClose }: { onCreated: (key: string) => void
     },
   });
   const errorAt = useFieldErrors(create.error);
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    create.mutate();
-  }
   return (
-    <Dialog title={t("apiKeys.createTitle")} onClose={onClose} closeLabel={t("common.close")} busy={create.isPending}>
-      <form className="dialog-form" onSubmit={submit}>
-        <FormField label={t("apiKeys.name")} required error={errorAt("name")}>
-          {(control) => <input {...control} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />}
-        </FormField>
-        <fieldset className="role-choices">
-          <legend>{t("apiKeys.scopes")}</legend>
-          {API_KEY_SCOPES.map((scope) => (
-            <label key={scope} className="checkbox">
-              <input type="checkbox" checked={scopes.includes(scope)} onChange={() => setScopes(scopes.includes(scope) ? scopes.filter((s) => s !== scope) : [...scopes, scope])} />
-              {t(`scopes.${scope.replace(":", "_")}`)}
-            </label>
-          ))}
-        </fieldset>
-        {create.isError && (
-          <p className="error" role="alert">
-            {describeError(create.error, tShell)}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="button secondary" onClick={onClose} disabled={create.isPending}>
-            {t("common.cancel")}
-          </button>
-          <button type="submit" className="button" disabled={create.isPending || scopes.length === 0}>
-            {t("apiKeys.create")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <ConfirmDialog
+      title={t("apiKeys.createTitle")}
+      onCancel={onClose}
+      closeLabel={t("common.close")}
+      cancelLabel={t("common.cancel")}
+      confirmLabel={t("apiKeys.create")}
+      onConfirm={() => create.mutate()}
+      busy={create.isPending}
+      error={create.isError ? describeError(create.error, tShell) : null} confirmDisabled={scopes.length === 0}
+    >
+      <FormField label={t("apiKeys.name")} required error={errorAt("name")}>
+        {(control) => <input {...control} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />}
+      </FormField>
+      <fieldset className="role-choices">
+        <legend>{t("apiKeys.scopes")}</legend>
+        {API_KEY_SCOPES.map((scope) => (
+          <label key={scope} className="checkbox">
+            <input type="checkbox" checked={scopes.includes(scope)} onChange={() => setScopes(scopes.includes(scope) ? scopes.filter((s) => s !== scope) : [...scopes, scope])} />
+            {t(`scopes.${scope.replace(":", "_")}`)}
+          </label>
+        ))}
+      </fieldset>
+    </ConfirmDialog>
   );
 }
 

@@ -1,13 +1,13 @@
 /** Pipelines and their stages: add a pipeline, edit a pipeline's stages. */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { newIdempotencyKey } from "../../api/idempotencyKey";
 import { PIPELINES_KEY } from "../../api/pipelines";
 import { useCursorList } from "../../api/useCursorList";
 import { useSession } from "../../auth/session";
-import { Dialog } from "../../components/Dialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { FormField } from "../../components/FormField";
 import { ListStatus } from "../../components/ListStatus";
 import { LoadMoreButton } from "../../components/LoadMoreButton";
@@ -37,31 +37,21 @@ function NewPipelineDialog({ onClose }: { onClose: () => void }) {
     },
   });
   const errorAt = useFieldErrors(create.error);
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    create.mutate();
-  }
   return (
-    <Dialog title={t("pipelines.createTitle")} onClose={onClose} closeLabel={t("common.close")} busy={create.isPending}>
-      <form className="dialog-form" onSubmit={submit}>
-        <FormField label={t("pipelines.name")} hint={t("pipelines.nameHint")} required error={errorAt("name")}>
-          {(control) => <input {...control} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />}
-        </FormField>
-        {create.isError && (
-          <p className="error" role="alert">
-            {describeError(create.error, tShell)}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="button secondary" onClick={onClose} disabled={create.isPending}>
-            {t("common.cancel")}
-          </button>
-          <button type="submit" className="button" disabled={create.isPending}>
-            {t("pipelines.create")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <ConfirmDialog
+      title={t("pipelines.createTitle")}
+      onCancel={onClose}
+      closeLabel={t("common.close")}
+      cancelLabel={t("common.cancel")}
+      confirmLabel={t("pipelines.create")}
+      onConfirm={() => create.mutate()}
+      busy={create.isPending}
+      error={create.isError ? describeError(create.error, tShell) : null}
+    >
+      <FormField label={t("pipelines.name")} hint={t("pipelines.nameHint")} required error={errorAt("name")}>
+        {(control) => <input {...control} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />}
+      </FormField>
+    </ConfirmDialog>
   );
 }
 

@@ -1,11 +1,11 @@
 /** Add a user (e-mail, name, roles, initial password) or change a user's name and roles. */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { User } from "../../api/users";
 import { useSession } from "../../auth/session";
-import { Dialog } from "../../components/Dialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { FormField } from "../../components/FormField";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
@@ -35,50 +35,40 @@ export function UserDialog({ user, onClose }: { user: User | null; onClose: () =
   const errorAt = useFieldErrors(save.error);
   const toggleRole = (role: string) =>
     setForm((current) => ({ ...current, roles: current.roles.includes(role) ? current.roles.filter((r) => r !== role) : [...current.roles, role] }));
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    save.mutate();
-  }
   return (
-    <Dialog title={user === null ? t("users.addTitle") : t("users.editTitle", { email: user.email })} onClose={onClose} closeLabel={t("common.close")} busy={save.isPending}>
-      <form className="dialog-form" onSubmit={submit}>
-        {user === null && (
-          <FormField label={t("users.email")} required error={errorAt("email")}>
-            {(control) => <input {...control} type="email" required maxLength={320} autoComplete="off" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />}
-          </FormField>
-        )}
-        <FormField label={t("users.name")} error={errorAt("name")}>
-          {(control) => <input {...control} maxLength={200} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}
+    <ConfirmDialog
+      title={user === null ? t("users.addTitle") : t("users.editTitle", { email: user.email })}
+      onCancel={onClose}
+      closeLabel={t("common.close")}
+      cancelLabel={t("common.cancel")}
+      confirmLabel={user === null ? t("users.add") : t("common.save")}
+      onConfirm={() => save.mutate()}
+      busy={save.isPending}
+      error={save.isError ? describeError(save.error, tShell) : null} confirmDisabled={form.roles.length === 0}
+    >
+      {user === null && (
+        <FormField label={t("users.email")} required error={errorAt("email")}>
+          {(control) => <input {...control} type="email" required maxLength={320} autoComplete="off" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />}
         </FormField>
-        <fieldset className="role-choices">
-          <legend>{t("users.roles")}</legend>
-          {USER_ROLES.map((role) => (
-            <label key={role} className="checkbox">
-              <input type="checkbox" checked={form.roles.includes(role)} onChange={() => toggleRole(role)} />
-              {t(`roles.${role}`)}
-            </label>
-          ))}
-        </fieldset>
-        {errorAt("roles") && <p className="field-error">{errorAt("roles")}</p>}
-        {user === null && (
-          <FormField label={t("users.password")} hint={t("users.passwordHint", { min: MIN_PASSWORD })} required error={errorAt("password")}>
-            {(control) => <input {...control} type="password" required minLength={MIN_PASSWORD} maxLength={256} autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />}
-          </FormField>
-        )}
-        {save.isError && (
-          <p className="error" role="alert">
-            {describeError(save.error, tShell)}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="button secondary" onClick={onClose} disabled={save.isPending}>
-            {t("common.cancel")}
-          </button>
-          <button type="submit" className="button" disabled={save.isPending || form.roles.length === 0}>
-            {user === null ? t("users.add") : t("common.save")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+      )}
+      <FormField label={t("users.name")} error={errorAt("name")}>
+        {(control) => <input {...control} maxLength={200} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}
+      </FormField>
+      <fieldset className="role-choices">
+        <legend>{t("users.roles")}</legend>
+        {USER_ROLES.map((role) => (
+          <label key={role} className="checkbox">
+            <input type="checkbox" checked={form.roles.includes(role)} onChange={() => toggleRole(role)} />
+            {t(`roles.${role}`)}
+          </label>
+        ))}
+      </fieldset>
+      {errorAt("roles") && <p className="field-error">{errorAt("roles")}</p>}
+      {user === null && (
+        <FormField label={t("users.password")} hint={t("users.passwordHint", { min: MIN_PASSWORD })} required error={errorAt("password")}>
+          {(control) => <input {...control} type="password" required minLength={MIN_PASSWORD} maxLength={256} autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />}
+        </FormField>
+      )}
+    </ConfirmDialog>
   );
 }

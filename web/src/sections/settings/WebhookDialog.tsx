@@ -1,12 +1,12 @@
 /** Subscribe a URL to event types, or change a subscription (URL, event types, description). */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { newIdempotencyKey } from "../../api/idempotencyKey";
 import { ApiError } from "../../api/problem";
 import { useSession } from "../../auth/session";
-import { Dialog } from "../../components/Dialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { FormField } from "../../components/FormField";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
@@ -48,37 +48,27 @@ export function WebhookDialog({ webhook, onClose, onCreated }: WebhookDialogProp
     },
   });
   const errorAt = useFieldErrors(save.error);
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    save.mutate();
-  }
+  const detail = save.error instanceof ApiError && save.error.status === 422 && save.error.detail ? ` ${save.error.detail}` : "";
   return (
-    <Dialog title={webhook === null ? t("webhooks.createTitle") : t("webhooks.editTitle")} onClose={onClose} closeLabel={t("common.close")} busy={save.isPending}>
-      <form className="dialog-form" onSubmit={submit}>
-        <FormField label={t("webhooks.url")} hint={t("webhooks.urlHint")} required error={errorAt("url")}>
-          {(control) => <input {...control} type="url" required maxLength={2048} value={form.url} onChange={(e) => setForm({ ...form, url: e.target.value })} />}
-        </FormField>
-        <FormField label={t("webhooks.events")} hint={t("webhooks.eventsHint")} required error={errorAt("event_types")}>
-          {(control) => <input {...control} required value={form.events} onChange={(e) => setForm({ ...form, events: e.target.value })} />}
-        </FormField>
-        <FormField label={t("webhooks.description")} error={errorAt("description")}>
-          {(control) => <input {...control} maxLength={500} value={form.description} onChange={(e) => setForm({ ...form, description: e.target.value })} />}
-        </FormField>
-        {save.isError && (
-          <p className="error" role="alert">
-            {describeError(save.error, tShell)}
-            {save.error instanceof ApiError && save.error.status === 422 && save.error.detail && ` ${save.error.detail}`}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="button secondary" onClick={onClose} disabled={save.isPending}>
-            {t("common.cancel")}
-          </button>
-          <button type="submit" className="button" disabled={save.isPending}>
-            {webhook === null ? t("webhooks.create") : t("common.save")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <ConfirmDialog
+      title={webhook === null ? t("webhooks.createTitle") : t("webhooks.editTitle")}
+      onCancel={onClose}
+      closeLabel={t("common.close")}
+      cancelLabel={t("common.cancel")}
+      confirmLabel={webhook === null ? t("webhooks.create") : t("common.save")}
+      onConfirm={() => save.mutate()}
+      busy={save.isPending}
+      error={save.isError ? describeError(save.error, tShell) + detail : null}
+    >
+      <FormField label={t("webhooks.url")} hint={t("webhooks.urlHint")} required error={errorAt("url")}>
+        {(control) => <input {...control} type="url" required maxLength={2048} value={form.url} onChange={(e) => setForm({ ...form, url: e.target.value })} />}
+      </FormField>
+      <FormField label={t("webhooks.events")} hint={t("webhooks.eventsHint")} required error={errorAt("event_types")}>
+        {(control) => <input {...control} required value={form.events} onChange={(e) => setForm({ ...form, events: e.target.value })} />}
+      </FormField>
+      <FormField label={t("webhooks.description")} error={errorAt("description")}>
+        {(control) => <input {...control} maxLength={500} value={form.description} onChange={(e) => setForm({ ...form, description: e.target.value })} />}
+      </FormField>
+    </ConfirmDialog>
   );
 }
