@@ -7,6 +7,8 @@ import { useNavigate, useParams } from "react-router";
 
 import { ApiError } from "../../api/problem";
 import type { CursorPage } from "../../api/useCursorList";
+import { displayName, USER_READERS, useUsers } from "../../api/users";
+import { hasAnyRole } from "../../auth/claims";
 import { useSession } from "../../auth/session";
 import { describeError, describeFieldError, fieldErrorsByName } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
@@ -62,12 +64,26 @@ function ConditionEditor({ condition, n, onChange, onRemove }: { condition: Cond
 function ActionEditor({ action, n, campaigns, onChange, onRemove, error }: { action: ActionDraft; n: number; campaigns: Campaign[]; onChange: (action: ActionDraft) => void; onRemove: (() => void) | null; error: unknown }) {
   const { t } = useSectionStrings("campaigns", STRINGS);
   const id = useId();
-  const text = (name: "owner_id" | "user_id" | "title" | "body", label: string, required: boolean, maxLength: number) => (
-    <div className="form-field">
-      <label htmlFor={`${id}-${name}`}>{label}</label>
-      <input id={`${id}-${name}`} required={required} maxLength={maxLength} value={action[name]} onChange={(event) => onChange({ ...action, [name]: event.target.value })} />
-    </div>
-  );
+  const { user } = useSession();
+  const users = useUsers(user !== null && hasAnyRole(user, USER_READERS));
+  const text = (name: "owner_id" | "user_id" | "title" | "body", label: string, required: boolean, maxLength: number) => {
+    const pickUser = name === "owner_id" || name === "user_id";
+    return (
+      <div className="form-field">
+        <label htmlFor={`${id}-${name}`}>{label}</label>
+        <input id={`${id}-${name}`} required={required} maxLength={maxLength} value={action[name]} onChange={(event) => onChange({ ...action, [name]: event.target.value })} list={pickUser && users.data ? `${id}-users` : undefined} />
+        {pickUser && users.data && (
+          <datalist id={`${id}-users`}>
+            {users.data
+              .filter((item) => item.active)
+              .map((item) => (
+                <option key={item.id} value={item.id} label={displayName(item)} />
+              ))}
+          </datalist>
+        )}
+      </div>
+    );
+  };
   return (
     <li>
       <fieldset className="automation-action">

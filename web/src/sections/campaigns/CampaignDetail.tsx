@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link, useParams } from "react-router";
 
+import { useUserName } from "../../api/users";
 import { useSession } from "../../auth/session";
 import { RecordStatus } from "../../components/RecordStatus";
 import { formatDate } from "../../format/dates";
@@ -29,6 +30,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 }
 
 export function CampaignDetail() {
+  const userName = useUserName();
   const { campaignId = "" } = useParams();
   const { t } = useSectionStrings("campaigns", STRINGS);
   const { client, user } = useSession();
@@ -61,7 +63,7 @@ export function CampaignDetail() {
             {campaign.end_date && <Fact label={t("detail.end")}>{formatDate(campaign.end_date, locale)}</Fact>}
             <Fact label={t("detail.budget")}>{formatMoney(campaign.budget, locale, campaign.currency)}</Fact>
             {campaign.actual_cost !== null && <Fact label={t("detail.actualCost")}>{formatMoney(campaign.actual_cost, locale, campaign.currency)}</Fact>}
-            {campaign.owner_id && <Fact label={t("detail.owner")}>{campaign.owner_id}</Fact>}
+            {campaign.owner_id && <Fact label={t("detail.owner")}>{userName(campaign.owner_id)}</Fact>}
           </dl>
           {campaign.description && (
             <>
