@@ -110,7 +110,7 @@ async def test_segment_campaign_launch_metrics_and_an_automation(
     await page.get_by_role("button", name="Launch").click()
     dialog = page.get_by_role("dialog", name="Launch this campaign?")
     await expect(dialog.get_by_test_id("launch-audience")).to_have_text(
-        "The audience is 2 contacts (from the segment preview now)."
+        "The audience is 2 contacts; each can be e-mailed."
     )
     await dialog.get_by_role("button", name="Launch now").click()
     await expect(dialog).to_have_count(0)

@@ -171,7 +171,7 @@ async def test_a_sales_teams_day_across_the_console(
     await page.get_by_role("button", name="Launch").click()
     launch = page.get_by_role("dialog", name="Launch this campaign?")
     await expect(launch.get_by_test_id("launch-audience")).to_have_text(
-        "The audience is 1 contact (from the segment preview now)."
+        "The audience is 1 contact; each can be e-mailed."
     )
     await launch.get_by_role("button", name="Launch now").click()
     members = page.get_by_role("table", name="Members")

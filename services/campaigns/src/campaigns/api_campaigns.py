@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 
 from campaigns import campaign_service, launch
+from campaigns.audience_figures import AudienceFigures, audience_figures
 from campaigns.deps import (
     Paging,
     ReadCampaigns,
@@ -209,6 +210,16 @@ async def complete_campaign(
 ) -> JSONResponse:
     """End a launched campaign now (members not yet e-mailed are not)."""
     return await _status(CampaignStatus.COMPLETED, campaign_id, access, rt, sender, if_match)
+
+
+@router.get("/{campaign_id}/audience")
+async def get_audience(
+    campaign_id: ResourceId, access: ReadCampaigns, rt: RuntimeDep
+) -> AudienceFigures:
+    """How many contacts the campaign reaches: before launch, its segments evaluated now
+    plus the members added by id, and how many of them launch would suppress; once
+    launched, the frozen figures (members enrolled at launch or added since)."""
+    return await audience_figures(rt, access, campaign_id)
 
 
 @router.get("/{campaign_id}/members")

@@ -37,6 +37,32 @@ async def segment_contacts(tx: Tx, tenant_id: str, segments: Iterable[Document])
 
 
 @dataclass(frozen=True)
+class Audience:
+    """A campaign's audience as launch freezes it: the union of its segments' contacts
+    evaluated now and the members added by hand (``by_hand``, by contact id)."""
+
+    contact_ids: set[str]
+    by_hand: dict[str, Document]
+    segments: int
+    """How many of the campaign's segments exist."""
+
+
+async def campaign_audience(tx: Tx, tenant_id: str, campaign: Document) -> Audience:
+    """``campaign``'s audience evaluated now (see :class:`Audience`)."""
+    members = MemberRepository(tx.db, tenant_id)
+    segments = await SegmentRepository(tx.db, tenant_id).many(
+        campaign["segment_ids"], session=tx.session
+    )
+    by_hand = await members.of_campaign(
+        campaign["_id"],
+        await members.contact_ids(campaign["_id"], session=tx.session),
+        session=tx.session,
+    )
+    found = await segment_contacts(tx, tenant_id, segments) | set(by_hand)
+    return Audience(found, by_hand, len(segments))
+
+
+@dataclass(frozen=True)
 class Recipient:
     """A contact as the sender sees it: its projection (if any) and why it gets no
     e-mail (``None``: it may be e-mailed)."""

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from campaigns.audience import enrol, segment_contacts
+from campaigns.audience import campaign_audience, enrol
 from campaigns.campaign_repository import CampaignRepository, SendJobs
 from campaigns.contact_projection import ContactProjection
 from campaigns.domain import CampaignStatus, can_launch
 from campaigns.engagement import Step, reach
 from campaigns.member_repository import MemberRepository
 from campaigns.metrics_repository import MetricsRepository
-from campaigns.segment_repository import SegmentRepository
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, NotFound
 from crm_shared.events.catalogue import CampaignLaunched, CampaignMemberAdded, EventData
@@ -51,22 +50,15 @@ async def _freeze(tx: Tx, tenant: str, campaign: Document, version: int, by: str
     """The launch proper (see the module docstring)."""
     if not campaign.get("template"):
         raise Conflict("the campaign has no e-mail template: set one before launching")
-    members = MemberRepository(tx.db, tenant)
-    segments = await SegmentRepository(tx.db, tenant).many(
-        campaign["segment_ids"], session=tx.session
-    )
-    by_hand = await members.of_campaign(
-        campaign["_id"],
-        await members.contact_ids(campaign["_id"], session=tx.session),
-        session=tx.session,
-    )
-    if not segments and not by_hand:
+    audience = await campaign_audience(tx, tenant, campaign)
+    by_hand = audience.by_hand
+    if not audience.segments and not by_hand:
         raise Conflict("the campaign has no audience: add segments or members before launching")
-    audience = await segment_contacts(tx, tenant, segments) | set(by_hand)
-    enrolment = await enrol(tx, tenant, campaign["_id"], audience, frozen=True)
+    enrolment = await enrol(tx, tenant, campaign["_id"], audience.contact_ids, frozen=True)
     for doc in enrolment.members:
         if (earlier := by_hand.get(doc["contact_id"])) is not None:
             doc["added_at"] = earlier["added_at"]
+    members = MemberRepository(tx.db, tenant)
     await members.drop_campaign(campaign["_id"], session=tx.session)
     await members.insert_many(enrolment.members, session=tx.session)
     now = utcnow()

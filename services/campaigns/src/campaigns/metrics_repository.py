@@ -82,9 +82,9 @@ class MetricsRepository:
             self.metrics.scope({"_id": campaign_id}), session=session
         )
 
-    async def counters(self, campaign_id: str) -> dict[str, int]:
+    async def counters(self, campaign_id: str, *, session: Session = None) -> dict[str, int]:
         """Every counter of a campaign (zero when never counted)."""
-        doc = await self.metrics.find_one({"_id": campaign_id}) or {}
+        doc = await self.metrics.find_one({"_id": campaign_id}, session=session) or {}
         return {name: int(doc.get(name, 0)) for name in COUNTERS}
 
     async def record_lead(

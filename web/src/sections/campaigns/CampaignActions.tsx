@@ -80,7 +80,7 @@ export function CampaignActions({ campaign }: { campaign: Campaign }) {
         )}
       </div>
       {asking === "launch" && (
-        <LaunchDialog segmentIds={campaign.segment_ids} busy={move.isPending} error={problem} onConfirm={() => move.mutate("launch")} onCancel={() => setAsking(null)} />
+        <LaunchDialog campaignId={campaign.id} busy={move.isPending} error={problem} onConfirm={() => move.mutate("launch")} onCancel={() => setAsking(null)} />
       )}
       {asking === "complete" && (
         <ConfirmDialog

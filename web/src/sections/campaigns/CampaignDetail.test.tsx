@@ -30,14 +30,13 @@ const METRICS: CampaignMetrics = { audience: 0, suppressed: 0, sent: 0, opened: 
 const EMPTY_PAGE = json({ items: [], next_cursor: null });
 
 describe("the campaign page", () => {
-  it("launches only after a confirmation that states the audience the segments hold now", async () => {
+  it("launches only after a confirmation that states the audience launch would freeze now", async () => {
     const { calls, fetchFn } = routeFetch({
       "GET /api/v1/campaigns/cmp_1": json(campaign()),
       "GET /api/v1/campaigns/cmp_1/metrics": json(METRICS),
       "GET /api/v1/campaigns/cmp_1/members": EMPTY_PAGE,
       "GET /api/v1/segments": json({ items: [{ id: "seg_a", name: "Pelanggan", kind: "dynamic", rules: null, description: null, version: 1 }], next_cursor: null }),
-      "GET /api/v1/segments/seg_a/preview": json({ count: 3, sample: [] }),
-      "GET /api/v1/segments/seg_b/preview": json({ count: 4, sample: [] }),
+      "GET /api/v1/campaigns/cmp_1/audience": json({ audience: 6, suppressed: 1, reachable: 5 }),
       "POST /api/v1/campaigns/cmp_1/launch": json(campaign({ status: "active", version: 4 })),
     });
     await renderApp("/campaigns/cmp_1", fetchFn);
@@ -45,7 +44,8 @@ describe("the campaign page", () => {
     expect(screen.getByRole("link", { name: "Pelanggan" })).toBeInTheDocument();
     fireEvent.click(screen.getByRole("button", { name: "Launch" }));
     const dialog = await screen.findByRole("dialog", { name: "Launch this campaign?" });
-    expect(await within(dialog).findByText("The audience is at most 7 contacts: a contact in several segments gets one e-mail.")).toBeInTheDocument();
+    expect(await within(dialog).findByText("The audience is 6 contacts; 1 of them will not be e-mailed (opted out or no e-mail address).")).toBeInTheDocument();
+    expect(calls.some((call) => call.url.includes("/preview"))).toBe(false);
     expect(calls.some((call) => call.url.endsWith("/launch"))).toBe(false);
     fireEvent.click(within(dialog).getByRole("button", { name: "Launch now" }));
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
@@ -57,18 +57,18 @@ describe("the campaign page", () => {
     expect(screen.queryByRole("button", { name: "Launch" })).toBeNull();
   });
 
-  it("cancelling the confirmation launches nothing; one segment states its exact size", async () => {
+  it("cancelling the confirmation launches nothing; an audience nobody is left out of says so", async () => {
     const { calls, fetchFn } = routeFetch({
       "GET /api/v1/campaigns/cmp_1": json(campaign({ segment_ids: ["seg_a"] })),
       "GET /api/v1/campaigns/cmp_1/metrics": json(METRICS),
       "GET /api/v1/campaigns/cmp_1/members": EMPTY_PAGE,
       "GET /api/v1/segments": EMPTY_PAGE,
-      "GET /api/v1/segments/seg_a/preview": json({ count: 1, sample: [] }),
+      "GET /api/v1/campaigns/cmp_1/audience": json({ audience: 1, suppressed: 0, reachable: 1 }),
     });
     await renderApp("/campaigns/cmp_1", fetchFn);
     fireEvent.click(await screen.findByRole("button", { name: "Launch" }));
     const dialog = await screen.findByRole("dialog");
-    expect(await within(dialog).findByText("The audience is 1 contact (from the segment preview now).")).toBeInTheDocument();
+    expect(await within(dialog).findByText("The audience is 1 contact; each can be e-mailed.")).toBeInTheDocument();
     fireEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
     expect(calls.some((call) => call.url.endsWith("/launch"))).toBe(false);

@@ -1,5 +1,6 @@
-/** Confirm a launch, stating the audience the campaign's segments hold now (their previews). */
-import { useQueries } from "@tanstack/react-query";
+/** Confirm a launch, stating the audience launch would freeze now (the campaign's segments
+ * and the members added by id, each contact once) and how many of them get no e-mail. */
+import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 
 import { useSession } from "../../auth/session";
@@ -7,40 +8,29 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { describeError } from "../../i18n/describeError";
 import { useSectionStrings } from "../../i18n/sectionStrings";
 import { STRINGS } from "./strings";
-import type { SegmentPreview } from "./types";
-
-/** The sizes of `segmentIds` now; null until every preview has answered. */
-export function useAudienceSize(segmentIds: readonly string[]): { size: number | null; error: unknown } {
-  const { client } = useSession();
-  const previews = useQueries({
-    queries: segmentIds.map((segmentId) => ({
-      queryKey: ["segments", "preview", segmentId],
-      queryFn: ({ signal }: { signal: AbortSignal }) => client.request<SegmentPreview>(`/api/v1/segments/${encodeURIComponent(segmentId)}/preview`, { signal }),
-      staleTime: 0,
-    })),
-  });
-  const failed = previews.find((preview) => preview.isError);
-  if (failed) return { size: null, error: failed.error };
-  if (previews.some((preview) => preview.data === undefined)) return { size: null, error: null };
-  return { size: previews.reduce((sum, preview) => sum + (preview.data?.count ?? 0), 0), error: null };
-}
+import type { CampaignAudience } from "./types";
 
 export interface LaunchDialogProps {
-  segmentIds: readonly string[];
+  campaignId: string;
   busy: boolean;
   error: string | null;
   onConfirm: () => void;
   onCancel: () => void;
 }
 
-export function LaunchDialog({ segmentIds, busy, error, onConfirm, onCancel }: LaunchDialogProps) {
+export function LaunchDialog({ campaignId, busy, error, onConfirm, onCancel }: LaunchDialogProps) {
   const { t } = useSectionStrings("campaigns", STRINGS);
   const { t: tShell } = useTranslation();
-  const audience = useAudienceSize(segmentIds);
+  const { client } = useSession();
+  const audience = useQuery({
+    queryKey: ["campaigns", "audience", campaignId],
+    queryFn: ({ signal }) => client.request<CampaignAudience>(`/api/v1/campaigns/${encodeURIComponent(campaignId)}/audience`, { signal }),
+    staleTime: 0,
+  });
   let message: string;
-  if (audience.error) message = describeError(audience.error, tShell);
-  else if (audience.size === null) message = t("detail.launchCounting");
-  else message = t(segmentIds.length > 1 ? "detail.launchMany" : "detail.launchOne", { count: audience.size });
+  if (audience.isError) message = describeError(audience.error, tShell);
+  else if (audience.data === undefined) message = t("detail.launchCounting");
+  else message = t("detail.launchAudience", { count: audience.data.audience, suppressed: t("detail.launchSuppressed", { count: audience.data.suppressed }) });
   return (
     <ConfirmDialog
       title={t("detail.launchTitle")}
@@ -53,7 +43,7 @@ export function LaunchDialog({ segmentIds, busy, error, onConfirm, onCancel }: L
       confirmLabel={t("detail.launchConfirm")}
       cancelLabel={t("detail.cancel")}
       closeLabel={t("detail.close")}
-      busy={busy || (audience.size === null && audience.error === null)}
+      busy={busy || audience.isPending}
       error={error}
       onConfirm={onConfirm}
       onCancel={onCancel}

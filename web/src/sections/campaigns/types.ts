@@ -59,6 +59,13 @@ export interface ContactSample {
   email: string | null;
 }
 
+/** `GET /campaigns/{id}/audience`: before launch, the audience launch would freeze now. */
+export interface CampaignAudience {
+  audience: number;
+  suppressed: number;
+  reachable: number;
+}
+
 export interface SegmentPreview {
   count: number;
   sample: ContactSample[];
