@@ -60,7 +60,7 @@ FUZZ_EXAMPLES ?= 200
 fuzz: bootstrap
 	CRM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(UV) run pytest tests/security/test_fuzz.py $(PYTEST_ARGS)
 
-bench: bootstrap
+bench: bootstrap chromium
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (Debian package)"; \
 		(apt-get update -qq && apt-get install -y -qq wrk) >/dev/null 2>&1 || \
 		echo "wrk unavailable: the HTTP benchmarks fall back to the Python load generator"; }
@@ -69,6 +69,7 @@ bench: bootstrap
 	$(UV) run python -m bench.gateway
 	$(UV) run python -m bench.marketing
 	$(UV) run python -m bench.mixed
+	$(UV) run python -m bench.console_scroll
 	$(UV) run python -m bench.summary
 
 schemas: bootstrap

@@ -23,22 +23,14 @@ from playwright.async_api import (
 )
 from playwright.async_api import Error as PlaywrightError
 
-from crm_devstack.console import check_node, run_step, steps_needed
+from crm_devstack.browser import CHROMIUM, CHROMIUM_ARGS
+from crm_devstack.console import build_console, console_gateway_settings
 from crm_devstack.services import available_services
 from crm_devstack.testing import Backend, TokenMinter, service_processes, unique_name
 
 REPO = Path(__file__).resolve().parents[2]
 WEB = REPO / "web"
 SCREENSHOTS = REPO / "build" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "correct horse battery staple"
 TIMEOUT_MS = 15_000
 
@@ -55,13 +47,7 @@ class Console:
 @pytest.fixture(scope="session")
 def console_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``web/dist``, built first if stale, by the same code as ``crm up``."""
-    steps = steps_needed(WEB)
-    if steps:
-        check_node()
-    log = tmp_path_factory.mktemp("console-build") / "build.log"
-    for step in steps:
-        run_step(step, WEB, log)
-    return WEB / "dist"
+    return build_console(WEB, tmp_path_factory.mktemp("console-build") / "build.log")
 
 
 @pytest.fixture(scope="module")
@@ -82,12 +68,9 @@ async def console(
     with a first admin who adds a sales user through the API."""
     tenant = unique_name("tenant_")
     admin = f"admin@{tenant.replace('_', '-')}.example.com"
-    gateway_settings = {
-        "CONSOLE_DIR": str(console_build),
-        "BOOTSTRAP_ADMIN_EMAIL": admin,
-        "BOOTSTRAP_ADMIN_PASSWORD": PASSWORD,
-        "BOOTSTRAP_ADMIN_TENANT": tenant,
-    }
+    gateway_settings = console_gateway_settings(
+        console_build, admin_email=admin, password=PASSWORD, tenant=tenant
+    )
     with service_processes(
         available_services(),
         backend,
@@ -125,7 +108,7 @@ async def browser(chromium: Path) -> AsyncIterator[Browser]:
     """Chromium, headless, started by Playwright and closed at the end of the session."""
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
-            executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True
+            executable_path=str(chromium), args=list(CHROMIUM_ARGS), headless=True
         )
         try:
             yield launched

@@ -14,8 +14,10 @@ from crm_devstack.console import (
     INSTALL,
     ConsoleBuildError,
     Step,
+    build_console,
     build_is_stale,
     check_node,
+    console_gateway_settings,
     install_is_stale,
     newest_source_mtime,
     node_version_ok,
@@ -50,6 +52,24 @@ def test_a_fresh_build_needs_nothing(web: Path) -> None:
     assert not build_is_stale(web)
     assert not install_is_stale(web)
     assert steps_needed(web) == []
+
+
+def test_a_fresh_build_is_served_as_it_is(web: Path, tmp_path: Path) -> None:
+    log = tmp_path / "build.log"
+    assert build_console(web, log) == web / "dist"
+    assert not log.exists()  # no npm step ran
+
+
+def test_the_gateway_serves_the_build_with_a_first_admin(web: Path) -> None:
+    settings = console_gateway_settings(
+        web / "dist", admin_email="admin@pt-maju.example.com", password="pw", tenant="pt_maju"
+    )
+    assert settings == {
+        "CONSOLE_DIR": str(web / "dist"),
+        "BOOTSTRAP_ADMIN_EMAIL": "admin@pt-maju.example.com",
+        "BOOTSTRAP_ADMIN_PASSWORD": "pw",
+        "BOOTSTRAP_ADMIN_TENANT": "pt_maju",
+    }
 
 
 def test_a_missing_build_is_built(web: Path) -> None:

@@ -140,3 +140,27 @@ def run_step(step: Step, web: Path, log_path: Path) -> None:
             f"`{' '.join(step.argv)}` failed (exit {result.returncode}); the end of "
             f"{log_path}:\n{tail_file(log_path, 20)}"
         )
+
+
+def build_console(web: Path, log_path: Path) -> Path:
+    """``web/dist``, built first when missing or stale by the npm steps ``crm up`` runs
+    (their output appended to ``log_path``); ConsoleBuildError when a step fails."""
+    steps = steps_needed(web)
+    if steps:
+        check_node()
+    for step in steps:
+        run_step(step, web, log_path)
+    return web / "dist"
+
+
+def console_gateway_settings(
+    dist: Path, *, admin_email: str, password: str, tenant: str
+) -> dict[str, str]:
+    """The gateway's settings to serve the console from ``dist`` with a first admin of
+    ``tenant`` (created at its start-up), as ``service_settings["gateway"]``."""
+    return {
+        "CONSOLE_DIR": str(dist),
+        "BOOTSTRAP_ADMIN_EMAIL": admin_email,
+        "BOOTSTRAP_ADMIN_PASSWORD": password,
+        "BOOTSTRAP_ADMIN_TENANT": tenant,
+    }
