@@ -27,6 +27,7 @@ LEAD_CREATED: dict[str, Any] = {
         "score": 42,
         "tags": ["vip", "jakarta"],
         "custom": {"budget": "5000000"},
+        "vip": True,
     },
 }
 
@@ -50,6 +51,16 @@ LEAD_CREATED: dict[str, Any] = {
         ("lead.phone", Op.EQ, "x", False),
         ("lead.phone", Op.NE, "x", True),
         ("lead.score.deeper", Op.EQ, 1, False),
+        # a form's text equals the number or yes/no it spells
+        ("lead.score", Op.EQ, "42", True),
+        ("lead.score", Op.EQ, " 42.0 ", True),
+        ("lead.score", Op.NE, "43", True),
+        ("lead.score", Op.IN, ["41", "42"], True),
+        ("lead.custom.budget", Op.EQ, 5_000_000, True),
+        ("lead.vip", Op.EQ, "true", True),
+        ("lead.vip", Op.EQ, "false", False),
+        ("lead.vip", Op.EQ, 1, False),  # yes/no is not a number
+        ("lead.source", Op.EQ, "web ", False),  # text against text stays exact (but caseless)
     ],
 )
 def test_conditions(field: str, op: Op, value: Any, expected: bool) -> None:

@@ -74,8 +74,32 @@ def lookup(data: Mapping[str, Any], path: str) -> Any:
     return value
 
 
-def _norm(value: Any) -> Any:
-    return value.casefold() if isinstance(value, str) else value
+def _as_text(value: Any) -> Any:
+    """A value as a form's text compares: yes/no as "true"/"false", numbers canonical."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = value.strip().casefold()
+        try:
+            return repr(float(text))
+        except ValueError:
+            return text
+    if isinstance(value, int | float):
+        return repr(float(value))
+    return value
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    """Equal as a rule written in a form means it: text without case, and text equal to the
+    number or yes/no it spells ("42" is 42, "true" is True), as ordered comparisons read
+    numeric text as numbers."""
+    if isinstance(actual, str) and isinstance(expected, str):
+        return actual.casefold() == expected.casefold()
+    if isinstance(actual, str) or isinstance(expected, str):
+        return bool(_as_text(actual) == _as_text(expected))
+    if isinstance(actual, bool) != isinstance(expected, bool):
+        return False  # yes/no is not the number 1 or 0
+    return bool(actual == expected)
 
 
 def _ordered(left: Any, right: Any) -> tuple[Any, Any] | None:
@@ -99,20 +123,17 @@ def condition_holds(data: Mapping[str, Any], field: str, op: Op, value: Any) -> 
     if actual is _MISSING:
         return op in (Op.NE, Op.NOT_IN)
     if op in (Op.EQ, Op.NE):
-        equal = _norm(actual) == _norm(value)
+        equal = _same(actual, value)
         return equal if op is Op.EQ else not equal
     if op in (Op.IN, Op.NOT_IN):
-        options = {_norm(v) for v in value} if isinstance(value, list) else {_norm(value)}
-        inside = (
-            any(_norm(a) in options for a in actual)
-            if isinstance(actual, list)
-            else _norm(actual) in options
-        )
+        options = value if isinstance(value, list) else [value]
+        actuals = actual if isinstance(actual, list) else [actual]
+        inside = any(_same(a, o) for a in actuals for o in options)
         return inside if op is Op.IN else not inside
     if op is Op.CONTAINS:
         if isinstance(actual, list):
-            return _norm(value) in {_norm(a) for a in actual}
-        return isinstance(actual, str) and str(_norm(value)) in _norm(actual)
+            return any(_same(a, value) for a in actual)
+        return isinstance(actual, str) and str(value).casefold() in actual.casefold()
     pair = _ordered(actual, value)
     if pair is None:
         return False
