@@ -23,19 +23,21 @@ export interface Pipeline {
 /** The query key of the pipelines (invalidate it when a pipeline changes). */
 export const PIPELINES_KEY = ["pipelines"] as const;
 
-/** The tenant's pipelines (the first 200). */
-export function usePipelines() {
+/** The tenant's pipelines (the first 200); with `load` false only what a screen already read. */
+export function usePipelines(load = true) {
   const { client } = useSession();
   return useQuery({
     queryKey: PIPELINES_KEY,
+    enabled: load,
     staleTime: 5 * 60_000,
     queryFn: ({ signal }) => client.request<CursorPage<Pipeline>>("/api/v1/pipelines?limit=200", { signal }),
   });
 }
 
-/** A stage's name by its id, across the tenant's pipelines (the id itself until they load). */
-export function useStageName(): (stageId: string) => string {
-  const pipelines = usePipelines();
+/** A stage's name by its id, across the tenant's pipelines (the id itself until they load;
+ * with `load` false they are not fetched for this, only used when a screen read them). */
+export function useStageName(load = true): (stageId: string) => string {
+  const pipelines = usePipelines(load);
   return (stageId) => {
     for (const pipeline of pipelines.data?.items ?? []) {
       const stage = pipeline.stages.find((s) => s.id === stageId);

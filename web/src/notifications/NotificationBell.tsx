@@ -27,7 +27,7 @@ function BellIcon() {
 
 export function NotificationBell() {
   const { t } = useSectionStrings(NAMESPACE, NOTIFICATION_STRINGS);
-  const stageName = useStageName();
+  const stageName = useStageName(false); // the header is on every page: no fetch for an announcement
   const { user } = useSession();
   const [open, setOpen] = useState(false);
   const panelId = useId();
