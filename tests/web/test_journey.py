@@ -8,7 +8,6 @@ settings. Screenshots and axe-core on each main screen."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Locator, Page, ViewportSize, expect
 
-from crm_devstack.testing import unique_name
+from crm_devstack.testing import eventually, unique_name
 from tests.web.conftest import BrowserPage, Console, drag, open_page
 from tests.web.test_console import DASHBOARD_READY_AFTER_LOGIN, log_in
 
@@ -31,13 +30,15 @@ async def _reload_until(page: Page, loaded: Locator, shown: Callable[[], Awaitab
     """Reload until ``shown()``: a figure fed by events arrives a moment later. Each check
     waits for ``loaded`` first (reloading while the console still trades its refresh token
     would replay that token, which ends the session)."""
-    deadline = asyncio.get_running_loop().time() + EVENTUALLY_S
-    while True:
+
+    async def shown_now_or_reload() -> bool:
         await expect(loaded).to_be_visible()
         if await shown():
-            return
-        assert asyncio.get_running_loop().time() < deadline, f"not shown on {page.url}"
+            return True
         await page.reload()
+        return False
+
+    await eventually(shown_now_or_reload, timeout=EVENTUALLY_S, what=f"the figure on {page.url}")
 
 
 @pytest.fixture
