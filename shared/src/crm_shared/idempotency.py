@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
-from crm_shared.errors import Unprocessable
+from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.ids import utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.uow import Tx, UnitOfWork
 
 IDEMPOTENCY_COLLECTION = "idempotency"
 
@@ -75,3 +77,41 @@ class IdempotencyStore:
             },
             session=session,
         )
+
+
+IN_PROGRESS = "a request with this Idempotency-Key is in progress"
+
+
+async def create_once(
+    uow: UnitOfWork,
+    tenant_id: str,
+    body: Mapping[str, Any],
+    work: Callable[[Tx], Awaitable[dict[str, Any]]],
+    *,
+    idempotency_key: str | None,
+    on_duplicate: Callable[[], Awaitable[Exception | None]] | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Run ``work`` (insert + emit, returning the response body) in one unit of work and
+    store its response under the Idempotency-Key; a retry with the same key and body gets
+    the stored response. Returns (response body, replayed).
+
+    A duplicate key raised by the transaction is a 409: ``on_duplicate`` may name the
+    clash (a taken e-mail); otherwise the same key is still in flight."""
+    keys = IdempotencyStore(uow.db, tenant_id)
+    fingerprint = request_fingerprint(body)
+
+    async def run(tx: Tx) -> tuple[dict[str, Any], bool]:
+        if idempotency_key:
+            stored = await keys.replay(idempotency_key, fingerprint, session=tx.session)
+            if stored is not None:
+                return stored, True
+        response = await work(tx)
+        if idempotency_key:
+            await keys.remember(idempotency_key, fingerprint, response, session=tx.session)
+        return response, False
+
+    try:
+        return await uow.run(run)
+    except DuplicateKeyError as exc:
+        named = await on_duplicate() if on_duplicate is not None else None
+        raise (named or Conflict(IN_PROGRESS)) from exc

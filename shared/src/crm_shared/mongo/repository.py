@@ -29,6 +29,11 @@ def newest_first(field: str) -> SortKeys:
     return ((field, DESCENDING), ("_id", DESCENDING))
 
 
+def expected_version(current: Mapping[str, Any], if_match: int | None) -> int:
+    """The version a write must find: the client's ``If-Match``, else the one just read."""
+    return if_match if if_match is not None else int(current["version"])
+
+
 BY_CREATED = [("created_at", DESCENDING), ("_id", DESCENDING)]
 """Index suffix of newest-first lists."""
 
