@@ -12,7 +12,7 @@ R, W, IMP = Action.READ, Action.WRITE, Action.IMPORT
 ALL, OWN, NONE = Scope.ALL, Scope.OWN, Scope.NONE
 ROLES = ("admin", "sales_manager", "sales", "marketing", "support", "viewer")
 
-# resource -> role -> (read, write, import), from DESIGN.md section 6 as access.py encodes it.
+# resource -> role -> (read, write, import), from the role table of docs/architecture.md.
 EXPECTED: dict[str, dict[str, tuple[Scope, Scope, Scope]]] = {
     "leads": {
         "admin": (ALL, ALL, ALL),

@@ -1,4 +1,4 @@
-"""The production deployment shape, checked without Docker (DESIGN.md section 7).
+"""The production deployment shape, checked without Docker.
 
 No Docker engine runs on the build machines, so `docker compose config` and
 `docker build` cannot vouch for docker-compose.yml and infra/docker/Dockerfile.
@@ -151,7 +151,7 @@ def test_compose_declares_infrastructure_and_at_least_one_service() -> None:
 
 
 def test_every_service_directory_is_deployed() -> None:
-    """DESIGN.md section 7: `docker compose up` runs every service."""
+    """`docker compose up` runs every service."""
     on_disk = {p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml")}
     missing = on_disk - set(_app_services())
     assert not missing, f"services/ has {sorted(missing)} but docker-compose.yml does not run them"

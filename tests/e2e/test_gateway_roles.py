@@ -1,4 +1,4 @@
-"""Every row of the role table (DESIGN.md section 6), proved through the gateway.
+"""Every row of the role table (docs/architecture.md, "Roles"), proved through the gateway.
 
 The expectations are written out here from the table itself, not read from
 ``crm_shared.access``, so a wrong entry there fails this test. Each role lists (GET) and
@@ -35,7 +35,7 @@ def _bodies(contact_id: str) -> dict[str, Callable[[], dict[str, Any]]]:
     }
 
 
-# role -> resource -> (may list, may create), from the table in DESIGN.md section 6
+# role -> resource -> (may list, may create), from the role table of docs/architecture.md
 TABLE: dict[str, dict[str, tuple[bool, bool]]] = {
     "admin": dict.fromkeys(
         ("leads", "contacts", "accounts", "activities", "cases", "deals", "pipelines"),

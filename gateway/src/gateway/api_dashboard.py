@@ -36,7 +36,7 @@ async def dashboard(caller: CurrentCaller, state: State) -> dict[str, Any]:
     last 12) and open cases by priority. Sections the caller's roles do not cover
     are ``forbidden``; a service that does not answer leaves its sections ``unavailable``."""
     if caller.principal.is_integration:
-        raise Forbidden("API keys have no dashboard (DESIGN.md role table)")
+        raise Forbidden("API keys have no dashboard")
     now = datetime.now(UTC)
     q_from, q_to = quarter_months(now)
     wl_from, wl_to = trailing_months(now, WIN_LOSS_MONTHS)

@@ -1,4 +1,4 @@
-"""The role table from DESIGN.md section 6, as data: who may read or write what.
+"""The role table (docs/architecture.md, "Roles"), as data: who may read or write what.
 
 ``grant(roles, resource, action)`` answers with the widest scope the roles give
 (``ALL`` beats ``OWN``); rights add up across roles.

@@ -17,7 +17,8 @@ def make_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
     settings (an unreachable or frozen server fails operations within a few seconds).
 
     ``retryWrites`` defaults to off because the embedded MongoDB-wire server degrades
-    badly with it (see EMBEDDED_STACK.md); production sets ``MONGO_RETRY_WRITES=true``.
+    badly with it (its bookkeeping slows writes to tens a second after ~10k); production
+    sets ``MONGO_RETRY_WRITES=true``.
     """
     return AsyncMongoClient(
         settings.mongo_url,
