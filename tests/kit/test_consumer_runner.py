@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from crm_devstack.testing import (
     Backend,
@@ -21,6 +21,7 @@ from crm_devstack.testing import (
 from crm_shared.events.catalogue import LeadCreated, LeadSnapshot
 from crm_shared.events.envelope import CloudEvent, new_envelope, parse_envelope
 from crm_shared.kafka.consumer import ConsumerRunner, ConsumerSpec
+from crm_shared.kafka.pacing import set_fetch_wait
 from crm_shared.kafka.producer import EventProducer
 from crm_shared.kafka.topics import ensure_topics
 from crm_shared.mongo.client import make_client, service_database
@@ -265,3 +266,59 @@ async def test_a_batch_with_a_duplicate_and_a_failing_event_splits_and_loses_not
     assert await rig.count("lead_bad") == 0
     assert parse_envelope(dead[0].value).subject == "lead_bad"
     assert runner.stats.duplicates == 1 and runner.stats.dead_lettered == 1
+
+
+async def test_an_idle_consumer_long_polls_and_turns_eager_when_records_come(
+    backend: Backend, minter: TokenMinter
+) -> None:
+    values = isolated_settings(backend, minter, "runner") | {
+        "kafka_fetch_busy_wait_ms": 10,
+        "kafka_fetch_max_wait_ms": 300,
+        "kafka_fetch_idle_after_ms": 200,
+    }
+    settings = ServiceSettings(service_name="runner", **values)
+    topic = settings.topic("leads")
+    await ensure_topics(settings.kafka_bootstrap, {topic: 1})
+    client = make_client(settings)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    await producer.start()
+    rig = Rig(
+        settings,
+        producer,
+        UnitOfWork(client, service_database(client, settings), settings),
+        topic,
+        {},
+    )
+    runner = rig.start()
+    try:
+        # aiokafka builds each fetch request from the attribute the pacer sets
+        await eventually(lambda: _fetch_wait(runner) == 300, what="idle long poll")
+        await rig.send(lead_event("lead_p").to_bytes(), key="lead_p")
+        await eventually(lambda: rig.count("lead_p"), what="event applied after idle")
+        await eventually(lambda: _fetch_wait(runner) == 300, what="idle again")
+    finally:
+        await runner.stop()
+        await producer.stop()
+        await client.close()
+
+
+def _fetch_wait(runner: ConsumerRunner) -> int:
+    return runner._pacer.wait_ms
+
+
+async def test_set_fetch_wait_writes_the_wait_aiokafka_builds_fetches_from(rig: Rig) -> None:
+    consumer = AIOKafkaConsumer(
+        rig.topic,
+        bootstrap_servers=rig.settings.kafka_bootstrap,
+        group_id="fetch-wait-test",
+        fetch_max_wait_ms=123,
+        session_timeout_ms=2000,
+        heartbeat_interval_ms=300,
+    )
+    await consumer.start()
+    try:
+        assert consumer._fetcher._fetch_max_wait_ms == 123  # the constructor's value lives here
+        set_fetch_wait(consumer, 7)
+        assert consumer._fetcher._fetch_max_wait_ms == 7
+    finally:
+        await consumer.stop()

@@ -2,10 +2,13 @@
 
 One relay per service instance runs; only the holder of the lease document publishes,
 so with several instances exactly one publishes at a time and a dead holder is
-replaced once its lease expires. Rows are sent with ``acks=all`` and deleted only
-after the broker acknowledged them; a re-send after a crash reuses the row's event id,
-which consumers' inboxes deduplicate. Sent rows are deleted, keeping the hot
-collection small (large collections make the embedded server's scans slow).
+replaced once its lease expires. Commits of this process wake the relay at once; with
+several instances, ``outbox_watch`` wakes it by a change stream on the outbox for commits
+of the others, and a slow scan (``outbox_poll_interval_s``) is the safety net. Rows are
+sent with ``acks=all`` and deleted only after the broker acknowledged them; a re-send
+after a crash reuses the row's event id, which consumers' inboxes deduplicate. Sent rows
+are deleted, keeping the hot collection small (large collections make the embedded
+server's scans slow).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._watch_task: asyncio.Task[None] | None = None
         self.is_leader = False
         self.published = 0
         self.last_error: str | None = None
@@ -62,11 +66,17 @@ class OutboxRelay:
     def start(self) -> None:
         """Start the background loop."""
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        if self._settings.outbox_watch:
+            self._watch_task = asyncio.create_task(self._watch(), name="outbox-watch")
 
     async def stop(self) -> None:
         """Stop after the batch in flight; give the lease up so another instance takes over."""
         self._stopping = True
         self._wake.set()
+        if self._watch_task is not None:
+            self._watch_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch_task
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self._task, timeout=15)
@@ -168,6 +178,23 @@ class OutboxRelay:
                     await self._producer.stop()
                 await self._idle(backoff)
                 backoff = min(backoff * 2, _MAX_BACKOFF_S)
+
+    async def _watch(self) -> None:
+        """Wake the loop whenever any instance inserts outbox rows (a change stream)."""
+        backoff = 1.0
+        while not self._stopping:
+            try:
+                pipeline = [{"$match": {"operationType": "insert"}}]
+                async with await self._db[OUTBOX_COLLECTION].watch(pipeline) as stream:
+                    backoff = 1.0
+                    async for _change in stream:
+                        self._wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # server down or no change streams: the scan remains
+                log.warning("outbox watch: %s; retrying in %.0fs", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
 
     async def _idle(self, seconds: float) -> None:
         """Wait for a wake-up or ``seconds``, whichever comes first."""

@@ -31,7 +31,14 @@ class ServiceSettings(BaseSettings):
     """``retention.ms`` of dead-letter topics (None: the broker's default)."""
     kafka_session_timeout_ms: int = Field(default=10_000, ge=500)
     kafka_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
-    kafka_fetch_max_wait_ms: int = Field(default=100, ge=0)
+    kafka_fetch_max_wait_ms: int = Field(default=500, ge=0)
+    """How long the broker may hold an idle consumer's fetch (a long poll). Kafka answers
+    a waiting fetch as soon as data arrives, so a long wait costs no latency there."""
+    kafka_fetch_busy_wait_ms: int | None = Field(default=None, ge=0)
+    """A shorter wait while records keep coming, for brokers that hold a fetch until its
+    wait runs out even when data arrived (the embedded one): consumers fetch eagerly
+    while busy and long-poll once idle for ``kafka_fetch_idle_after_ms``. None: one wait."""
+    kafka_fetch_idle_after_ms: int = Field(default=2_000, ge=0)
     consumer_max_attempts: int = Field(default=5, ge=1)
     consumer_retry_backoff_ms: int = Field(default=100, ge=1)
     consumer_partition_concurrency: int = Field(default=0, ge=0)
@@ -40,7 +47,12 @@ class ServiceSettings(BaseSettings):
     consumer_batch_size: int = Field(default=50, ge=1)
     """Consecutive records of a partition applied in one transaction (1: one each)."""
     topic_prefix: str = "crm."
-    outbox_poll_interval_s: float = Field(default=0.5, gt=0)
+    outbox_poll_interval_s: float = Field(default=5.0, gt=0)
+    """The relay's safety-net scan; commits of this process wake it at once, and
+    ``outbox_watch`` wakes it for commits of other instances."""
+    outbox_watch: bool = True
+    """Wake the relay by a change stream on the outbox, for commits of other instances of
+    the service (``crm up`` runs one instance of each and turns it off)."""
     outbox_lease_s: float = Field(default=10.0, gt=0)
     outbox_batch_size: int = Field(default=500, ge=1)
     jwt_public_key: str = ""

@@ -69,7 +69,9 @@ def service_env(
     """Return the environment variables that configure ``spec``.
 
     With ``dev`` the clients are tuned for the embedded servers: no idempotent
-    producer (Tansu rejects it), short group timeouts and fetch waits, lists read through
+    producer (Tansu rejects it), short group timeouts, eager fetches while busy and long
+    polls when idle (Tansu holds a fetch for its whole wait), one instance of each service
+    (no change stream wakes the outbox relay), lists read through
     time windows (SecantusDB sorts only after fetching every match), and one partition
     handled at a time (each open transaction slows every other on SecantusDB). The gateway
     also gets the private key it signs with and the URLs of the services behind it.
@@ -89,7 +91,9 @@ def service_env(
             f"{p}KAFKA_IDEMPOTENCE": "false",
             f"{p}KAFKA_SESSION_TIMEOUT_MS": "2000",
             f"{p}KAFKA_HEARTBEAT_INTERVAL_MS": "300",
-            f"{p}KAFKA_FETCH_MAX_WAIT_MS": "10",
+            f"{p}KAFKA_FETCH_BUSY_WAIT_MS": "10",
+            f"{p}KAFKA_FETCH_MAX_WAIT_MS": "500",
+            f"{p}OUTBOX_WATCH": "false",
             f"{p}LIST_WINDOWING": "true",
             f"{p}CONSUMER_PARTITION_CONCURRENCY": "1",
         }

@@ -42,6 +42,7 @@ from crm_shared.events.catalogue import EventData, is_known_type, lookup
 from crm_shared.events.envelope import CloudEvent, EnvelopeError, parse_envelope
 from crm_shared.inbox import AlreadyApplied, record_all, record_once
 from crm_shared.kafka.lag import partition_lag
+from crm_shared.kafka.pacing import FetchPacer
 from crm_shared.kafka.producer import EventProducer
 from crm_shared.kafka.topics import ensure_service_topics
 from crm_shared.settings import ServiceSettings
@@ -151,6 +152,7 @@ class ConsumerRunner:
         """Records of each assigned partition not handled yet (see ``partition_lag``),
         measured after each fetch and after each commit."""
         self._revocations = _Revocations()
+        self._pacer = FetchPacer(settings)
 
     def start(self) -> None:
         """Start consuming in a background task."""
@@ -170,6 +172,7 @@ class ConsumerRunner:
 
     def _new_consumer(self) -> AIOKafkaConsumer:
         s = self._settings
+        self._pacer = FetchPacer(s)
         consumer = AIOKafkaConsumer(
             bootstrap_servers=s.kafka_bootstrap,
             group_id=self.spec.group,
@@ -178,7 +181,7 @@ class ConsumerRunner:
             auto_offset_reset="earliest",
             session_timeout_ms=s.kafka_session_timeout_ms,
             heartbeat_interval_ms=s.kafka_heartbeat_interval_ms,
-            fetch_max_wait_ms=s.kafka_fetch_max_wait_ms,
+            fetch_max_wait_ms=self._pacer.initial_wait_ms,
             max_poll_records=500,
             metadata_max_age_ms=30_000,
         )
@@ -227,6 +230,7 @@ class ConsumerRunner:
             revocations = self._revocations.count
             try:
                 batches = await asyncio.wait_for(consumer.getmany(timeout_ms=500), _WEDGED_AFTER_S)
+                self._pacer.after_poll(consumer, got_records=bool(batches))
                 self.assigned = set(consumer.assignment())
                 self.lag = await partition_lag(consumer, batches)
                 if lost := set(self.spec.topics) - consumer.subscription():
