@@ -15,7 +15,13 @@ from crm_devstack.testing import (
     running_app,
     unique_name,
 )
+from crm_shared.events.catalogue import LeadDeleted
 from crm_shared.events.envelope import parse_envelope
+from crm_shared.kafka.producer import EventProducer
+from crm_shared.mongo.client import make_client, service_database
+from crm_shared.outbox_relay import OutboxRelay
+from crm_shared.settings import ServiceSettings
+from crm_shared.uow import Tx, UnitOfWork
 from leads.main import create_app
 from leads.settings import LeadsSettings
 
@@ -82,3 +88,39 @@ async def test_writes_accepted_while_broker_down_are_published_in_order_once(
     finally:
         if broker is not None:
             broker.stop()
+
+
+async def test_a_commit_of_another_instance_wakes_the_relay_holding_the_lease(
+    backend: Backend, minter: TokenMinter
+) -> None:
+    """With ``outbox_watch`` the lease holder publishes another instance's rows at once,
+    not at its next safety-net scan (a minute here)."""
+    values = isolated_settings(backend, minter, "leads") | {
+        "outbox_watch": True,
+        "outbox_poll_interval_s": 60.0,
+    }
+    settings = ServiceSettings(service_name="leads", **values)
+    client = make_client(settings)
+    db = service_database(client, settings)
+    topics = {settings.topic("leads"): 1}
+    holder = OutboxRelay(db, EventProducer(settings), settings, topics=topics, instance_id="a")
+    other = OutboxRelay(db, EventProducer(settings), settings, topics=topics, instance_id="b")
+    holder.start()
+    try:
+        await eventually(lambda: holder.is_leader, what="the first relay holds the lease")
+        other.start()
+        uow = UnitOfWork(client, db, settings, on_commit=other.wake)
+        event = LeadDeleted(lead_id="lead_w", deleted_by="user_1")
+
+        async def work(tx: Tx) -> None:
+            await tx.emit(event, tenant_id="t1")
+
+        async with TopicReader(settings.kafka_bootstrap, settings.topic("leads")) as reader:
+            await uow.run(work)
+            records = await reader.wait_for_count(1, timeout=20)
+        assert parse_envelope(records[0].value).subject == "lead_w"
+        assert not other.is_leader and holder.published == 1
+    finally:
+        await other.stop()
+        await holder.stop()
+        await client.close()
