@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,7 +43,10 @@ def test_up_detach_status_refuse_and_down(workdir: Path) -> None:
     result = runner.invoke(cli.app, args)
     assert result.exit_code == 0, result.output
     assert f"127.0.0.1:{broker_port}" in result.output
-    assert "crm token" in result.output
+    # every command the banner names is typed as it works from a fresh clone (crm is not on PATH)
+    assert "uv run crm token" in result.output and "uv run crm down" in result.output
+    bare = r"(?<!uv run )\bcrm (?:up|down|status|logs|mail|admin|token)\b"
+    assert not re.findall(bare, result.output), result.output
 
     state = json.loads((workdir / ".crm" / "state.json").read_text())
     recorded = {p["name"]: p for p in state["processes"]}
@@ -62,7 +66,7 @@ def test_up_detach_status_refuse_and_down(workdir: Path) -> None:
 
     again = runner.invoke(cli.app, args)
     assert again.exit_code == 1
-    assert "already running" in again.output
+    assert "already running" in again.output and "uv run crm down" in again.output
 
     logs = runner.invoke(cli.app, ["logs", "mongo", "-n", "5"])
     assert logs.exit_code == 0

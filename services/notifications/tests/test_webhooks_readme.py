@@ -1,4 +1,5 @@
-"""The README's webhook verification snippet accepts our deliveries and refuses forgeries."""
+"""The webhook verification snippet of docs/events.md (once in the README) accepts our deliveries
+and refuses forgeries."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ import pytest
 
 from notifications.webhook_signing import new_secret, sign
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+README = Path(__file__).resolve().parents[3] / "docs" / "events.md"
 
 
 def readme_verify() -> Callable[[str, dict[str, str], bytes], dict[str, Any]]:
-    """The ``verify`` function exactly as the README prints it."""
+    """The ``verify`` function exactly as docs/events.md prints it."""
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
     (snippet,) = [b for b in blocks if "def verify(" in b]
     namespace: dict[str, Any] = {}

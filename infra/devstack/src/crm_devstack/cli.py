@@ -174,20 +174,22 @@ def _print_summary(records: list[ProcessRecord], specs: dict[str, ServiceSpec]) 
         base = f"http://127.0.0.1:{gateway.port}"
         lines += [
             "Log in through the gateway (create the first admin once):",
-            "  crm admin create --email you@example.com --tenant acme",
+            "  uv run crm admin create --email you@example.com --tenant acme",
             f"  curl -X POST {base}/api/v1/auth/token -H 'Content-Type: application/json' \\",
             """    -d '{"email": "you@example.com", "password": "..."}'""",
             "",
         ]
     lines += [
         "Or mint a dev token for a service directly (signed with the key in .crm/keys):",
-        "  crm token --tenant acme --roles admin,sales",
+        "  uv run crm token --tenant acme --roles admin,sales",
     ]
     if example is not None and gateway is None:
-        lines.append(
-            f'  curl -H "Authorization: Bearer $(crm token --tenant acme --roles admin)" {example}'
-        )
-    lines.append("Logs: crm logs NAME   Mail sent: crm mail   Status: crm status   Stop: crm down")
+        mint = "$(uv run crm token --tenant acme --roles admin)"
+        lines.append(f'  curl -H "Authorization: Bearer {mint}" {example}')
+    lines.append(
+        "Logs: uv run crm logs NAME   Mail sent: uv run crm mail   "
+        "Status: uv run crm status   Stop: uv run crm down (or make down)"
+    )
     for line in lines:
         console.print(line, highlight=False, markup=False, soft_wrap=True)
 
@@ -332,7 +334,7 @@ def up(
     if previous is not None:
         sup_alive = previous.supervisor is not None and previous.supervisor.alive()
         if previous.live() or sup_alive:
-            raise _fail("the dev stack is already running; run `crm down` first")
+            raise _fail("the dev stack is already running; run `uv run crm down` first")
         remove_state(state_dir)
 
     specs = available_services()
@@ -388,7 +390,7 @@ def up(
 def down(
     timeout: Annotated[float, typer.Option(help="Seconds to wait per process.")] = 10.0,
 ) -> None:
-    """Stop everything `crm up` started (by PID, verified against the state file)."""
+    """Stop everything `uv run crm up` started (by PID, verified against the state file)."""
     state_dir = _state_dir()
     state = load_state(state_dir)
     if state is None:
@@ -499,7 +501,7 @@ def admin_create(
         ),
     ] = "",
     mongo: Annotated[
-        str | None, typer.Option(help="MongoDB URL (default: the one `crm up` started).")
+        str | None, typer.Option(help="MongoDB URL (default: the one `uv run crm up` started).")
     ] = None,
     db: Annotated[str, typer.Option(help="The gateway's database.")] = "crm_gateway",
 ) -> None:
@@ -516,7 +518,7 @@ def _running_mongo_url() -> str:
     state = load_state(_state_dir())
     found = next((r for r in state.live() if r.name == "mongo"), None) if state else None
     if found is None:
-        raise _fail("no running MongoDB: start the platform with `crm up` or pass --mongo")
+        raise _fail("no running MongoDB: start the platform with `uv run crm up` or pass --mongo")
     return found.url
 
 
