@@ -37,7 +37,13 @@ from crm_devstack.servers import (
     tail_file,
     tcp_accepts,
 )
-from crm_devstack.services import SERVICES, ServiceSpec, available_services, local_settings
+from crm_devstack.services import (
+    LONG_RUNNING_ENV,
+    SERVICES,
+    ServiceSpec,
+    available_services,
+    local_settings,
+)
 from crm_devstack.state import (
     DevState,
     ProcessRecord,
@@ -271,6 +277,7 @@ def _start_stack(
             private_key_pem=private_pem,
             ports=ports,
             log_dir=logs,
+            extra_env=LONG_RUNNING_ENV,
             service_settings=local_settings(
                 gateway_port=ports.get("gateway", 8000),
                 smtp_port=mail.port,

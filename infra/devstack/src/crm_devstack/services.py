@@ -100,6 +100,11 @@ def service_env(
     return env
 
 
+LONG_RUNNING_ENV = {"KAFKA_SESSION_TIMEOUT_MS": "6000", "KAFKA_HEARTBEAT_INTERVAL_MS": "2000"}
+"""On top of the dev settings for a platform left running (``crm up``): a group heartbeat
+every 2 s rather than every 0.3 s, which tests keep so their groups rebalance at once."""
+
+
 def local_settings(
     *,
     gateway_port: int,
