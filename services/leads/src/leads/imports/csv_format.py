@@ -14,7 +14,8 @@ from enum import Enum
 from typing import Any, Final
 
 from crm_shared.csv_import import RowError, canonical_header, map_record, validate_row
-from leads.schemas import LeadCreate, LeadSource
+from leads.leads.domain import LeadSource
+from leads.leads.schemas import LeadCreate
 
 LEAD_CSV_COLUMNS: Final[tuple[str, ...]] = (
     "id",

@@ -1,5 +1,6 @@
-"""Streamed CSV import of leads through ``crm_shared.csv_import``: valid rows kept, per-row
-errors reported, duplicates (existing e-mail, or repeated in the file) not duplicated.
+"""Use cases of the leads CSV: the streamed export of a list query, and the streamed import
+through ``crm_shared.csv_import`` (valid rows kept, per-row errors reported, duplicates
+(existing e-mail, or repeated in the file) not duplicated).
 
 Each batch (leads plus their LeadCreated/LeadAssigned outbox rows) is one transaction, so
 a failure never leaves a lead without its event. The report lists row numbers as a
@@ -17,12 +18,31 @@ from crm_shared.ids import utcnow
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
-from leads.csv_format import parse_lead_row
-from leads.domain import pick_round_robin
-from leads.repository import LeadRepository
-from leads.schemas import LeadCreate, LeadSource
-from leads.service import build_lead, scoring_of
-from leads.views import snapshot
+from leads.imports.csv_format import lead_to_csv_row, parse_lead_row
+from leads.leads.domain import LeadSource
+from leads.leads.repository import SORTS, LeadRepository
+from leads.leads.schemas import LeadCreate, LeadQuery
+from leads.leads.service import build_lead, lead_filter
+from leads.leads.views import snapshot
+from leads.scoring.domain import pick_round_robin
+from leads.scoring.repository import ConfigRepository
+from leads.scoring.service import scoring_of
+
+
+def export_rows(
+    rt: Runtime, access: Access, query: LeadQuery, *, windowed: bool
+) -> AsyncIterator[list[object]]:
+    """Every visible lead of ``query``, in its sort order, as CSV rows (read page by page).
+    The filter is checked now (a refused owner filter fails before any row is sent)."""
+    docs = LeadRepository(rt.db, access.tenant_id).iterate(
+        lead_filter(access, query), SORTS[query.sort], windowed=windowed
+    )
+
+    async def rows() -> AsyncIterator[list[object]]:
+        async for doc in docs:
+            yield lead_to_csv_row(doc)
+
+    return rows()
 
 
 def _parse(record: Mapping[str, str]) -> LeadCreate:
@@ -43,7 +63,8 @@ async def import_leads(
 ) -> ImportReport:
     """Import a CSV stream into the caller's tenant."""
     repo = LeadRepository(rt.db, access.tenant_id)
-    config = await repo.config()
+    configs = ConfigRepository(rt.db, access.tenant_id)
+    config = await configs.config()
     scoring, scoring_version = scoring_of(config)
 
     async def flush(batch: list[tuple[int, LeadCreate]], report: ImportReport) -> None:
@@ -64,7 +85,7 @@ async def import_leads(
             )
         if not docs:
             return
-        await _assign_round_robin(repo, config, docs)
+        await _assign_round_robin(configs, config, docs)
         now = utcnow()
         events: list[EventData] = []
         for doc in docs:
@@ -98,11 +119,13 @@ async def import_leads(
     )
 
 
-async def _assign_round_robin(repo: LeadRepository, config: Document, docs: list[Document]) -> None:
+async def _assign_round_robin(
+    configs: ConfigRepository, config: Document, docs: list[Document]
+) -> None:
     """Give unowned imported leads owners when the tenant auto-assigns."""
     owners = config.get("round_robin_owners") or []
     if not (config.get("auto_assign") and owners):
         return
     for doc in docs:
         if doc.get("owner_id") is None:
-            doc["owner_id"] = pick_round_robin(owners, await repo.next_round_robin())
+            doc["owner_id"] = pick_round_robin(owners, await configs.next_round_robin())

@@ -9,10 +9,8 @@ from crm_shared.events.catalogue import (
     DealStageChanged,
 )
 from crm_shared.events.envelope import CloudEvent
-from crm_shared.kafka.consumer import ConsumerSpec, Handler
-from crm_shared.settings import ServiceSettings
 from crm_shared.uow import Tx
-from leads.repository import LeadRepository
+from leads.leads.repository import LeadRepository
 
 
 async def on_contact_from_conversion(
@@ -49,22 +47,3 @@ async def on_deal_stage_changed(envelope: CloudEvent, event: DealStageChanged, t
         {"deal_id": event.deal_id, "deal_stage": event.to_stage, "deal_outcome": outcome},
         session=tx.session,
     )
-
-
-def consumer_specs(settings: ServiceSettings) -> list[ConsumerSpec]:
-    """The leads service's consumer group: contacts and deals made from converted leads."""
-    handlers: dict[str, Handler] = {
-        "ContactCreated": on_contact_from_conversion,
-        "ContactUpdated": on_contact_from_conversion,
-        "DealCreated": on_deal_created,
-        "DealStageChanged": on_deal_stage_changed,
-    }
-    return [
-        ConsumerSpec(
-            group=settings.service_name,
-            topics=[settings.topic("contacts"), settings.topic("deals")],
-            handlers=handlers,
-            # setting the ids of what a conversion produced is the same write every time
-            idempotent=frozenset({"ContactCreated", "ContactUpdated", "DealCreated"}),
-        )
-    ]

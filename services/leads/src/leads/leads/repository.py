@@ -1,4 +1,4 @@
-"""The only module of the leads service that talks to MongoDB."""
+"""Leads of one tenant in MongoDB: documents, list filters and sorts, and their indexes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crm_shared.mongo.indexes import CollectionIndexes, index
@@ -16,11 +16,10 @@ from crm_shared.mongo.pagination import SortKeys
 from crm_shared.mongo.repository import BY_CREATED, ListFilter, Repository, Session
 from crm_shared.mongo.scoped import Document
 from crm_shared.search import normalize_text, search_fields, text_matches
-from leads.domain import lead_search_values
-from leads.schemas import Rating
+from leads.leads.domain import lead_search_values
+from leads.scoring.domain import Rating
 
 LEADS = "leads"
-TENANT_CONFIG = "tenant_config"
 
 SORTS: dict[str, SortKeys] = {
     "-created_at": (("created_at", DESCENDING), ("_id", DESCENDING)),
@@ -102,7 +101,7 @@ def derived_fields(lead: Mapping[str, Any]) -> Document:
 
 class LeadRepository(Repository):
     """Leads of one tenant (``get``, versioned writes, ``page``, ``iterate`` and
-    ``insert_many`` come from ``Repository``), plus the tenant's lead configuration."""
+    ``insert_many`` come from ``Repository``)."""
 
     collection_name = LEADS
     kind = "lead"
@@ -140,35 +139,6 @@ class LeadRepository(Repository):
             {"$set": {f"converted.{key}": value for key, value in fields.items()}},
             session=session,
         )
-
-    # --- tenant configuration -----------------------------------------------------------
-
-    async def config(self, *, session: Session = None) -> Document:
-        """The tenant's lead configuration document (empty when never set)."""
-        doc = await self.db[TENANT_CONFIG].find_one({"_id": self.tenant_id}, session=session)
-        return doc or {}
-
-    async def set_config(self, fields: Mapping[str, Any], *, inc_scoring: bool = False) -> Document:
-        """Set configuration fields; ``inc_scoring`` bumps the scoring version."""
-        update: Document = {"$set": {**fields, "tenant_id": self.tenant_id}}
-        if inc_scoring:
-            update["$inc"] = {"scoring_version": 1}
-        doc = await self.db[TENANT_CONFIG].find_one_and_update(
-            {"_id": self.tenant_id}, update, upsert=True, return_document=ReturnDocument.AFTER
-        )
-        assert doc is not None
-        return doc
-
-    async def next_round_robin(self, *, session: Session = None) -> int:
-        """Atomically take the next round-robin counter value."""
-        doc = await self.db[TENANT_CONFIG].find_one_and_update(
-            {"_id": self.tenant_id},
-            {"$inc": {"rr_counter": 1}, "$set": {"tenant_id": self.tenant_id}},
-            upsert=True,
-            return_document=ReturnDocument.BEFORE,
-            session=session,
-        )
-        return int((doc or {}).get("rr_counter", 0))
 
     async def stale_scored(self, scoring_version: int, limit: int) -> list[Document]:
         """Leads scored with an older rule set (for background rescoring)."""

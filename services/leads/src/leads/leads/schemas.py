@@ -1,4 +1,4 @@
-"""Pydantic v2 request/response models of the leads service (pure, no I/O).
+"""Pydantic v2 request/response models of leads (pure, no I/O).
 
 Field types and their normalisation (e-mail, phone, website, tags, custom fields, money) come
 from ``crm_shared.fields`` so every service stores the same shapes.
@@ -7,14 +7,14 @@ from ``crm_shared.fields`` so every service stores the same shapes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from enum import StrEnum
+from datetime import date, datetime
 from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
+    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
@@ -22,7 +22,6 @@ from pydantic import (
 )
 
 from crm_shared.fields import (
-    CUSTOM_KEY_RE,
     DEFAULT_CURRENCY,
     MODEL_CONFIG,
     Currency,
@@ -40,56 +39,9 @@ from crm_shared.fields import (
     blank_to_none,
     from_bson,
 )
-
-# --------------------------------------------------------------------------- enums
-
-
-class LeadSource(StrEnum):
-    """Where a lead came from."""
-
-    WEB = "web"
-    REFERRAL = "referral"
-    CAMPAIGN = "campaign"
-    EVENT = "event"
-    COLD_CALL = "cold_call"
-    SOCIAL = "social"
-    PARTNER = "partner"
-    IMPORT = "import"
-    OTHER = "other"
-
-
-class LeadStatus(StrEnum):
-    """Qualification life cycle of a lead (``converted`` is terminal)."""
-
-    NEW = "new"
-    CONTACTED = "contacted"
-    QUALIFIED = "qualified"
-    UNQUALIFIED = "unqualified"
-    CONVERTED = "converted"
-
-
-class Rating(StrEnum):
-    """Rating derived from the score (see ``leads.domain.score_lead``)."""
-
-    HOT = "hot"
-    WARM = "warm"
-    COLD = "cold"
-    JUNK = "junk"
-
-
-class ScoringOp(StrEnum):
-    """Operators of a scoring rule. There is deliberately no regex operator (ReDoS)."""
-
-    EQ = "eq"
-    NE = "ne"
-    IN = "in"
-    NOT_IN = "not_in"
-    CONTAINS = "contains"
-    EXISTS = "exists"
-    NOT_EXISTS = "not_exists"
-    GTE = "gte"
-    LTE = "lte"
-
+from leads.leads.domain import LEAD_BASE_FIELDS, LeadSource, LeadStatus
+from leads.scoring.domain import Rating
+from leads.scoring.schemas import ScoreReason
 
 # --------------------------------------------------------------------------- lead models
 
@@ -114,8 +66,8 @@ class LeadBase(BaseModel):
     junk: bool = False
 
 
-LEAD_BASE_FIELDS: Final[tuple[str, ...]] = tuple(LeadBase.model_fields)
-"""Names of the user-editable lead fields, in declaration order."""
+if tuple(LeadBase.model_fields) != LEAD_BASE_FIELDS:  # the domain merges exactly these
+    raise RuntimeError("LeadBase and leads.leads.domain.LEAD_BASE_FIELDS disagree")
 
 
 class LeadCreate(LeadBase):
@@ -236,113 +188,7 @@ class MergeRequest(BaseModel):
     source_lead_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
-# --------------------------------------------------------------------------- scoring config
-
-SCORABLE_FIELDS: Final = frozenset(
-    {"source", "company", "title", "email", "phone", "website", "tags", "campaign_id"}
-    | {"email_domain"}
-)
-"""Fields a scoring rule may test, besides ``custom.<key>``."""
-
-
-class ScoringRule(BaseModel):
-    """One scoring rule: when ``field op value`` holds, ``points`` are added."""
-
-    model_config = MODEL_CONFIG
-
-    id: OptId = None
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    field: str
-    op: ScoringOp
-    value: (
-        bool
-        | int
-        | Annotated[float, Field(allow_inf_nan=False)]
-        | Annotated[str, StringConstraints(max_length=200)]
-        | Annotated[list[Annotated[str, StringConstraints(max_length=200)]], Field(max_length=100)]
-        | None
-    ) = None
-    points: Annotated[int, Field(ge=-100, le=100)]
-
-    @field_validator("field")
-    @classmethod
-    def _known_field(cls, value: str) -> str:
-        if value in SCORABLE_FIELDS:
-            return value
-        if value.startswith("custom.") and CUSTOM_KEY_RE.match(value[len("custom.") :]):
-            return value
-        allowed = ", ".join(sorted(SCORABLE_FIELDS))
-        raise ValueError(f"unknown field '{value}'; use one of {allowed} or custom.<key>")
-
-    @model_validator(mode="after")
-    def _value_fits_op(self) -> Self:
-        op, value = self.op, self.value
-        if op in (ScoringOp.IN, ScoringOp.NOT_IN):
-            if not isinstance(value, list) or not value:
-                raise ValueError(f"op '{op}' needs a non-empty list of strings as value")
-        elif op in (ScoringOp.EXISTS, ScoringOp.NOT_EXISTS):
-            if value is not None:
-                raise ValueError(f"op '{op}' takes no value")
-        elif op in (ScoringOp.GTE, ScoringOp.LTE):
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"op '{op}' needs a number as value")
-        elif op is ScoringOp.CONTAINS:
-            if not isinstance(value, str) or not value:
-                raise ValueError("op 'contains' needs a non-empty string as value")
-        elif value is None or isinstance(value, list):
-            raise ValueError(f"op '{op}' needs a single string, number or boolean as value")
-        return self
-
-
-class ScoringConfig(BaseModel):
-    """A tenant's scoring rules and rating thresholds (scores are clamped to 0..100)."""
-
-    model_config = MODEL_CONFIG
-
-    rules: Annotated[list[ScoringRule], Field(max_length=100)] = Field(default_factory=list)
-    hot_threshold: Annotated[int, Field(ge=0, le=100)] = 70
-    warm_threshold: Annotated[int, Field(ge=0, le=100)] = 40
-    junk_below: Annotated[int, Field(ge=0, le=100)] | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        if self.warm_threshold >= self.hot_threshold:
-            raise ValueError("warm_threshold must be lower than hot_threshold")
-        ids = [rule.id for rule in self.rules if rule.id is not None]
-        if len(ids) != len(set(ids)):
-            raise ValueError("rule ids must be unique")
-        return self
-
-
 # --------------------------------------------------------------------------- responses
-
-
-class ScoreReason(BaseModel):
-    """A scoring rule that fired."""
-
-    model_config = MODEL_CONFIG
-
-    rule_id: str | None
-    name: str
-    points: int
-
-
-class ScoreExplanation(BaseModel):
-    """Why a lead has its score and rating: the rules that fired and the rating thresholds."""
-
-    model_config = MODEL_CONFIG
-
-    score: Annotated[int, Field(ge=0, le=100)]
-    rating: Rating
-    reasons: list[ScoreReason]
-    junk_flag: bool = Field(description="The lead is marked junk, which makes it junk at any score")
-    hot_threshold: int
-    warm_threshold: int
-    junk_below: int | None
-    up_to_date: bool = Field(
-        description="Scored with the tenant's current rules (false while a rescoring runs; "
-        "converted leads keep their score)"
-    )
 
 
 class ConversionOut(BaseModel):
@@ -396,3 +242,40 @@ class LeadPage(BaseModel):
 
     items: list[LeadOut]
     next_cursor: str | None = None
+
+
+# --------------------------------------------------------------------------- queries
+
+SortName = Literal["-created_at", "created_at", "-updated_at", "-score", "score", "name"]
+
+
+class LeadQuery(BaseModel):
+    """List and export filters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: LeadStatus | None = None
+    rating: Rating | None = None
+    owner_id: str | None = Field(default=None, max_length=64)
+    source: LeadSource | None = None
+    tag: str | None = Field(default=None, max_length=50)
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    q: str | None = Field(default=None, max_length=100)
+    sort: SortName = "-created_at"
+
+
+class LeadListQuery(LeadQuery):
+    """List filters plus the page window."""
+
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=1024)
+
+
+class LeadSummary(BaseModel):
+    """New leads of a period by their current rating."""
+
+    start: datetime
+    end: datetime
+    new_leads: int
+    by_rating: dict[str, int]

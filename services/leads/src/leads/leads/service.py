@@ -1,14 +1,11 @@
-"""Use cases of the leads service: each runs in one unit of work and emits its events."""
+"""Use cases on leads: each runs in one unit of work and emits its events."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from pymongo.errors import DuplicateKeyError
+from datetime import UTC, datetime
 
 from crm_shared.auth import Access
-from crm_shared.errors import Conflict, Forbidden, ProblemError, Unprocessable
+from crm_shared.errors import BadRequest, Conflict, Forbidden, ProblemError, Unprocessable
 from crm_shared.events.catalogue import (
     ConvertedAccount,
     ConvertedContact,
@@ -20,52 +17,38 @@ from crm_shared.events.catalogue import (
     LeadQualified,
     LeadUpdated,
 )
-from crm_shared.idempotency import IdempotencyStore, request_fingerprint
-from crm_shared.ids import new_id, utcnow
+from crm_shared.idempotency import create_once
+from crm_shared.ids import as_utc, new_id, utcnow
+from crm_shared.mongo.pagination import fingerprint
+from crm_shared.mongo.repository import expected_version
 from crm_shared.mongo.scoped import Document
-from crm_shared.ownership import check_assignee, default_owner, visible
+from crm_shared.ownership import check_assignee, default_owner, list_owner, visible
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
-from leads.domain import (
-    DEFAULT_SCORING,
+from leads.leads.domain import (
     DomainError,
+    LeadStatus,
     ReasonRequired,
     check_convertible,
     check_transition,
     merge_fields,
-    pick_round_robin,
-    score_lead,
 )
-from leads.repository import LeadRepository, derived_fields
-from leads.schemas import (
+from leads.leads.repository import SORTS, LeadFilter, LeadRepository, derived_fields
+from leads.leads.schemas import (
     AssignRequest,
     ConvertRequest,
     LeadCreate,
-    LeadStatus,
+    LeadListQuery,
+    LeadQuery,
+    LeadSummary,
     LeadUpdate,
-    ScoreExplanation,
-    ScoringConfig,
     StatusChange,
 )
-from leads.views import lead_view, snapshot
-
-
-def scoring_of(config: Mapping[str, Any]) -> tuple[ScoringConfig, int]:
-    """The tenant's scoring rules and their version (defaults when never configured)."""
-    raw = config.get("scoring")
-    scoring = ScoringConfig.model_validate(raw) if raw else DEFAULT_SCORING
-    return scoring, int(config.get("scoring_version", 0))
-
-
-def scored_fields(lead: Mapping[str, Any], scoring: ScoringConfig, version: int) -> Document:
-    """Score, rating, reasons and the rule-set version for ``lead``."""
-    result = score_lead(lead, scoring)
-    return {
-        "score": result.score,
-        "rating": result.rating.value,
-        "score_reasons": result.reasons_as_dicts(),
-        "scoring_version": version,
-    }
+from leads.leads.views import lead_view, snapshot
+from leads.scoring.domain import RuleSet, pick_round_robin
+from leads.scoring.repository import ConfigRepository
+from leads.scoring.schemas import ScoreExplanation
+from leads.scoring.service import scored_fields, scoring_of
 
 
 def _domain(exc: DomainError) -> ProblemError:
@@ -76,7 +59,7 @@ def _domain(exc: DomainError) -> ProblemError:
 
 
 def build_lead(
-    data: LeadCreate, *, owner_id: str | None, scoring: ScoringConfig, scoring_version: int
+    data: LeadCreate, *, owner_id: str | None, scoring: RuleSet, scoring_version: int
 ) -> Document:
     """A new lead document (without tenant/version/timestamps, which the insert stamps)."""
     doc: Document = data.model_dump(mode="json", exclude={"owner_id"})
@@ -92,26 +75,21 @@ async def create_lead(
     """Create a lead (409 on a duplicate e-mail); returns (view, replayed)."""
     check_assignee(access, data.owner_id, "lead")
     repo = LeadRepository(rt.db, access.tenant_id)
+    configs = ConfigRepository(rt.db, access.tenant_id)
     owner = default_owner(access, data.owner_id)
-    fingerprint = request_fingerprint(data.model_dump(mode="json"))
-    keys = IdempotencyStore(rt.db, access.tenant_id)
 
     # Reads and the round-robin counter stay outside the transaction: the embedded server
     # serialises transaction statements, so the transaction holds only the writes. The
     # unique e-mail index, not a read, decides duplicates.
-    config = await repo.config()
+    config = await configs.config()
     scoring, version = scoring_of(config)
     method = "manual"
     if owner is None and config.get("auto_assign") and config.get("round_robin_owners"):
-        counter = await repo.next_round_robin()
+        counter = await configs.next_round_robin()
         owner, method = pick_round_robin(config["round_robin_owners"], counter), "auto"
     doc = build_lead(data, owner_id=owner, scoring=scoring, scoring_version=version)
 
-    async def work(tx: Tx) -> tuple[Document, bool]:
-        if idempotency_key:
-            stored = await keys.replay(idempotency_key, fingerprint, session=tx.session)
-            if stored is not None:
-                return stored, True
+    async def work(tx: Tx) -> Document:
         await repo.insert(doc, session=tx.session)
         await tx.emit(LeadCreated(lead_id=doc["_id"], lead=snapshot(doc)), tenant_id=repo.tenant_id)
         if owner is not None:
@@ -124,20 +102,70 @@ async def create_lead(
                 ),
                 tenant_id=repo.tenant_id,
             )
-        view = lead_view(doc)
-        if idempotency_key:
-            await keys.remember(idempotency_key, fingerprint, view, session=tx.session)
-        return view, False
+        return lead_view(doc)
 
-    try:
-        return await rt.uow.run(work)
-    except DuplicateKeyError as exc:
+    async def taken_email() -> Exception | None:
+        """The lead that already has this e-mail (else the Idempotency-Key is in flight)."""
         existing = await repo.by_email(data.email) if data.email else None
-        if existing is None:  # the Idempotency-Key's record: the same request is in flight
-            raise Conflict("a request with this Idempotency-Key is in progress") from exc
-        raise Conflict(
-            f"a lead with email {data.email} exists", existing_id=existing["_id"]
-        ) from exc
+        if existing is None:
+            return None
+        return Conflict(f"a lead with email {data.email} exists", existing_id=existing["_id"])
+
+    return await create_once(
+        rt.uow,
+        access.tenant_id,
+        data.model_dump(mode="json"),
+        work,
+        idempotency_key=idempotency_key,
+        on_duplicate=taken_email,
+    )
+
+
+def lead_filter(access: Access, query: LeadQuery) -> LeadFilter:
+    """The repository filter of a list or export query, restricted to own leads for
+    own-scope callers."""
+    owner = list_owner(access, query.owner_id, "lead")
+    return LeadFilter(
+        status=query.status.value if query.status else None,
+        rating=query.rating.value if query.rating else None,
+        owner_id=owner,
+        source=query.source.value if query.source else None,
+        tag=query.tag.lower() if query.tag else None,
+        created_from=as_utc(query.created_from),
+        created_to=as_utc(query.created_to),
+        q=query.q.strip() or None if query.q else None,
+    )
+
+
+async def list_leads(
+    rt: Runtime, access: Access, query: LeadListQuery, *, max_page_size: int, windowed: bool
+) -> tuple[list[Document], str | None]:
+    """A page of visible leads (views) and the next cursor."""
+    filter_ = lead_filter(access, query)
+    docs, next_cursor = await LeadRepository(rt.db, access.tenant_id).page(
+        filter_,
+        SORTS[query.sort],
+        limit=min(query.limit, max_page_size),
+        cursor=query.cursor,
+        query_fingerprint=fingerprint(access.tenant_id, filter_, query.sort),
+        windowed=windowed,
+    )
+    return [lead_view(d) for d in docs], next_cursor
+
+
+async def lead_summary(
+    rt: Runtime, access: Access, start: datetime | None, end: datetime | None
+) -> LeadSummary:
+    """Leads created from ``start`` (default: the start of this month, UTC) until ``end``
+    (default: now), by rating; a sales user counts only their own leads."""
+    now = datetime.now(UTC)
+    start = as_utc(start) or now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = as_utc(end) or now
+    if end <= start:
+        raise BadRequest("`to` must be after `from`")
+    owner = access.principal.sub if access.own_only else None
+    counts = await LeadRepository(rt.db, access.tenant_id).created_by_rating(start, end, owner)
+    return LeadSummary(start=start, end=end, new_leads=sum(counts.values()), by_rating=counts)
 
 
 async def get_lead(rt: Runtime, access: Access, lead_id: str) -> Document:
@@ -148,9 +176,8 @@ async def get_lead(rt: Runtime, access: Access, lead_id: str) -> Document:
 async def explain_score(rt: Runtime, access: Access, lead_id: str) -> ScoreExplanation:
     """The rules that fired for a visible lead, with the thresholds that turn its score into
     its rating."""
-    repo = LeadRepository(rt.db, access.tenant_id)
-    lead = visible(access, await repo.get(lead_id), "lead")
-    scoring, version = scoring_of(await repo.config())
+    lead = visible(access, await LeadRepository(rt.db, access.tenant_id).get(lead_id), "lead")
+    scoring, version = scoring_of(await ConfigRepository(rt.db, access.tenant_id).config())
     return ScoreExplanation(
         score=lead["score"],
         rating=lead["rating"],
@@ -172,10 +199,11 @@ async def update_lead(
     if "owner_id" in changes:
         check_assignee(access, changes["owner_id"], "lead")
     repo = LeadRepository(rt.db, access.tenant_id)
+    configs = ConfigRepository(rt.db, access.tenant_id)
 
     async def work(tx: Tx) -> Document:
         current = visible(access, await repo.get(lead_id, session=tx.session), "lead")
-        version = if_match if if_match is not None else current["version"]
+        version = expected_version(current, if_match)
         if current["status"] == LeadStatus.CONVERTED.value:
             raise Conflict(f"lead {lead_id} is converted; edit the contact instead")
         email = changes.get("email")
@@ -184,7 +212,7 @@ async def update_lead(
             if other is not None:
                 raise Conflict(f"a lead with email {email} exists", existing_id=other["_id"])
         merged = {**current, **changes}
-        scoring, sv = scoring_of(await repo.config(session=tx.session))
+        scoring, sv = scoring_of(await configs.config(session=tx.session))
         new_fields = {**changes, **scored_fields(merged, scoring, sv), **derived_fields(merged)}
         doc = await repo.update(lead_id, version, {"$set": new_fields}, session=tx.session)
         changed = sorted(k for k in changes if current.get(k) != doc.get(k))
@@ -224,7 +252,7 @@ async def change_status(
         fields["unqualified_reason"] = (
             change.reason if change.status is LeadStatus.UNQUALIFIED else None
         )
-        version = if_match if if_match is not None else current["version"]
+        version = expected_version(current, if_match)
         doc = await repo.update(lead_id, version, {"$set": fields}, session=tx.session)
         if change.status is LeadStatus.QUALIFIED:
             event: LeadQualified | LeadUpdated = LeadQualified(
@@ -246,13 +274,14 @@ async def assign_lead(
     if access.own_only and request.round_robin:
         raise Forbidden("round-robin assignment needs a manager role")
     repo = LeadRepository(rt.db, access.tenant_id)
+    configs = ConfigRepository(rt.db, access.tenant_id)
 
     async def work(tx: Tx) -> Document:
         current = visible(access, await repo.get(lead_id, session=tx.session), "lead")
         owner, method = request.owner_id, "manual"
         if request.round_robin:
-            config = await repo.config(session=tx.session)
-            counter = await repo.next_round_robin(session=tx.session)
+            config = await configs.config(session=tx.session)
+            counter = await configs.next_round_robin(session=tx.session)
             try:
                 owner = pick_round_robin(config.get("round_robin_owners") or [], counter)
             except DomainError as exc:
@@ -356,6 +385,7 @@ async def merge_leads(rt: Runtime, access: Access, target_id: str, source_id: st
     if target_id == source_id:
         raise Unprocessable("a lead cannot be merged into itself")
     repo = LeadRepository(rt.db, access.tenant_id)
+    configs = ConfigRepository(rt.db, access.tenant_id)
 
     async def work(tx: Tx) -> Document:
         target = visible(access, await repo.get(target_id, session=tx.session), "lead")
@@ -365,7 +395,7 @@ async def merge_leads(rt: Runtime, access: Access, target_id: str, source_id: st
                 raise Conflict(f"lead {lead['_id']} is converted and cannot be merged")
         await repo.delete(source_id, source["version"], session=tx.session)
         merged = merge_fields(target, source)
-        scoring, sv = scoring_of(await repo.config(session=tx.session))
+        scoring, sv = scoring_of(await configs.config(session=tx.session))
         full = {**target, **merged}
         fields = {**merged, **scored_fields(full, scoring, sv), **derived_fields(full)}
         doc = await repo.update(target_id, target["version"], {"$set": fields}, session=tx.session)
@@ -389,7 +419,7 @@ async def delete_lead(rt: Runtime, access: Access, lead_id: str, *, if_match: in
 
     async def work(tx: Tx) -> None:
         current = visible(access, await repo.get(lead_id, session=tx.session), "lead")
-        version = if_match if if_match is not None else current["version"]
+        version = expected_version(current, if_match)
         await repo.delete(lead_id, version, session=tx.session)
         await tx.emit(
             LeadDeleted(lead_id=lead_id, deleted_by=access.principal.sub),

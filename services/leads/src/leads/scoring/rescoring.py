@@ -18,16 +18,17 @@ from crm_shared.events.catalogue import EventData, LeadUpdated
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
-from leads.repository import TENANT_CONFIG, LeadRepository
-from leads.schemas import ScoringConfig
-from leads.service import scored_fields, scoring_of
-from leads.views import snapshot
+from leads.leads.repository import LeadRepository
+from leads.leads.views import snapshot
+from leads.scoring.domain import RuleSet
+from leads.scoring.repository import ConfigRepository, rescored_tenants
+from leads.scoring.service import scored_fields, scoring_of
 
 log = logging.getLogger(__name__)
 
 
 async def _rescore_batch(
-    tx: Tx, repo: LeadRepository, stale: list[Document], scoring: ScoringConfig, version: int
+    tx: Tx, repo: LeadRepository, stale: list[Document], scoring: RuleSet, version: int
 ) -> int:
     """Rescore one batch inside ``tx``; returns how many leads were updated."""
     events: list[EventData] = []
@@ -53,9 +54,10 @@ async def _rescore_batch(
 async def rescore_tenant(rt: Runtime, tenant_id: str, *, batch_size: int) -> int:
     """Rescore every stale lead of ``tenant_id``; returns how many were rescored."""
     repo = LeadRepository(rt.db, tenant_id)
+    config = ConfigRepository(rt.db, tenant_id)
     total = 0
     while True:
-        scoring, version = scoring_of(await repo.config())
+        scoring, version = scoring_of(await config.config())
         stale = await repo.stale_scored(version, batch_size)
         if not stale:
             return total
@@ -90,10 +92,8 @@ class Rescorer:
 
     async def resume_all(self) -> None:
         """Schedule every tenant that ever changed its rules (stale leads get rescored)."""
-        async for cfg in self._rt.db[TENANT_CONFIG].find(
-            {"scoring_version": {"$gt": 0}}, {"_id": 1}
-        ):
-            self.schedule(str(cfg["_id"]))
+        async for tenant_id in rescored_tenants(self._rt.db):
+            self.schedule(tenant_id)
 
     async def wait_idle(self) -> None:
         """Wait for the jobs in flight (tests, shutdown)."""
