@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.events.catalogue import ContactSnapshot
 from crm_shared.mongo.indexes import CollectionIndexes, index
-from crm_shared.mongo.scoped import Document, TenantCollection
+from crm_shared.mongo.repository import Repository, Session
+from crm_shared.mongo.scoped import Document
+from deals.contacts.domain import display_name
 
 CONTACTS = "contact_projection"
 
@@ -26,17 +27,11 @@ INDEXES = [
 ]
 
 
-def display_name(contact: ContactSnapshot) -> str:
-    """``First Last`` (or just the last name)."""
-    return " ".join(p for p in (contact.first_name, contact.last_name) if p)
-
-
-class ContactProjection:
+class ContactProjection(Repository):
     """Projected contacts of one tenant (``_id`` is the contact id)."""
 
-    def __init__(self, db: AsyncDatabase[Document], tenant_id: str) -> None:
-        self.tenant_id = tenant_id
-        self.contacts = TenantCollection(db[CONTACTS], tenant_id, "contact")
+    collection_name = CONTACTS
+    kind = "contact"
 
     async def upsert(
         self,
@@ -47,24 +42,24 @@ class ContactProjection:
     ) -> None:
         """Record the contact's current name, e-mail and account (and its lead, if any)."""
         fields: Document = {
-            "name": display_name(contact),
+            "name": display_name(contact.first_name, contact.last_name),
             "email": contact.email,
             "account_id": contact.account_id,
             "version": contact.version,
         }
         if converted_lead_id:
             fields["converted_lead_id"] = converted_lead_id
-        await self.contacts.collection.update_one(
+        await self.items.collection.update_one(
             {"_id": contact.contact_id, "tenant_id": self.tenant_id},
             {"$set": fields},
             upsert=True,
             session=session,
         )
 
-    async def delete(self, contact_id: str, *, session: AsyncClientSession) -> None:
+    async def forget(self, contact_id: str, *, session: AsyncClientSession) -> None:
         """Forget a deleted contact."""
-        await self.contacts.collection.delete_one(
-            self.contacts.scope({"_id": contact_id}), session=session
+        await self.items.collection.delete_one(
+            self.items.scope({"_id": contact_id}), session=session
         )
 
     async def by_ids(self, contact_ids: Iterable[str]) -> dict[str, Document]:
@@ -72,11 +67,9 @@ class ContactProjection:
         ids = sorted(set(contact_ids))
         if not ids:
             return {}
-        docs = await self.contacts.find({"_id": {"$in": ids}})
+        docs = await self.items.find({"_id": {"$in": ids}})
         return {doc["_id"]: doc for doc in docs}
 
-    async def converted_from(
-        self, lead_id: str, *, session: AsyncClientSession | None = None
-    ) -> Document | None:
+    async def converted_from(self, lead_id: str, *, session: Session = None) -> Document | None:
         """The contact created (or linked) by converting ``lead_id``, if known yet."""
-        return await self.contacts.find_one({"converted_lead_id": lead_id}, session=session)
+        return await self.items.find_one({"converted_lead_id": lead_id}, session=session)

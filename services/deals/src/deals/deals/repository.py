@@ -7,18 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
+from pymongo import ASCENDING
 
 from crm_shared.mongo.indexes import CollectionIndexes, index
-from crm_shared.mongo.listing import cursor_page
 from crm_shared.mongo.pagination import SortKeys
-from crm_shared.mongo.scoped import Document, TenantCollection
+from crm_shared.mongo.repository import BY_CREATED, Repository, Session, newest_first
+from crm_shared.mongo.scoped import Document
 from crm_shared.search import anchor_key, search_fields, text_matches
 
 DEALS = "deals"
-NEWEST_FIRST: SortKeys = (("created_at", DESCENDING), ("_id", DESCENDING))
+NEWEST_FIRST: SortKeys = newest_first("created_at")
 """The one list order: newest first (read through time windows on the embedded server)."""
 
 FACT_FIELDS = dict.fromkeys(
@@ -37,10 +35,10 @@ FACT_FIELDS = dict.fromkeys(
     ),
     1,
 )
-"""The projection a report rebuild reads (see ``deals.domain.DealFacts``)."""
+"""The projection a report rebuild reads (see ``deals.reports.domain.DealFacts``)."""
 
 _T = ("tenant_id", ASCENDING)
-_NEWEST = [("created_at", DESCENDING), ("_id", DESCENDING)]
+_NEWEST = BY_CREATED
 INDEXES = [
     CollectionIndexes(
         DEALS,
@@ -114,88 +112,33 @@ def derived_fields(deal: Mapping[str, Any]) -> Document:
     }
 
 
-class DealRepository:
-    """Deals of one tenant."""
+class DealRepository(Repository):
+    """Deals of one tenant (``get``, versioned writes and ``page`` come from ``Repository``)."""
 
-    def __init__(self, db: AsyncDatabase[Document], tenant_id: str) -> None:
-        self.tenant_id = tenant_id
-        self.deals = TenantCollection(db[DEALS], tenant_id, "deal")
+    collection_name = DEALS
+    kind = "deal"
 
-    async def get(self, deal_id: str, *, session: AsyncClientSession | None = None) -> Document:
-        """One deal or NotFound."""
-        return await self.deals.get(deal_id, session=session)
-
-    async def insert(self, doc: Document, *, session: AsyncClientSession | None = None) -> None:
-        """Insert a new deal (stamps tenant, version, timestamps)."""
-        await self.deals.insert(doc, session=session)
-
-    async def update(
-        self,
-        deal_id: str,
-        version: int,
-        update: Mapping[str, Any],
-        *,
-        session: AsyncClientSession | None = None,
-    ) -> Document:
-        """Versioned update (409 when the deal changed meanwhile)."""
-        return await self.deals.update_versioned(deal_id, version, update, session=session)
-
-    async def delete(
-        self, deal_id: str, version: int, *, session: AsyncClientSession | None = None
-    ) -> Document:
-        """Versioned delete; returns the deleted deal."""
-        return await self.deals.delete_versioned(deal_id, version, session=session)
-
-    async def by_source_lead(
-        self, lead_id: str, *, session: AsyncClientSession | None = None
-    ) -> Document | None:
+    async def by_source_lead(self, lead_id: str, *, session: Session = None) -> Document | None:
         """The deal created from converting ``lead_id``, if any."""
-        return await self.deals.find_one({"source_lead_id": lead_id}, session=session)
+        return await self.items.find_one({"source_lead_id": lead_id}, session=session)
 
-    async def with_contact(
-        self, contact_id: str, *, session: AsyncClientSession | None = None
-    ) -> list[Document]:
+    async def with_contact(self, contact_id: str, *, session: Session = None) -> list[Document]:
         """Every deal that lists ``contact_id``."""
-        return await self.deals.find({"contact_ids": contact_id}, session=session)
+        return await self.items.find({"contact_ids": contact_id}, session=session)
 
     async def holds_deals(
-        self,
-        pipeline_id: str,
-        stage: str | None = None,
-        *,
-        session: AsyncClientSession | None = None,
+        self, pipeline_id: str, stage: str | None = None, *, session: Session = None
     ) -> bool:
         """Whether any deal is in the pipeline (or in one of its stages)."""
         query: Document = {"pipeline_id": pipeline_id}
         if stage is not None:
             query["stage"] = stage
-        return bool(await self.deals.find(query, projection={"_id": 1}, limit=1, session=session))
-
-    async def page(
-        self,
-        filter_: DealFilter,
-        *,
-        limit: int,
-        cursor: str | None,
-        query_fingerprint: str,
-        windowed: bool,
-    ) -> tuple[list[Document], str | None]:
-        """A page of deals matching ``filter_``, newest first, and the next cursor."""
-        return await cursor_page(
-            self.deals,
-            filter_.to_query(),
-            NEWEST_FIRST,
-            limit=limit,
-            cursor=cursor,
-            query_fingerprint=query_fingerprint,
-            windowed=windowed,
-            accept=filter_.accepts if filter_.q else None,
-        )
+        return bool(await self.items.find(query, projection={"_id": 1}, limit=1, session=session))
 
     async def stream_facts(self, *, batch_size: int) -> AsyncIterator[Document]:
         """Every deal of the tenant with only the fields the reports need (rebuild)."""
-        cursor = self.deals.collection.find(
-            self.deals.scope(), projection=FACT_FIELDS, batch_size=batch_size
+        cursor = self.items.collection.find(
+            self.items.scope(), projection=FACT_FIELDS, batch_size=batch_size
         )
         async for doc in cursor:
             yield doc

@@ -1,7 +1,6 @@
-"""Pydantic v2 request models of the deals service (``extra="forbid"``, bounded sizes).
+"""Pydantic v2 request models of deals (``extra="forbid"``, bounded sizes).
 
-Responses are built from stored documents by ``deals.views``; the models here document them
-in OpenAPI where a route declares one.
+Responses are built from stored documents by ``deals.deals.views``.
 """
 
 from __future__ import annotations
@@ -9,16 +8,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Final, Self
+from typing import Annotated, Any, Final
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
+    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
-    model_validator,
 )
 
 from crm_shared.fields import (
@@ -29,7 +28,8 @@ from crm_shared.fields import (
     OptId,
     blank_to_none,
 )
-from deals.domain import STAGE_ID_PATTERN, StageDraft, StageKind
+from deals.pipelines.domain import StageKind
+from deals.pipelines.schemas import Probability, StageId
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -38,13 +38,12 @@ def _plain(value: Decimal) -> Decimal:
 
 
 Amount = Annotated[Money, AfterValidator(_plain)]
-StageId = Annotated[str, StringConstraints(pattern=STAGE_ID_PATTERN)]
-Probability = Annotated[int, Field(ge=0, le=100)]
 DealName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Reason = Annotated[
     Annotated[str, StringConstraints(max_length=500)] | None, BeforeValidator(blank_to_none)
 ]
+OptQueryId = Annotated[str | None, Field(default=None, min_length=1, max_length=64)]
 
 
 class ContactRole(StrEnum):
@@ -77,53 +76,6 @@ def _unique_contacts(contacts: list[DealContact]) -> list[DealContact]:
 
 
 Contacts = Annotated[list[DealContact], Field(max_length=50), AfterValidator(_unique_contacts)]
-
-
-# --------------------------------------------------------------------------- pipelines
-
-
-class StageIn(BaseModel):
-    """A stage of a pipeline as sent by a client (``id`` derived from the name if missing)."""
-
-    model_config = MODEL_CONFIG
-
-    id: StageId | None = None
-    name: Annotated[str, StringConstraints(min_length=1, max_length=60)]
-    probability: Probability
-    kind: StageKind = StageKind.OPEN
-
-    def draft(self) -> StageDraft:
-        """The domain's view of this stage."""
-        return StageDraft(name=self.name, probability=self.probability, kind=self.kind, id=self.id)
-
-
-Stages = Annotated[list[StageIn], Field(min_length=3, max_length=30)]
-PipelineName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-
-
-class PipelineCreate(BaseModel):
-    """Body of ``POST /v1/pipelines``; without ``stages`` the default stages are used."""
-
-    model_config = MODEL_CONFIG
-
-    name: PipelineName
-    stages: Stages | None = None
-
-
-class PipelineUpdate(BaseModel):
-    """Body of ``PATCH /v1/pipelines/{id}``: rename, and/or the full new ordered stage list
-    (rename, reorder, add stages, change probabilities; a removed stage must hold no deals)."""
-
-    model_config = MODEL_CONFIG
-
-    name: PipelineName | None = None
-    stages: Stages | None = None
-
-    @model_validator(mode="after")
-    def _something(self) -> Self:
-        if self.name is None and self.stages is None:
-            raise ValueError("send name and/or stages")
-        return self
 
 
 # --------------------------------------------------------------------------- deals
@@ -191,13 +143,20 @@ class StageChange(BaseModel):
     probability: Probability | None = None
 
 
-# --------------------------------------------------------------------------- targets
+class DealQuery(BaseModel):
+    """List filters and the page window."""
 
+    model_config = ConfigDict(extra="forbid")
 
-class TargetIn(BaseModel):
-    """Body of ``PUT /v1/targets/{owner_id}/{period}``: the amount to win in the period."""
-
-    model_config = MODEL_CONFIG
-
-    amount: Amount
-    currency: Currency = DEFAULT_CURRENCY
+    pipeline_id: OptQueryId = None
+    stage: StageId | None = None
+    owner_id: OptQueryId = None
+    account_id: OptQueryId = None
+    contact_id: OptQueryId = None
+    status: StageKind | None = None
+    lost_reason: Reason = None
+    q: str | None = Field(default=None, max_length=100)
+    close_from: date | None = None
+    close_to: date | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=1024)

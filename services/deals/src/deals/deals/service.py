@@ -1,5 +1,6 @@
 """Use cases on deals: each runs in one unit of work that also updates the report read models
-(``new - old`` contributions) and writes its events to the outbox."""
+(``new - old`` contributions) and writes its events to the outbox. Deals opened by lead
+conversions run in the consumer's transaction."""
 
 from __future__ import annotations
 
@@ -10,45 +11,45 @@ from decimal import Decimal
 from typing import Any
 
 from bson import Decimal128
-from pymongo.errors import DuplicateKeyError
 
 from crm_shared.auth import Access
-from crm_shared.errors import Conflict, ProblemError, Unprocessable
-from crm_shared.events.catalogue import DealCreated, DealLost, DealStageChanged, DealWon, EventData
-from crm_shared.idempotency import IdempotencyStore, request_fingerprint
+from crm_shared.errors import Unprocessable
+from crm_shared.events.catalogue import (
+    DealCreated,
+    DealLost,
+    DealStageChanged,
+    DealWon,
+    EventData,
+    LeadConverted,
+)
+from crm_shared.idempotency import create_once
 from crm_shared.ids import new_id, utcnow
 from crm_shared.mongo.pagination import fingerprint
+from crm_shared.mongo.repository import expected_version
 from crm_shared.mongo.scoped import Document
-from crm_shared.ownership import check_assignee, visible
+from crm_shared.ownership import check_assignee, list_owner, visible
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
-from deals.contact_repository import ContactProjection
-from deals.deal_repository import DealFilter, DealRepository, derived_fields
-from deals.domain import (
-    DealFacts,
+from deals.contacts.domain import PRIMARY
+from deals.contacts.repository import ContactProjection
+from deals.deals.domain import StageMove, counterpart_stage, plan_move
+from deals.deals.repository import NEWEST_FIRST, DealFilter, DealRepository, derived_fields
+from deals.deals.schemas import DealCreate, DealQuery, DealUpdate, StageChange
+from deals.deals.views import contact_ids, deal_view, snapshot
+from deals.pipelines.domain import (
     DomainError,
     InvalidInput,
-    ReportKind,
     Stage,
     StageKind,
-    StageMove,
-    Tally,
-    counterpart_stage,
-    delta,
     find_stage,
     first_open_stage,
-    plan_move,
     resolve_probability,
 )
-from deals.pipeline_repository import PipelineRepository, stages_of
-from deals.report_repository import ReportRepository
-from deals.schemas import DealCreate, DealUpdate, StageChange
-from deals.views import contact_ids, deal_view, snapshot, tally_view
-
-
-def problem(exc: DomainError) -> ProblemError:
-    """A business-rule violation as HTTP: invalid input 422, state conflicts 409."""
-    return Unprocessable(exc.message) if isinstance(exc, InvalidInput) else Conflict(exc.message)
+from deals.pipelines.repository import PipelineRepository, stages_of
+from deals.pipelines.service import pipeline_or_default, problem
+from deals.reports.domain import DealFacts, ReportKind, Tally, delta
+from deals.reports.repository import ReportRepository
+from deals.reports.views import tally_view
 
 
 def list_fingerprint(tenant_id: str, filter_: DealFilter) -> str:
@@ -121,12 +122,6 @@ async def insert_deal(tx: Tx, tenant_id: str, doc: Document, *, created_by: str)
     )
 
 
-async def _pipeline(rt: Runtime, tenant_id: str, pipeline_id: str | None) -> Document:
-    """The named pipeline, or the tenant's default one (created on first use)."""
-    repo = PipelineRepository(rt.db, tenant_id)
-    return await (repo.get(pipeline_id) if pipeline_id else repo.ensure_default())
-
-
 async def with_contacts(rt: Runtime, tenant_id: str, docs: list[Document]) -> list[Document]:
     """Views of ``docs`` with their contacts' names from the projection (one read)."""
     ids = [cid for doc in docs for cid in contact_ids(doc)]
@@ -140,7 +135,7 @@ async def create_deal(
     """Create an open deal; returns (view, replayed)."""
     check_assignee(access, data.owner_id, "deal")
     tenant = access.tenant_id
-    pipeline = await _pipeline(rt, tenant, data.pipeline_id)
+    pipeline = await pipeline_or_default(rt, tenant, data.pipeline_id)
     stages = stages_of(pipeline)
     try:
         stage = find_stage(stages, data.stage, pipeline["_id"]) if data.stage else None
@@ -166,24 +161,14 @@ async def create_deal(
         created_by=access.principal.sub,
     )
     known = await ContactProjection(rt.db, tenant).by_ids(contact_ids(doc))
-    body_hash = request_fingerprint(data.model_dump(mode="json"))
-    keys = IdempotencyStore(rt.db, tenant)
 
-    async def work(tx: Tx) -> tuple[Document, bool]:
-        if idempotency_key:
-            stored = await keys.replay(idempotency_key, body_hash, session=tx.session)
-            if stored is not None:
-                return stored, True
+    async def work(tx: Tx) -> Document:
         await insert_deal(tx, tenant, doc, created_by=access.principal.sub)
-        view = deal_view(doc, known)
-        if idempotency_key:
-            await keys.remember(idempotency_key, body_hash, view, session=tx.session)
-        return view, False
+        return deal_view(doc, known)
 
-    try:
-        return await rt.uow.run(work)
-    except DuplicateKeyError as exc:
-        raise Conflict("a request with this Idempotency-Key is in progress") from exc
+    return await create_once(
+        rt.uow, tenant, data.model_dump(mode="json"), work, idempotency_key=idempotency_key
+    )
 
 
 async def get_deal(rt: Runtime, access: Access, deal_id: str) -> Document:
@@ -282,7 +267,7 @@ async def update_deal(
         if moved:
             entry = history_entry(current["stage"], fields["stage"], access.principal.sub)
             update["$push"] = {"stage_history": entry}
-        version = if_match if if_match is not None else current["version"]
+        version = expected_version(current, if_match)
         doc = await _save(tx, tenant, current, version, update)
         if moved:
             event = _stage_changed(doc, current["stage"], access.principal.sub, was_won=False)
@@ -330,7 +315,7 @@ async def move_stage(
 
     async def work(tx: Tx) -> Document:
         current = visible(access, await repo.get(deal_id, session=tx.session), "deal")
-        version = if_match if if_match is not None else current["version"]
+        version = expected_version(current, if_match)
         pipeline = await PipelineRepository(tx.db, tenant).get(
             current["pipeline_id"], session=tx.session
         )
@@ -365,7 +350,7 @@ async def delete_deal(rt: Runtime, access: Access, deal_id: str, *, if_match: in
 
     async def work(tx: Tx) -> None:
         current = visible(access, await repo.get(deal_id, session=tx.session), "deal")
-        version = if_match if if_match is not None else current["version"]
+        version = expected_version(current, if_match)
         await repo.delete(deal_id, version, session=tx.session)
         await ReportRepository(tx.db, tenant).apply(
             delta(DealFacts.from_doc(current), None), session=tx.session
@@ -374,20 +359,35 @@ async def delete_deal(rt: Runtime, access: Access, deal_id: str, *, if_match: in
     await rt.uow.run(work)
 
 
+def deal_filter(access: Access, query: DealQuery) -> DealFilter:
+    """The repository filter of a list query, restricted to own deals for own-scope callers."""
+    owner = list_owner(access, query.owner_id, "deal")
+    if query.stage is not None and query.pipeline_id is None:
+        raise Unprocessable("stage ids belong to a pipeline: give pipeline_id with stage")
+    return DealFilter(
+        pipeline_id=query.pipeline_id,
+        stage=query.stage,
+        owner_id=owner,
+        account_id=query.account_id,
+        contact_id=query.contact_id,
+        status=query.status.value if query.status else None,
+        lost_reason=query.lost_reason.strip() if query.lost_reason else None,
+        q=query.q.strip() or None if query.q else None,
+        close_from=query.close_from,
+        close_to=query.close_to,
+    )
+
+
 async def list_deals(
-    rt: Runtime,
-    access: Access,
-    filter_: DealFilter,
-    *,
-    limit: int,
-    cursor: str | None,
-    windowed: bool,
+    rt: Runtime, access: Access, query: DealQuery, *, max_page_size: int, windowed: bool
 ) -> tuple[list[Document], str | None]:
     """A page of visible deals (views with contact names) and the next cursor."""
+    filter_ = deal_filter(access, query)
     docs, next_cursor = await DealRepository(rt.db, access.tenant_id).page(
         filter_,
-        limit=limit,
-        cursor=cursor,
+        NEWEST_FIRST,
+        limit=min(query.limit, max_page_size),
+        cursor=query.cursor,
         query_fingerprint=list_fingerprint(access.tenant_id, filter_),
         windowed=windowed,
     )
@@ -400,7 +400,7 @@ async def board(
     """A kanban view: the pipeline's stages in order, each with totals per currency (from
     the read model) and its newest deals, plus a cursor for the rest of each column."""
     tenant = access.tenant_id
-    pipeline = await _pipeline(rt, tenant, pipeline_id)
+    pipeline = await pipeline_or_default(rt, tenant, pipeline_id)
     owner = access.principal.sub if access.own_only else None
     buckets = await ReportRepository(rt.db, tenant).read(ReportKind.PIPELINE, owner_id=owner)
     totals: dict[str, dict[str, Tally]] = {}
@@ -416,6 +416,7 @@ async def board(
         filter_ = DealFilter(pipeline_id=pipeline["_id"], stage=stage.id, owner_id=owner)
         return await repo.page(
             filter_,
+            NEWEST_FIRST,
             limit=per_stage,
             cursor=None,
             query_fingerprint=list_fingerprint(tenant, filter_),
@@ -441,3 +442,37 @@ async def board(
             }
         )
     return {"pipeline_id": pipeline["_id"], "name": pipeline["name"], "stages": out}
+
+
+async def create_from_lead(tx: Tx, tenant_id: str, event: LeadConverted) -> None:
+    """Open the deal a lead conversion asked for, in the default pipeline's first stage.
+
+    A second delivery (or another event for the same lead) finds the deal and does nothing;
+    the unique index on ``source_lead_id`` backs this up. If the contact of the conversion
+    is already projected, the deal gets it (and its account) at once. Reads run outside the
+    transaction, which holds only the writes (the embedded server serialises transaction
+    statements); the unique index and versioned updates turn races into retries.
+    """
+    draft = event.deal
+    deals = DealRepository(tx.db, tenant_id)
+    if draft is None or await deals.by_source_lead(event.lead_id):
+        return
+    pipeline = await PipelineRepository(tx.db, tenant_id).ensure_default()
+    stage = first_open_stage(stages_of(pipeline))
+    contact = await ContactProjection(tx.db, tenant_id).converted_from(event.lead_id)
+    doc = new_deal(
+        name=draft.name,
+        pipeline_id=pipeline["_id"],
+        stage=stage,
+        amount=draft.amount,
+        currency=draft.currency,
+        probability=resolve_probability(stage, None),
+        expected_close_date=draft.expected_close_date,
+        contacts=[{"contact_id": contact["_id"], "role": PRIMARY}] if contact else [],
+        account_id=contact.get("account_id") if contact else None,
+        owner_id=event.owner_id,
+        campaign_id=event.campaign_id,
+        source_lead_id=event.lead_id,
+        created_by=event.converted_by,
+    )
+    await insert_deal(tx, tenant_id, doc, created_by=event.converted_by)

@@ -1,15 +1,13 @@
-"""Stored deal and pipeline documents -> API bodies and event snapshots."""
+"""Stored deal documents -> API bodies and event snapshots."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from crm_shared.events.catalogue import DealSnapshot
 from crm_shared.fields import from_bson
 from crm_shared.views import HIDDEN_ALWAYS, document_view
-from deals.domain import Tally
 
 _HIDDEN = HIDDEN_ALWAYS | {"contact_ids"}
 
@@ -35,21 +33,6 @@ def deal_view(
         for c in body.get("contacts") or []
     ]
     return body
-
-
-def pipeline_view(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON body of one pipeline."""
-    return document_view(doc)
-
-
-def money(value: Decimal) -> str:
-    """A report amount as a plain decimal string (``1E+2`` -> ``"100"``)."""
-    return format(value.normalize(), "f") if value else "0"
-
-
-def tally_view(tally: Tally) -> dict[str, Any]:
-    """Count, amount and weighted amount of a bucket (or a sum of buckets)."""
-    return {"count": tally.count, "amount": money(tally.amount), "weighted": money(tally.weighted)}
 
 
 def snapshot(doc: Mapping[str, Any]) -> DealSnapshot:

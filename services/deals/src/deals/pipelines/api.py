@@ -8,13 +8,10 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
-from crm_shared.mongo.pagination import fingerprint
 from crm_shared.views import versioned_response
-from deals import pipeline_service
 from deals.deps import ReadPipelines, ResourceId, WritePipelines
-from deals.pipeline_repository import PipelineRepository
-from deals.schemas import PipelineCreate, PipelineUpdate
-from deals.views import pipeline_view
+from deals.pipelines import service
+from deals.pipelines.schemas import PipelineCreate, PipelineUpdate
 
 router = APIRouter(prefix="/v1/pipelines", tags=["pipelines"])
 
@@ -27,12 +24,8 @@ async def list_pipelines(
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
 ) -> dict[str, Any]:
     """The tenant's pipelines, oldest (the default) first; the default is created on first use."""
-    repo = PipelineRepository(rt.db, access.tenant_id)
-    await repo.ensure_default()
-    docs, next_cursor = await repo.page(
-        limit=limit, cursor=cursor, query_fingerprint=fingerprint(access.tenant_id, "pipelines")
-    )
-    return {"items": [pipeline_view(d) for d in docs], "next_cursor": next_cursor}
+    items, next_cursor = await service.list_pipelines(rt, access, limit=limit, cursor=cursor)
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @router.post("", status_code=201)
@@ -43,7 +36,7 @@ async def create_pipeline(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Create a pipeline; without ``stages`` it gets the default stages."""
-    view, replayed = await pipeline_service.create_pipeline(
+    view, replayed = await service.create_pipeline(
         rt, access, body, idempotency_key=idempotency_key
     )
     headers = {"Location": f"/v1/pipelines/{view['id']}"}
@@ -57,8 +50,7 @@ async def get_pipeline(
     pipeline_id: ResourceId, access: ReadPipelines, rt: RuntimeDep
 ) -> JSONResponse:
     """One pipeline with its ETag."""
-    doc = await PipelineRepository(rt.db, access.tenant_id).get(pipeline_id)
-    return versioned_response(pipeline_view(doc))
+    return versioned_response(await service.get_pipeline(rt, access, pipeline_id))
 
 
 @router.patch("/{pipeline_id}")
@@ -72,7 +64,7 @@ async def update_pipeline(
     """Rename, or send the whole new ordered stage list (rename, reorder, add, probabilities);
     removing a stage that holds deals is a 409."""
     return versioned_response(
-        await pipeline_service.update_pipeline(rt, access, pipeline_id, body, if_match=if_match)
+        await service.update_pipeline(rt, access, pipeline_id, body, if_match=if_match)
     )
 
 
@@ -81,5 +73,5 @@ async def delete_pipeline(
     pipeline_id: ResourceId, access: WritePipelines, rt: RuntimeDep, if_match: IfMatch
 ) -> Response:
     """Delete an empty pipeline (not the default one)."""
-    await pipeline_service.delete_pipeline(rt, access, pipeline_id, if_match=if_match)
+    await service.delete_pipeline(rt, access, pipeline_id, if_match=if_match)
     return Response(status_code=204)

@@ -6,16 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from pymongo import ASCENDING
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from crm_shared.ids import new_id
 from crm_shared.mongo.indexes import CollectionIndexes, index
-from crm_shared.mongo.listing import cursor_page
 from crm_shared.mongo.pagination import SortKeys
-from crm_shared.mongo.scoped import Document, TenantCollection
-from deals.domain import DEFAULT_PIPELINE_NAME, DEFAULT_STAGES, Stage
+from crm_shared.mongo.repository import ListFilter, Repository
+from crm_shared.mongo.scoped import Document
+from deals.pipelines.domain import DEFAULT_PIPELINE_NAME, DEFAULT_STAGES, Stage
 
 PIPELINES = "pipelines"
 SORT: SortKeys = (("created_at", ASCENDING), ("_id", ASCENDING))
@@ -52,16 +50,12 @@ def new_pipeline(name: str, stages: list[Stage], *, is_default: bool = False) ->
     }
 
 
-class PipelineRepository:
-    """Pipelines of one tenant."""
+class PipelineRepository(Repository):
+    """Pipelines of one tenant (``get``, ``insert``, versioned writes and ``page`` come from
+    ``Repository``)."""
 
-    def __init__(self, db: AsyncDatabase[Document], tenant_id: str) -> None:
-        self.tenant_id = tenant_id
-        self.pipelines = TenantCollection(db[PIPELINES], tenant_id, "pipeline")
-
-    async def get(self, pipeline_id: str, *, session: AsyncClientSession | None = None) -> Document:
-        """One pipeline or NotFound."""
-        return await self.pipelines.get(pipeline_id, session=session)
+    collection_name = PIPELINES
+    kind = "pipeline"
 
     async def ensure_default(self) -> Document:
         """The tenant's default pipeline, created with the default stages on first use.
@@ -69,52 +63,28 @@ class PipelineRepository:
         Runs outside any transaction: concurrent first uses race on the unique index and
         the loser reads the winner's pipeline.
         """
-        existing = await self.pipelines.find_one({"is_default": True})
+        existing = await self.items.find_one({"is_default": True})
         if existing is not None:
             return existing
         doc = new_pipeline(DEFAULT_PIPELINE_NAME, list(DEFAULT_STAGES), is_default=True)
         try:
-            await self.pipelines.insert(doc)
+            await self.items.insert(doc)
         except DuplicateKeyError:
-            winner = await self.pipelines.find_one({"is_default": True})
+            winner = await self.items.find_one({"is_default": True})
             assert winner is not None
             return winner
         return doc
 
-    async def insert(self, doc: Document, *, session: AsyncClientSession | None = None) -> None:
-        """Insert a new pipeline."""
-        await self.pipelines.insert(doc, session=session)
-
-    async def update(
-        self,
-        pipeline_id: str,
-        version: int,
-        fields: Mapping[str, Any],
-        *,
-        session: AsyncClientSession | None = None,
-    ) -> Document:
-        """Versioned ``$set`` (409 when the pipeline changed meanwhile)."""
-        return await self.pipelines.update_versioned(
-            pipeline_id, version, {"$set": dict(fields)}, session=session
-        )
-
-    async def delete(
-        self, pipeline_id: str, version: int, *, session: AsyncClientSession | None = None
-    ) -> Document:
-        """Versioned delete."""
-        return await self.pipelines.delete_versioned(pipeline_id, version, session=session)
-
     async def names(self) -> dict[str, Document]:
         """Every pipeline of the tenant by id (reports label their buckets with them)."""
-        return {doc["_id"]: doc for doc in await self.pipelines.find({}, sort=SORT)}
+        return {doc["_id"]: doc for doc in await self.items.find({}, sort=SORT)}
 
-    async def page(
+    async def oldest_first(
         self, *, limit: int, cursor: str | None, query_fingerprint: str
     ) -> tuple[list[Document], str | None]:
-        """A page of pipelines, oldest first."""
-        return await cursor_page(
-            self.pipelines,
-            {},
+        """A page of pipelines, oldest (the default) first."""
+        return await self.page(
+            ListFilter({}),
             SORT,
             limit=limit,
             cursor=cursor,

@@ -1,21 +1,57 @@
-"""Use cases on pipelines: create, edit stages (a stage holding deals cannot go), delete."""
+"""Use cases on pipelines: list, create, edit stages (a stage holding deals cannot go),
+delete; and the mapping of the service's business-rule errors to HTTP problems."""
 
 from __future__ import annotations
 
-from pymongo.errors import DuplicateKeyError
-
 from crm_shared.auth import Access
-from crm_shared.errors import Conflict
-from crm_shared.idempotency import IdempotencyStore, request_fingerprint
+from crm_shared.errors import Conflict, ProblemError, Unprocessable
+from crm_shared.idempotency import create_once
+from crm_shared.mongo.pagination import fingerprint
+from crm_shared.mongo.repository import expected_version
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
-from deals.deal_repository import DealRepository
-from deals.deal_service import problem
-from deals.domain import DEFAULT_STAGES, DomainError, StageDraft, build_stages, removed_stages
-from deals.pipeline_repository import PipelineRepository, new_pipeline, stages_of
-from deals.schemas import PipelineCreate, PipelineUpdate
-from deals.views import pipeline_view
+from deals.deals.repository import DealRepository
+from deals.pipelines.domain import (
+    DEFAULT_STAGES,
+    DomainError,
+    InvalidInput,
+    StageDraft,
+    build_stages,
+    removed_stages,
+)
+from deals.pipelines.repository import PipelineRepository, new_pipeline, stages_of
+from deals.pipelines.schemas import PipelineCreate, PipelineUpdate
+from deals.pipelines.views import pipeline_view
+
+
+def problem(exc: DomainError) -> ProblemError:
+    """A business-rule violation as HTTP: invalid input 422, state conflicts 409."""
+    return Unprocessable(exc.message) if isinstance(exc, InvalidInput) else Conflict(exc.message)
+
+
+async def pipeline_or_default(rt: Runtime, tenant_id: str, pipeline_id: str | None) -> Document:
+    """The named pipeline, or the tenant's default one (created on first use)."""
+    repo = PipelineRepository(rt.db, tenant_id)
+    return await (repo.get(pipeline_id) if pipeline_id else repo.ensure_default())
+
+
+async def list_pipelines(
+    rt: Runtime, access: Access, *, limit: int, cursor: str | None
+) -> tuple[list[Document], str | None]:
+    """A page of the tenant's pipelines (views), oldest (the default, created on first use)
+    first, and the next cursor."""
+    repo = PipelineRepository(rt.db, access.tenant_id)
+    await repo.ensure_default()
+    docs, next_cursor = await repo.oldest_first(
+        limit=limit, cursor=cursor, query_fingerprint=fingerprint(access.tenant_id, "pipelines")
+    )
+    return [pipeline_view(d) for d in docs], next_cursor
+
+
+async def get_pipeline(rt: Runtime, access: Access, pipeline_id: str) -> Document:
+    """One pipeline as a view."""
+    return pipeline_view(await PipelineRepository(rt.db, access.tenant_id).get(pipeline_id))
 
 
 async def create_pipeline(
@@ -34,24 +70,18 @@ async def create_pipeline(
     # the tenant's default pipeline exists before any other, so "default" stays the first
     await PipelineRepository(rt.db, access.tenant_id).ensure_default()
     doc = new_pipeline(data.name, stages)
-    keys = IdempotencyStore(rt.db, access.tenant_id)
-    body_hash = request_fingerprint(data.model_dump(mode="json"))
 
-    async def work(tx: Tx) -> tuple[Document, bool]:
-        if idempotency_key:
-            stored = await keys.replay(idempotency_key, body_hash, session=tx.session)
-            if stored is not None:
-                return stored, True
+    async def work(tx: Tx) -> Document:
         await PipelineRepository(tx.db, access.tenant_id).insert(doc, session=tx.session)
-        view = pipeline_view(doc)
-        if idempotency_key:
-            await keys.remember(idempotency_key, body_hash, view, session=tx.session)
-        return view, False
+        return pipeline_view(doc)
 
-    try:
-        return await rt.uow.run(work)
-    except DuplicateKeyError as exc:
-        raise Conflict("a request with this Idempotency-Key is in progress") from exc
+    return await create_once(
+        rt.uow,
+        access.tenant_id,
+        data.model_dump(mode="json"),
+        work,
+        idempotency_key=idempotency_key,
+    )
 
 
 async def update_pipeline(
@@ -63,7 +93,7 @@ async def update_pipeline(
     async def work(tx: Tx) -> Document:
         repo = PipelineRepository(tx.db, tenant)
         current = await repo.get(pipeline_id, session=tx.session)
-        version = if_match if if_match is not None else current["version"]
+        version = expected_version(current, if_match)
         fields: Document = {}
         if patch.name is not None:
             fields["name"] = patch.name
@@ -81,7 +111,7 @@ async def update_pipeline(
                         stage=stage_id,
                     )
             fields["stages"] = [s.as_dict() for s in after]
-        return await repo.update(pipeline_id, version, fields, session=tx.session)
+        return await repo.update(pipeline_id, version, {"$set": fields}, session=tx.session)
 
     return pipeline_view(await rt.uow.run(work))
 
@@ -99,7 +129,7 @@ async def delete_pipeline(
             raise Conflict("the default pipeline cannot be deleted")
         if await DealRepository(tx.db, tenant).holds_deals(pipeline_id, session=tx.session):
             raise Conflict(f"pipeline {pipeline_id} holds deals; move or delete them first")
-        version = if_match if if_match is not None else current["version"]
+        version = expected_version(current, if_match)
         await repo.delete(pipeline_id, version, session=tx.session)
 
     await rt.uow.run(work)

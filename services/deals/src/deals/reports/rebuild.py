@@ -1,7 +1,8 @@
-"""Rebuild a tenant's report read models from its deals: ``python -m deals.rebuild --tenant ID``.
+"""Rebuild a tenant's report read models from its deals:
+``python -m deals.reports.rebuild --tenant ID``.
 
 Deals are streamed with a projection of the reported fields and aggregated in Python by the
-same pure function the incremental path uses (``deals.domain.contributions``), then the
+same pure function the incremental path uses (``deals.reports.domain.contributions``), then the
 tenant's buckets are replaced in one short transaction. A deal changed while the deals are
 being read may be missed until the next rebuild (or the next change of that deal).
 """
@@ -18,9 +19,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from crm_shared.mongo.client import make_client, service_database
 from crm_shared.mongo.scoped import Document
 from crm_shared.mongo.transactions import run_in_transaction
-from deals.deal_repository import DealRepository
-from deals.domain import DealFacts, Tallies, add_into, contributions
-from deals.report_repository import ReportRepository
+from deals.deals.repository import DealRepository
+from deals.reports.domain import DealFacts, Tallies, add_into, contributions
+from deals.reports.repository import ReportRepository
 from deals.settings import get_settings
 
 

@@ -1,6 +1,7 @@
 """Reports served from the read models: a report costs the number of buckets, not deals.
 
-Own-scope callers (sales) see their own buckets only.
+Own-scope callers (sales) see their own buckets only. The rebuild recomputes the read
+models from the deals (admins only).
 """
 
 from __future__ import annotations
@@ -10,25 +11,19 @@ from decimal import Decimal
 from typing import Any
 
 from crm_shared.auth import Access
-from crm_shared.errors import Unprocessable
+from crm_shared.errors import Forbidden, Unprocessable
 from crm_shared.ids import utcnow
 from crm_shared.ownership import list_owner
 from crm_shared.runtime import Runtime
-from deals.deal_service import problem
-from deals.domain import (
-    DomainError,
-    ReportKind,
-    Tally,
-    WinLoss,
-    attainment,
-    months_between,
-    period_months,
-    periods_within,
-    trailing_months,
-)
-from deals.pipeline_repository import PipelineRepository, stages_of
-from deals.report_repository import ReportRepository, TargetRepository
-from deals.views import money, tally_view
+from deals.pipelines.domain import DomainError
+from deals.pipelines.repository import PipelineRepository, stages_of
+from deals.pipelines.service import problem
+from deals.reports.domain import ReportKind, Tally, WinLoss, months_between, trailing_months
+from deals.reports.rebuild import RebuildResult, rebuild_reports
+from deals.reports.repository import ReportRepository
+from deals.reports.views import money, tally_view
+from deals.targets.domain import attainment, period_months, periods_within
+from deals.targets.repository import TargetRepository
 
 WIN_LOSS_DEFAULT_MONTHS = 12
 """The period of a win/loss report that names none."""
@@ -222,3 +217,10 @@ async def targets_report(
             }
         )
     return {"targets": rows}
+
+
+async def rebuild(rt: Runtime, access: Access, *, batch_size: int) -> RebuildResult:
+    """Recompute the tenant's report read models from its deals (admins only)."""
+    if "admin" not in access.principal.roles:
+        raise Forbidden("only admins may rebuild reports")
+    return await rebuild_reports(rt.db, access.tenant_id, batch_size=batch_size)
