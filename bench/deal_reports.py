@@ -1,7 +1,7 @@
 """Pipeline, forecast and win/loss reports at 10k and 100k deals (p50 of each, over HTTP).
 
 Deals are seeded straight into the deals database with the service's own document builder
-(``deals.deal_service.new_deal``: the same documents the API stores), spread over 20
+(``deals.deals.service.new_deal``: the same documents the API stores), spread over 20
 owners, every stage, 18 close months and five lost reasons; then the service's rebuild
 (``POST /v1/reports/rebuild``) computes the read models from them, and each report is
 timed. Reports read buckets, not deals, so the 100k figure should stay close to the 10k
@@ -21,8 +21,8 @@ from pymongo import AsyncMongoClient
 
 from bench.report import Figure
 from bench.stats import summarize_ms
-from deals.deal_service import new_deal
-from deals.domain import DEFAULT_STAGES, StageKind
+from deals.deals.service import new_deal
+from deals.pipelines.domain import DEFAULT_STAGES, StageKind
 
 BENCHMARK = "deal reports"
 P50_TARGET_MS = 50.0

@@ -19,7 +19,7 @@ from pymongo.errors import PyMongoError
 from bench.context import LEADS_COLLECTION, Run
 from bench.report import Figure
 from bench.stats import summarize_ms
-from leads.repository import LeadFilter
+from leads.leads.repository import LeadFilter
 
 PAGE = 50
 SORT = [("created_at", DESCENDING), ("_id", DESCENDING)]

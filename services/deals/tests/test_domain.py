@@ -8,31 +8,30 @@ from decimal import Decimal
 
 import pytest
 
-from deals.domain import (
+from deals.deals.domain import StageMove, counterpart_stage, plan_move
+from deals.pipelines.domain import (
     DEFAULT_STAGES,
-    BucketKey,
-    DealFacts,
     InvalidInput,
-    ReportKind,
     StageDraft,
     StageKind,
-    StageMove,
     StateConflict,
-    Tally,
-    WinLoss,
     build_stages,
-    contributions,
-    counterpart_stage,
-    delta,
-    months_between,
-    period_months,
-    periods_within,
-    plan_move,
-    reason_field,
-    reason_of_field,
     removed_stages,
     slug,
 )
+from deals.reports.domain import (
+    BucketKey,
+    DealFacts,
+    ReportKind,
+    Tally,
+    WinLoss,
+    contributions,
+    delta,
+    months_between,
+    reason_field,
+    reason_of_field,
+)
+from deals.targets.domain import period_months, periods_within
 
 STAGES = list(DEFAULT_STAGES)
 CREATED = datetime(2025, 1, 10, tzinfo=UTC)
@@ -272,7 +271,7 @@ def test_periods() -> None:
 def test_trailing_months_cross_the_year() -> None:
     from datetime import UTC, datetime
 
-    from deals.domain import trailing_months
+    from deals.reports.domain import trailing_months
 
     assert trailing_months(datetime(2026, 2, 9, tzinfo=UTC), 4) == [
         "2025-11",

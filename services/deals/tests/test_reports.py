@@ -12,8 +12,8 @@ from typing import Any
 from bson import Decimal128
 
 from crm_shared.ids import utcnow
-from deals.domain import month_of
-from deals.report_repository import BUCKETS, ReportRepository
+from deals.reports.domain import month_of
+from deals.reports.repository import BUCKETS, ReportRepository
 
 from .conftest import DealsHarness
 
@@ -222,7 +222,7 @@ async def test_rebuild_command_line(deals: DealsHarness) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "deals.rebuild",
+        "deals.reports.rebuild",
         "--tenant",
         deals.tenant,
         env=env,

@@ -12,14 +12,15 @@ import pytest
 
 from crm_shared.csv_import import RowError
 from crm_shared.csvio import EXTRA_CELLS_KEY, iter_csv_records, write_csv_rows
-from leads.csv_format import (
+from leads.imports.csv_format import (
     HEADER_ALIASES,
     LEAD_CSV_COLUMNS,
     lead_to_csv_row,
     parse_lead_row,
     parse_source,
 )
-from leads.schemas import LeadOut, LeadSource
+from leads.leads.domain import LeadSource
+from leads.leads.schemas import LeadOut
 
 
 def test_export_columns() -> None:

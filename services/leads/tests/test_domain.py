@@ -9,33 +9,32 @@ import pytest
 
 from crm_shared.phone_search import phone_search_values
 from crm_shared.search import anchor_key, search_keys, search_text, text_matches
-from leads.domain import (
+from leads.leads.domain import (
     ALLOWED_TRANSITIONS,
-    DEFAULT_SCORING,
-    FREE_MAIL_DOMAINS,
+    LEAD_BASE_FIELDS,
     AlreadyConverted,
     DomainError,
+    LeadStatus,
     ReasonRequired,
-    ScoreResult,
     TransitionError,
     check_convertible,
     check_transition,
     lead_search_values,
     merge_fields,
+)
+from leads.leads.schemas import LeadCreate
+from leads.scoring.domain import (
+    DEFAULT_SCORING,
+    FREE_MAIL_DOMAINS,
+    Rating,
+    ScoreResult,
+    ScoringOp,
     pick_round_robin,
     rating_for,
     rule_matches,
     score_lead,
 )
-from leads.schemas import (
-    LEAD_BASE_FIELDS,
-    LeadCreate,
-    LeadStatus,
-    Rating,
-    ScoringConfig,
-    ScoringOp,
-    ScoringRule,
-)
+from leads.scoring.schemas import ScoringConfig, ScoringRule
 
 S = LeadStatus
 

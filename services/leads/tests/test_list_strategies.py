@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from crm_shared.ids import utcnow
-from leads.domain import DEFAULT_SCORING
-from leads.repository import SORTS, LeadFilter, LeadRepository
-from leads.schemas import LeadCreate
-from leads.service import build_lead
+from leads.leads.repository import SORTS, LeadFilter, LeadRepository
+from leads.leads.schemas import LeadCreate
+from leads.leads.service import build_lead
+from leads.scoring.domain import DEFAULT_SCORING
 
 from .conftest import LeadsHarness
 

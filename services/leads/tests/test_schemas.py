@@ -11,8 +11,8 @@ import pytest
 from pydantic import ValidationError
 
 from crm_shared.fields import DEFAULT_PHONE_REGION, normalize_phone, normalize_website
-from leads.schemas import (
-    LEAD_BASE_FIELDS,
+from leads.leads.domain import LEAD_BASE_FIELDS, LeadSource, LeadStatus
+from leads.leads.schemas import (
     AssignRequest,
     ConversionOut,
     ConvertRequest,
@@ -20,16 +20,12 @@ from leads.schemas import (
     LeadCreate,
     LeadOut,
     LeadPage,
-    LeadSource,
-    LeadStatus,
     LeadUpdate,
     MergeRequest,
-    Rating,
-    ScoringConfig,
-    ScoringOp,
-    ScoringRule,
     StatusChange,
 )
+from leads.scoring.domain import Rating, ScoringOp
+from leads.scoring.schemas import ScoringConfig, ScoringRule
 
 
 def _errors(exc: pytest.ExceptionInfo[ValidationError]) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Query
 
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
@@ -20,3 +20,5 @@ ReadReports = Annotated[Access, require("reports", Action.READ)]
 ReadTargets = Annotated[Access, require("targets", Action.READ)]
 WriteTargets = Annotated[Access, require("targets", Action.WRITE)]
 ResourceId = Annotated[str, Path(min_length=1, max_length=64)]
+OwnerQuery = Annotated[str | None, Query(min_length=1, max_length=64)]
+"""An optional ``owner_id`` filter of reports and targets."""

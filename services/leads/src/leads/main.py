@@ -5,12 +5,35 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from crm_shared.http.app import ServiceDefinition, create_service_app
+from crm_shared.kafka.consumer import ConsumerSpec, Handler
 from crm_shared.runtime import Runtime
-from leads.api import config_router, router
-from leads.handlers import consumer_specs
-from leads.repository import INDEXES
-from leads.rescoring import Rescorer
+from crm_shared.settings import ServiceSettings
+from leads.imports import api as imports_api
+from leads.leads import api as leads_api
+from leads.leads.handlers import on_contact_from_conversion, on_deal_created, on_deal_stage_changed
+from leads.leads.repository import INDEXES
+from leads.scoring import api as scoring_api
+from leads.scoring.rescoring import Rescorer
 from leads.settings import LeadsSettings, get_settings
+
+
+def consumer_specs(settings: ServiceSettings) -> list[ConsumerSpec]:
+    """The leads service's consumer group: contacts and deals made from converted leads."""
+    handlers: dict[str, Handler] = {
+        "ContactCreated": on_contact_from_conversion,
+        "ContactUpdated": on_contact_from_conversion,
+        "DealCreated": on_deal_created,
+        "DealStageChanged": on_deal_stage_changed,
+    }
+    return [
+        ConsumerSpec(
+            group=settings.service_name,
+            topics=[settings.topic("contacts"), settings.topic("deals")],
+            handlers=handlers,
+            # setting the ids of what a conversion produced is the same write every time
+            idempotent=frozenset({"ContactCreated", "ContactUpdated", "DealCreated"}),
+        )
+    ]
 
 
 def create_app(settings: LeadsSettings | None = None) -> FastAPI:
@@ -29,7 +52,13 @@ def create_app(settings: LeadsSettings | None = None) -> FastAPI:
             settings=settings,
             title="CRM leads service",
             description="Leads: capture, scoring, assignment, qualification, conversion, CSV.",
-            routers=[config_router, router],
+            # configuration first, and the CSV routes before /v1/leads/{lead_id}
+            routers=[
+                scoring_api.config_router,
+                leads_api.router,
+                imports_api.router,
+                leads_api.lead_router,
+            ],
             indexes=INDEXES,
             consumers=consumer_specs(settings),
             body_limits={"/v1/leads/import": settings.import_max_bytes},

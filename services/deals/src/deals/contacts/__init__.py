@@ -1,0 +1,1 @@
+"""The contact projection: contacts named on deals, kept in step with contact events."""

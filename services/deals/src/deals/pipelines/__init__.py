@@ -1,0 +1,1 @@
+"""Sales pipelines and their ordered stages (the default one is created on first use)."""

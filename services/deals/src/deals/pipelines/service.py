@@ -1,0 +1,135 @@
+"""Use cases on pipelines: list, create, edit stages (a stage holding deals cannot go),
+delete; and the mapping of the service's business-rule errors to HTTP problems."""
+
+from __future__ import annotations
+
+from crm_shared.auth import Access
+from crm_shared.errors import Conflict, ProblemError, Unprocessable
+from crm_shared.idempotency import create_once
+from crm_shared.mongo.pagination import fingerprint
+from crm_shared.mongo.repository import expected_version
+from crm_shared.mongo.scoped import Document
+from crm_shared.runtime import Runtime
+from crm_shared.uow import Tx
+from deals.deals.repository import DealRepository
+from deals.pipelines.domain import (
+    DEFAULT_STAGES,
+    DomainError,
+    InvalidInput,
+    StageDraft,
+    build_stages,
+    removed_stages,
+)
+from deals.pipelines.repository import PipelineRepository, new_pipeline, stages_of
+from deals.pipelines.schemas import PipelineCreate, PipelineUpdate
+from deals.pipelines.views import pipeline_view
+
+
+def problem(exc: DomainError) -> ProblemError:
+    """A business-rule violation as HTTP: invalid input 422, state conflicts 409."""
+    return Unprocessable(exc.message) if isinstance(exc, InvalidInput) else Conflict(exc.message)
+
+
+async def pipeline_or_default(rt: Runtime, tenant_id: str, pipeline_id: str | None) -> Document:
+    """The named pipeline, or the tenant's default one (created on first use)."""
+    repo = PipelineRepository(rt.db, tenant_id)
+    return await (repo.get(pipeline_id) if pipeline_id else repo.ensure_default())
+
+
+async def list_pipelines(
+    rt: Runtime, access: Access, *, limit: int, cursor: str | None
+) -> tuple[list[Document], str | None]:
+    """A page of the tenant's pipelines (views), oldest (the default, created on first use)
+    first, and the next cursor."""
+    repo = PipelineRepository(rt.db, access.tenant_id)
+    await repo.ensure_default()
+    docs, next_cursor = await repo.oldest_first(
+        limit=limit, cursor=cursor, query_fingerprint=fingerprint(access.tenant_id, "pipelines")
+    )
+    return [pipeline_view(d) for d in docs], next_cursor
+
+
+async def get_pipeline(rt: Runtime, access: Access, pipeline_id: str) -> Document:
+    """One pipeline as a view."""
+    return pipeline_view(await PipelineRepository(rt.db, access.tenant_id).get(pipeline_id))
+
+
+async def create_pipeline(
+    rt: Runtime, access: Access, data: PipelineCreate, *, idempotency_key: str | None = None
+) -> tuple[Document, bool]:
+    """Create a pipeline (default stages unless given); returns (view, replayed)."""
+    drafts = (
+        [s.draft() for s in data.stages]
+        if data.stages is not None
+        else [StageDraft(s.name, s.probability, s.kind, s.id) for s in DEFAULT_STAGES]
+    )
+    try:
+        stages = build_stages(drafts)
+    except DomainError as exc:
+        raise problem(exc) from exc
+    # the tenant's default pipeline exists before any other, so "default" stays the first
+    await PipelineRepository(rt.db, access.tenant_id).ensure_default()
+    doc = new_pipeline(data.name, stages)
+
+    async def work(tx: Tx) -> Document:
+        await PipelineRepository(tx.db, access.tenant_id).insert(doc, session=tx.session)
+        return pipeline_view(doc)
+
+    return await create_once(
+        rt.uow,
+        access.tenant_id,
+        data.model_dump(mode="json"),
+        work,
+        idempotency_key=idempotency_key,
+    )
+
+
+async def update_pipeline(
+    rt: Runtime, access: Access, pipeline_id: str, patch: PipelineUpdate, *, if_match: int | None
+) -> Document:
+    """Rename and/or replace the ordered stage list; removing a stage with deals is a 409."""
+    tenant = access.tenant_id
+
+    async def work(tx: Tx) -> Document:
+        repo = PipelineRepository(tx.db, tenant)
+        current = await repo.get(pipeline_id, session=tx.session)
+        version = expected_version(current, if_match)
+        fields: Document = {}
+        if patch.name is not None:
+            fields["name"] = patch.name
+        if patch.stages is not None:
+            before = stages_of(current)
+            try:
+                after = build_stages([s.draft() for s in patch.stages], before)
+            except DomainError as exc:
+                raise problem(exc) from exc
+            deals = DealRepository(tx.db, tenant)
+            for stage_id in removed_stages(before, after):
+                if await deals.holds_deals(pipeline_id, stage_id, session=tx.session):
+                    raise Conflict(
+                        f"stage {stage_id} holds deals; move them before removing it",
+                        stage=stage_id,
+                    )
+            fields["stages"] = [s.as_dict() for s in after]
+        return await repo.update(pipeline_id, version, {"$set": fields}, session=tx.session)
+
+    return pipeline_view(await rt.uow.run(work))
+
+
+async def delete_pipeline(
+    rt: Runtime, access: Access, pipeline_id: str, *, if_match: int | None
+) -> None:
+    """Delete a pipeline that holds no deals; the default pipeline stays."""
+    tenant = access.tenant_id
+
+    async def work(tx: Tx) -> None:
+        repo = PipelineRepository(tx.db, tenant)
+        current = await repo.get(pipeline_id, session=tx.session)
+        if current.get("is_default"):
+            raise Conflict("the default pipeline cannot be deleted")
+        if await DealRepository(tx.db, tenant).holds_deals(pipeline_id, session=tx.session):
+            raise Conflict(f"pipeline {pipeline_id} holds deals; move or delete them first")
+        version = expected_version(current, if_match)
+        await repo.delete(pipeline_id, version, session=tx.session)
+
+    await rt.uow.run(work)

@@ -1,0 +1,1 @@
+"""Sales reports served from incrementally kept read models, and their rebuild."""

@@ -1,0 +1,1 @@
+"""Leads: capture, edit, lists, status, assignment, conversion, merge and their outcome."""

@@ -1,0 +1,1 @@
+"""Lead scoring and assignment settings (rules, thresholds, round-robin) and rescoring."""
