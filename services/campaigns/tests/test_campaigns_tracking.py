@@ -6,7 +6,7 @@ import pytest
 
 from campaigns.rendering import CampaignTemplate, render_email
 from campaigns.sender import request_id
-from campaigns.tracking import Claims, InvalidToken, LinkBuilder, LinkKind, TrackingSigner
+from campaigns.tracking.signing import Claims, InvalidToken, LinkBuilder, LinkKind, TrackingSigner
 
 CLAIMS = Claims("tenant_a", "cmp_1", "con_1")
 SIGNER = TrackingSigner("secret")

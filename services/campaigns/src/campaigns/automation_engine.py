@@ -11,7 +11,7 @@ from campaigns.automation_assign import AssignWorker
 from campaigns.automation_handlers import with_automations
 from campaigns.automation_service import Firing
 from campaigns.settings import CampaignsSettings
-from campaigns.tracking import LinkBuilder, TrackingSigner
+from campaigns.tracking.signing import LinkBuilder, TrackingSigner
 from crm_shared.kafka.consumer import ConsumerSpec
 from crm_shared.runtime import Runtime
 

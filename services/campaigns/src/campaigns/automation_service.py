@@ -22,7 +22,7 @@ from campaigns.launch import enrol_members
 from campaigns.member_repository import MemberRepository
 from campaigns.rendering import display_name, merge_values
 from campaigns.templating import parse
-from campaigns.tracking import Claims, LinkBuilder
+from campaigns.tracking.signing import Claims, LinkBuilder
 from crm_shared.auth import Access
 from crm_shared.errors import ProblemError
 from crm_shared.events.catalogue import EmailRequested, UserNotificationRequested

@@ -16,11 +16,11 @@ from campaigns import (
 from campaigns.api_automations import router as automations_router
 from campaigns.api_campaigns import router as campaigns_router
 from campaigns.api_segments import router as segments_router
-from campaigns.api_tracking import router as tracking_router
 from campaigns.automation_engine import AutomationEngine
 from campaigns.handlers import consumer_specs
 from campaigns.sender import Sender
 from campaigns.settings import CampaignsSettings, get_settings
+from campaigns.tracking.api import router as tracking_router
 from crm_shared.http.app import ServiceDefinition, create_service_app
 from crm_shared.runtime import Runtime
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from campaigns.templating import Template, parse, single_line
-from campaigns.tracking import Claims, LinkBuilder
+from campaigns.tracking.signing import Claims, LinkBuilder
 
 _HREF: Final = re.compile(r"""(\bhref\s*=\s*)(["'])(https?://[^"']+)\2""", re.IGNORECASE)
 _BODY_END: Final = re.compile(r"</body\s*>", re.IGNORECASE)

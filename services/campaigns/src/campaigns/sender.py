@@ -30,7 +30,7 @@ from campaigns.member_repository import MemberRepository
 from campaigns.metrics_repository import MetricsRepository
 from campaigns.rendering import CampaignTemplate, display_name, render_email
 from campaigns.settings import CampaignsSettings
-from campaigns.tracking import Claims, LinkBuilder, TrackingSigner
+from campaigns.tracking.signing import Claims, LinkBuilder, TrackingSigner
 from crm_shared.errors import NotFound
 from crm_shared.events.catalogue import EmailRequested, EventData
 from crm_shared.ids import utcnow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from campaigns.engagement import Step, reach
 from campaigns.member_repository import MemberRepository
-from campaigns.tracking import Claims
+from campaigns.tracking.signing import Claims
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
 

@@ -10,10 +10,16 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from campaigns import tracking_service
 from campaigns.deps import SettingsDep
 from campaigns.settings import CampaignsSettings
-from campaigns.tracking import TOKEN_MAX_LENGTH, Claims, InvalidToken, LinkKind, TrackingSigner
+from campaigns.tracking import service
+from campaigns.tracking.signing import (
+    TOKEN_MAX_LENGTH,
+    Claims,
+    InvalidToken,
+    LinkKind,
+    TrackingSigner,
+)
 from crm_shared.errors import NotFound
 from crm_shared.http.deps import RuntimeDep
 
@@ -43,7 +49,7 @@ def _page(title: str, body: str) -> HTMLResponse:
 @router.get("/track/open/{token}", include_in_schema=False)
 async def track_open(token: Token, rt: RuntimeDep, settings: SettingsDep) -> Response:
     """Record an open; answers a transparent 1x1 GIF."""
-    await tracking_service.record_open(rt, _claims(settings, LinkKind.OPEN, token))
+    await service.record_open(rt, _claims(settings, LinkKind.OPEN, token))
     return Response(PIXEL, media_type="image/gif", headers=NO_STORE)
 
 
@@ -54,7 +60,7 @@ async def track_click(token: Token, rt: RuntimeDep, settings: SettingsDep) -> Re
     target = claims.url or ""
     if urlsplit(target).scheme not in ("http", "https"):
         raise NotFound("this link is not valid")
-    await tracking_service.record_click(rt, claims)
+    await service.record_click(rt, claims)
     return RedirectResponse(target, status_code=302, headers=NO_STORE)
 
 
@@ -73,5 +79,5 @@ async def unsubscribe_page(token: Token, settings: SettingsDep) -> HTMLResponse:
 @router.post("/unsubscribe/{token}", include_in_schema=False)
 async def unsubscribe(token: Token, rt: RuntimeDep, settings: SettingsDep) -> HTMLResponse:
     """Unsubscribe (the page's button, or a mail client's RFC 8058 one-click POST)."""
-    await tracking_service.unsubscribe(rt, _claims(settings, LinkKind.UNSUBSCRIBE, token))
+    await service.unsubscribe(rt, _claims(settings, LinkKind.UNSUBSCRIBE, token))
     return _page("Unsubscribed", "<p>You will not receive campaign e-mails from us again.</p>")
