@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.rendering import CampaignTemplate, render_email
 from campaigns.sender import request_id
+from campaigns.templates.rendering import CampaignTemplate, render_email
 from campaigns.tracking.signing import Claims, InvalidToken, LinkBuilder, LinkKind, TrackingSigner
 
 CLAIMS = Claims("tenant_a", "cmp_1", "con_1")

@@ -24,7 +24,8 @@ from campaigns.member_repository import MemberRepository
 from campaigns.metrics_service import campaign_metrics
 from campaigns.schemas import CampaignCreate, CampaignUpdate, MembersAdd
 from campaigns.sender import Sender
-from campaigns.template_preview import TemplatePreviewIn, TemplatePreviewOut, preview_template
+from campaigns.templates.schemas import TemplatePreviewIn, TemplatePreviewOut
+from campaigns.templates.service import preview_template
 from campaigns.views import member_view, view
 from crm_shared.auth import Access
 from crm_shared.errors import BadRequest

@@ -20,8 +20,8 @@ from campaigns.automation_schemas import AutomationIn, AutomationPatch
 from campaigns.contact_projection import ContactProjection
 from campaigns.launch import enrol_members
 from campaigns.member_repository import MemberRepository
-from campaigns.rendering import display_name, merge_values
-from campaigns.templating import parse
+from campaigns.templates.domain import parse
+from campaigns.templates.rendering import display_name, merge_values
 from campaigns.tracking.signing import Claims, LinkBuilder
 from crm_shared.auth import Access
 from crm_shared.errors import ProblemError

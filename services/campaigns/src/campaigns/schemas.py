@@ -22,7 +22,7 @@ from pydantic import (
 
 from campaigns.domain import CampaignType
 from campaigns.segment_rules import Group
-from campaigns.templating import parse
+from campaigns.templates.domain import parse
 from crm_shared.fields import (
     DEFAULT_CURRENCY,
     MODEL_CONFIG,

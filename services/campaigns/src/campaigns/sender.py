@@ -28,8 +28,8 @@ from campaigns.campaign_repository import CampaignRepository, SendJobs
 from campaigns.domain import CampaignStatus, Suppression
 from campaigns.member_repository import MemberRepository
 from campaigns.metrics_repository import MetricsRepository
-from campaigns.rendering import CampaignTemplate, display_name, render_email
 from campaigns.settings import CampaignsSettings
+from campaigns.templates.rendering import CampaignTemplate, display_name, render_email
 from campaigns.tracking.signing import Claims, LinkBuilder, TrackingSigner
 from crm_shared.errors import NotFound
 from crm_shared.events.catalogue import EmailRequested, EventData

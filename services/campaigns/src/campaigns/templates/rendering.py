@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from campaigns.templating import Template, parse, single_line
+from campaigns.templates.domain import Template, parse, single_line
 from campaigns.tracking.signing import Claims, LinkBuilder
 
 _HREF: Final = re.compile(r"""(\bhref\s*=\s*)(["'])(https?://[^"']+)\2""", re.IGNORECASE)

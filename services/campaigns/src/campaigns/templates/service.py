@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from typing import Final
 
-from pydantic import BaseModel
-
 from campaigns.contact_projection import SAMPLE_FIELDS, ContactProjection
-from campaigns.rendering import CampaignTemplate, personalize
-from campaigns.schemas import Id, TemplateIn
+from campaigns.templates.rendering import CampaignTemplate, personalize
+from campaigns.templates.schemas import PreviewContact, TemplatePreviewIn, TemplatePreviewOut
 from crm_shared.auth import Access
 from crm_shared.errors import NotFound
-from crm_shared.fields import MODEL_CONFIG
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 
@@ -31,34 +28,6 @@ PLACEHOLDER_CONTACT: Final[Document] = {
 }
 """The values used when the tenant has no contact yet."""
 _PREVIEW_FIELDS: Final = {**SAMPLE_FIELDS, "company": 1, "title": 1}
-
-
-class TemplatePreviewIn(BaseModel):
-    """Body of ``POST /v1/campaigns/template-preview``: a template and, optionally, the
-    contact to personalize it for (default: a sample contact of the tenant)."""
-
-    model_config = MODEL_CONFIG
-
-    template: TemplateIn
-    contact_id: Id | None = None
-
-
-class PreviewContact(BaseModel):
-    """The contact a preview was personalized for."""
-
-    id: str
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-
-
-class TemplatePreviewOut(BaseModel):
-    """The rendered e-mail; ``contact`` is null when placeholder values were used."""
-
-    subject: str
-    body_text: str
-    body_html: str | None
-    contact: PreviewContact | None
 
 
 async def _contact(rt: Runtime, access: Access, contact_id: str | None) -> Document | None:
