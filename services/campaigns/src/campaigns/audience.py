@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from campaigns.contact_projection import ContactProjection
 from campaigns.domain import MemberStatus, Suppression, suppression
 from campaigns.member_repository import MemberRepository, new_member
-from campaigns.segment_repository import SegmentRepository
-from campaigns.segment_rules import Group, compile_rules
+from campaigns.segments.domain import compile_rules
+from campaigns.segments.repository import SegmentRepository
+from campaigns.segments.schemas import Group
 from crm_shared.mongo.scoped import Document
 from crm_shared.uow import Tx
 

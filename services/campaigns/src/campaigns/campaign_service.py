@@ -14,7 +14,7 @@ from campaigns.domain import MUTABLE_BEFORE_LAUNCH, CampaignStatus
 from campaigns.member_repository import MemberRepository
 from campaigns.metrics_repository import MetricsRepository
 from campaigns.schemas import CampaignCreate, CampaignUpdate
-from campaigns.segment_repository import SegmentRepository
+from campaigns.segments.repository import SegmentRepository
 from campaigns.views import member_view, view
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Unprocessable

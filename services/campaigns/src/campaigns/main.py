@@ -11,13 +11,13 @@ from campaigns import (
     contact_projection,
     member_repository,
     metrics_repository,
-    segment_repository,
 )
 from campaigns.api_automations import router as automations_router
 from campaigns.api_campaigns import router as campaigns_router
-from campaigns.api_segments import router as segments_router
 from campaigns.automation_engine import AutomationEngine
 from campaigns.handlers import consumer_specs
+from campaigns.segments import repository as segments_repository
+from campaigns.segments.api import router as segments_router
 from campaigns.sender import Sender
 from campaigns.settings import CampaignsSettings, get_settings
 from campaigns.tracking.api import router as tracking_router
@@ -28,7 +28,7 @@ INDEXES = [
     *campaign_repository.INDEXES,
     *member_repository.INDEXES,
     *metrics_repository.INDEXES,
-    *segment_repository.INDEXES,
+    *segments_repository.INDEXES,
     *contact_projection.INDEXES,
     *automation_repository.INDEXES,
     *automation_assign.INDEXES,

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from campaigns.contact_projection import ContactProjection
 from campaigns.member_repository import MemberRepository
-from campaigns.segment_repository import SegmentRepository
+from campaigns.segments.repository import SegmentRepository
 from crm_shared.events.catalogue import AccountCreated, ContactSnapshot
 from crm_shared.uow import Tx
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Final, Literal, Self
+from typing import Annotated, Any, Final, Self
 
 from pydantic import (
     AfterValidator,
@@ -21,7 +21,6 @@ from pydantic import (
 )
 
 from campaigns.domain import CampaignType
-from campaigns.segment_rules import Group
 from campaigns.templates.domain import parse
 from crm_shared.fields import (
     DEFAULT_CURRENCY,
@@ -149,50 +148,3 @@ class MembersAdd(BaseModel):
     model_config = MODEL_CONFIG
 
     contact_ids: ContactIds
-
-
-SegmentKind = Literal["dynamic", "static"]
-
-
-class SegmentCreate(BaseModel):
-    """Body of ``POST /v1/segments``: ``dynamic`` segments need ``rules``; ``static``
-    lists take members by id or CSV and have none."""
-
-    model_config = MODEL_CONFIG
-
-    name: Name
-    description: Description = None
-    kind: SegmentKind = "dynamic"
-    rules: Group | None = None
-
-    @model_validator(mode="after")
-    def _rules_match_kind(self) -> Self:
-        if (self.kind == "dynamic") != (self.rules is not None):
-            raise ValueError("dynamic segments need rules; static lists have none")
-        return self
-
-
-class SegmentUpdate(BaseModel):
-    """Body of ``PATCH /v1/segments/{id}``."""
-
-    model_config = MODEL_CONFIG
-
-    name: Name | None = None
-    description: Description = None
-    rules: Group | None = None
-
-    @model_validator(mode="after")
-    def _something(self) -> Self:
-        if not self.model_fields_set:
-            raise ValueError("send at least one field")
-        if "name" in self.model_fields_set and self.name is None:
-            raise ValueError("name cannot be null")
-        return self
-
-
-class SegmentPreview(BaseModel):
-    """Body of ``POST /v1/segments/preview``."""
-
-    model_config = MODEL_CONFIG
-
-    rules: Group

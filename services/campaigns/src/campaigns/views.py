@@ -20,8 +20,3 @@ def member_view(doc: Mapping[str, Any]) -> dict[str, Any]:
     body = document_view(doc, _MEMBER_HIDDEN)
     body["id"] = doc["contact_id"]
     return body
-
-
-def contact_sample(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """A projected contact in a segment preview."""
-    return document_view(doc)

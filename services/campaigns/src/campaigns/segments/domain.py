@@ -8,15 +8,15 @@ lists of scalars, so nothing a client sends can place an operator in a query.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Final, Literal, Self
+from typing import Any, Final, Protocol, runtime_checkable
 
 from bson import Decimal128
-from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from crm_shared.fields import CUSTOM_KEY_RE, MODEL_CONFIG
+from crm_shared.fields import CUSTOM_KEY_RE
 from crm_shared.mongo.filters import merge_filters
 from crm_shared.mongo.scoped import Document
 
@@ -72,10 +72,6 @@ _MONGO_OP: Final = {
     "not_in": "$nin",
 }
 
-Scalar = bool | int | float | Annotated[str, StringConstraints(max_length=200)]
-Value = Scalar | Annotated[list[Scalar], Field(max_length=100)] | None
-FieldName = Annotated[str, StringConstraints(min_length=1, max_length=60)]
-
 
 class RuleError(ValueError):
     """A condition names an unknown field, an operator its type lacks, or a bad value."""
@@ -94,47 +90,41 @@ def field_of(name: str) -> tuple[str, FieldType]:
     raise RuleError(f"unknown field {name!r}; use one of: {known}")
 
 
-class Condition(BaseModel):
-    """``field op value``, e.g. ``{"field": "tags", "op": "contains", "value": "vip"}``."""
+class RuleCondition(Protocol):
+    """A condition as the compiler reads it (the ``Condition`` schema is one)."""
 
-    model_config = MODEL_CONFIG
+    @property
+    def field(self) -> str:
+        """The rule field (a name from :data:`FIELDS` or ``custom.<name>``)."""
+        ...
 
-    field: FieldName
-    op: Annotated[str, StringConstraints(min_length=1, max_length=20)]
-    value: Value = None
+    @property
+    def op(self) -> str:
+        """The operator (one of :data:`OPERATORS` of the field's type)."""
+        ...
 
-    @model_validator(mode="after")
-    def _valid(self) -> Self:
-        compile_condition(self)
-        return self
-
-
-class Group(BaseModel):
-    """All (AND) or any (OR) of its rules; rules are conditions or nested groups."""
-
-    model_config = MODEL_CONFIG
-
-    match: Literal["all", "any"] = "all"
-    rules: Annotated[list[Condition | Group], Field(min_length=1, max_length=MAX_CONDITIONS)]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _not_too_deep(cls, data: Any) -> Any:
-        """Checked on the raw input, before the nested groups are: refused afterwards, a
-        deep tree failed at every level and both sides of every union, so a few kilobytes
-        of nesting came back as megabytes of field errors."""
-        if _raw_depth(data) > MAX_DEPTH:
-            raise ValueError(f"groups nest at most {MAX_DEPTH} deep")
-        return data
-
-    @model_validator(mode="after")
-    def _bounded(self) -> Self:
-        if _conditions(self) > MAX_CONDITIONS:
-            raise ValueError(f"a segment has at most {MAX_CONDITIONS} conditions")
-        return self
+    @property
+    def value(self) -> Any:
+        """A JSON scalar, a list of them, or ``None``."""
+        ...
 
 
-def _raw_depth(data: Any) -> int:
+@runtime_checkable
+class RuleGroup(Protocol):
+    """A group as the compiler reads it (the ``Group`` schema is one)."""
+
+    @property
+    def match(self) -> str:
+        """``all`` (AND) or ``any`` (OR)."""
+        ...
+
+    @property
+    def rules(self) -> Sequence[RuleCondition | RuleGroup]:
+        """Conditions or nested groups."""
+        ...
+
+
+def raw_depth(data: Any) -> int:
     """How deep groups (objects with a ``rules`` list) nest in ``data``, counted without
     recursion and only until it passes :data:`MAX_DEPTH`."""
     deepest = 0
@@ -147,8 +137,9 @@ def _raw_depth(data: Any) -> int:
     return deepest
 
 
-def _conditions(group: Group) -> int:
-    return sum(_conditions(r) if isinstance(r, Group) else 1 for r in group.rules)
+def count_conditions(group: RuleGroup) -> int:
+    """How many conditions the tree holds, at every level."""
+    return sum(count_conditions(r) if isinstance(r, RuleGroup) else 1 for r in group.rules)
 
 
 def _scalar(ftype: FieldType, value: Any) -> Any:
@@ -188,7 +179,7 @@ def _values(ftype: FieldType, value: Any, *, count: int | None = None) -> list[A
     return [_scalar(ftype, v) for v in value]
 
 
-def compile_condition(cond: Condition) -> Document:
+def compile_condition(cond: RuleCondition) -> Document:
     """One condition as a MongoDB filter; :class:`RuleError` if it is not valid."""
     path, ftype = field_of(cond.field)
     if cond.op not in OPERATORS[ftype]:
@@ -211,10 +202,10 @@ def compile_condition(cond: Condition) -> Document:
     return {path: {_MONGO_OP[cond.op]: _scalar(ftype, cond.value)}}
 
 
-def compile_rules(group: Group) -> Document:
+def compile_rules(group: RuleGroup) -> Document:
     """The whole tree as one MongoDB filter (AND groups kept flat where they can be)."""
     parts = [
-        compile_rules(r) if isinstance(r, Group) else compile_condition(r) for r in group.rules
+        compile_rules(r) if isinstance(r, RuleGroup) else compile_condition(r) for r in group.rules
     ]
     if len(parts) == 1:
         return parts[0]

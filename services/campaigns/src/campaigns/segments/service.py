@@ -6,17 +6,18 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, Final
 
 from campaigns.contact_projection import ContactProjection
-from campaigns.schemas import SegmentCreate, SegmentUpdate
-from campaigns.segment_repository import SegmentRepository
-from campaigns.segment_rules import Group, compile_rules
+from campaigns.segments.domain import compile_rules
+from campaigns.segments.repository import SegmentRepository
+from campaigns.segments.schemas import Group, SegmentCreate, SegmentUpdate
+from campaigns.segments.views import contact_sample, view
 from campaigns.settings import CampaignsSettings
-from campaigns.views import contact_sample, member_view, view
+from campaigns.views import member_view
 from crm_shared.auth import Access
 from crm_shared.csv_import import ImportReport, RowError, map_record, run_csv_import
 from crm_shared.errors import Conflict, NotFound, Unprocessable
 from crm_shared.ids import new_id
 from crm_shared.mongo.pagination import fingerprint
-from crm_shared.mongo.repository import ListFilter, newest_first
+from crm_shared.mongo.repository import ListFilter, expected_version, newest_first
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
@@ -51,6 +52,11 @@ async def create_segment(rt: Runtime, access: Access, data: SegmentCreate) -> Do
     return await repo.get(doc["_id"])
 
 
+async def get_segment(rt: Runtime, access: Access, segment_id: str) -> Document:
+    """One segment (404 in another tenant)."""
+    return await _repo(rt, access).get(segment_id)
+
+
 async def update_segment(
     rt: Runtime, access: Access, segment_id: str, patch: SegmentUpdate, *, if_match: int | None
 ) -> Document:
@@ -62,7 +68,7 @@ async def update_segment(
         if current["kind"] != "dynamic" or patch.rules is None:
             raise Unprocessable("only dynamic segments have rules, and they cannot be removed")
         fields["rules"] = patch.rules.model_dump(mode="json")
-    version = if_match if if_match is not None else current["version"]
+    version = expected_version(current, if_match)
     return await repo.update(segment_id, version, {"$set": fields})
 
 
@@ -73,7 +79,7 @@ async def delete_segment(
     with their other segments."""
     repo = _repo(rt, access)
     current = await repo.get(segment_id)
-    version = if_match if if_match is not None else current["version"]
+    version = expected_version(current, if_match)
 
     async def work(tx: Tx) -> None:
         await repo.delete(segment_id, version, session=tx.session)

@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from campaigns import segment_service
 from campaigns.deps import (
     Paging,
     ReadSegments,
@@ -15,9 +14,10 @@ from campaigns.deps import (
     SettingsDep,
     WriteSegments,
 )
-from campaigns.schemas import MembersAdd, SegmentCreate, SegmentPreview, SegmentUpdate
-from campaigns.segment_repository import SegmentRepository
-from campaigns.views import view
+from campaigns.schemas import MembersAdd
+from campaigns.segments import service
+from campaigns.segments.schemas import SegmentCreate, SegmentPreview, SegmentUpdate
+from campaigns.segments.views import view
 from crm_shared.http.deps import CSV_UPLOAD, IfMatch, RuntimeDep, csv_body
 from crm_shared.views import versioned_response
 
@@ -35,7 +35,7 @@ async def create_segment(
     body: SegmentCreate, access: WriteSegments, rt: RuntimeDep
 ) -> JSONResponse:
     """Save a dynamic segment (rules) or create an empty static list."""
-    doc = await segment_service.create_segment(rt, access, body)
+    doc = await service.create_segment(rt, access, body)
     return versioned_response(
         view(doc), status_code=201, headers={"Location": f"/v1/segments/{doc['_id']}"}
     )
@@ -49,7 +49,7 @@ async def list_segments(
     query: Annotated[SegmentQuery, Query()],
 ) -> dict[str, Any]:
     """A page of segments, newest first."""
-    items, next_cursor = await segment_service.list_segments(
+    items, next_cursor = await service.list_segments(
         rt,
         access,
         query.kind,
@@ -65,15 +65,13 @@ async def preview_rules(
     body: SegmentPreview, access: ReadSegments, rt: RuntimeDep
 ) -> dict[str, Any]:
     """How many contacts some rules select now, and up to 10 of them."""
-    return await segment_service.preview_rules(rt, access, body.rules)
+    return await service.preview_rules(rt, access, body.rules)
 
 
 @router.get("/{segment_id}")
 async def get_segment(segment_id: ResourceId, access: ReadSegments, rt: RuntimeDep) -> JSONResponse:
     """One segment with its ETag."""
-    return versioned_response(
-        view(await SegmentRepository(rt.db, access.tenant_id).get(segment_id))
-    )
+    return versioned_response(view(await service.get_segment(rt, access, segment_id)))
 
 
 @router.patch("/{segment_id}")
@@ -85,7 +83,7 @@ async def update_segment(
     if_match: IfMatch,
 ) -> JSONResponse:
     """Rename a segment or change its rules; ``If-Match`` guards against lost updates."""
-    doc = await segment_service.update_segment(rt, access, segment_id, body, if_match=if_match)
+    doc = await service.update_segment(rt, access, segment_id, body, if_match=if_match)
     return versioned_response(view(doc))
 
 
@@ -94,7 +92,7 @@ async def delete_segment(
     segment_id: ResourceId, access: WriteSegments, rt: RuntimeDep, if_match: IfMatch
 ) -> Response:
     """Delete a segment (a static list with its members)."""
-    await segment_service.delete_segment(rt, access, segment_id, if_match=if_match)
+    await service.delete_segment(rt, access, segment_id, if_match=if_match)
     return Response(status_code=204)
 
 
@@ -103,7 +101,7 @@ async def preview_segment(
     segment_id: ResourceId, access: ReadSegments, rt: RuntimeDep
 ) -> dict[str, Any]:
     """How many contacts the segment holds now, and up to 10 of them."""
-    return await segment_service.preview_segment(rt, access, segment_id)
+    return await service.preview_segment(rt, access, segment_id)
 
 
 @router.get("/{segment_id}/members")
@@ -115,7 +113,7 @@ async def list_members(
     query: Annotated[Paging, Query()],
 ) -> dict[str, Any]:
     """A page of a static list's members."""
-    items, next_cursor = await segment_service.list_members(
+    items, next_cursor = await service.list_members(
         rt, access, segment_id, limit=min(query.limit, settings.max_page_size), cursor=query.cursor
     )
     return {"items": items, "next_cursor": next_cursor}
@@ -126,7 +124,7 @@ async def add_members(
     segment_id: ResourceId, body: MembersAdd, access: WriteSegments, rt: RuntimeDep
 ) -> dict[str, Any]:
     """Add contacts to a static list by id."""
-    return await segment_service.add_members(rt, access, segment_id, body.contact_ids)
+    return await service.add_members(rt, access, segment_id, body.contact_ids)
 
 
 @router.post("/{segment_id}/members/import", openapi_extra=CSV_UPLOAD)
@@ -139,9 +137,7 @@ async def import_members(
 ) -> dict[str, Any]:
     """Add the contacts of a CSV file (``contact_id`` or ``email`` column, raw body with
     ``Content-Type: text/csv``); rows naming no known contact are listed by row."""
-    report = await segment_service.import_members(
-        rt, access, segment_id, csv_body(request), settings
-    )
+    report = await service.import_members(rt, access, segment_id, csv_body(request), settings)
     return report.as_dict()
 
 
@@ -150,5 +146,5 @@ async def remove_member(
     segment_id: ResourceId, contact_id: ResourceId, access: WriteSegments, rt: RuntimeDep
 ) -> Response:
     """Take a contact off a static list."""
-    await segment_service.remove_member(rt, access, segment_id, contact_id)
+    await service.remove_member(rt, access, segment_id, contact_id)
     return Response(status_code=204)
