@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 
 from campaigns import campaign_service, launch
-from campaigns.audience_figures import AudienceFigures, audience_figures
+from campaigns.audience.schemas import AudienceFigures
+from campaigns.audience.service import audience_figures
 from campaigns.deps import (
     Paging,
     ReadCampaigns,

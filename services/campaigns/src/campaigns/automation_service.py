@@ -13,11 +13,11 @@ import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from campaigns.audience.repository import ContactProjection
 from campaigns.automation_assign import assign_queue
 from campaigns.automation_repository import AutomationRepository, RunRepository, run_key
 from campaigns.automation_rules import caused_by_automation, matches, recipient
 from campaigns.automation_schemas import AutomationIn, AutomationPatch
-from campaigns.contact_projection import ContactProjection
 from campaigns.launch import enrol_members
 from campaigns.member_repository import MemberRepository
 from campaigns.templates.domain import parse

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from campaigns.attribution import record_conversion, record_delivery, record_lead, record_win
-from campaigns.projection_updates import apply_account, apply_contact, remove_contact
+from campaigns.audience.handlers import (
+    on_account_created,
+    on_contact_created,
+    on_contact_deleted,
+    on_contact_updated,
+)
 from crm_shared.events.catalogue import (
-    AccountCreated,
-    ContactCreated,
-    ContactDeleted,
-    ContactUpdated,
     DealWon,
     LeadConverted,
     LeadCreated,
@@ -19,26 +20,6 @@ from crm_shared.events.envelope import CloudEvent
 from crm_shared.kafka.consumer import ConsumerSpec, Handler
 from crm_shared.settings import ServiceSettings
 from crm_shared.uow import Tx
-
-
-async def on_contact_created(envelope: CloudEvent, event: ContactCreated, tx: Tx) -> None:
-    """Project the new contact; its creation time is the event's."""
-    await apply_contact(tx, envelope.tenantid, event.contact, created_at=envelope.time)
-
-
-async def on_contact_updated(envelope: CloudEvent, event: ContactUpdated, tx: Tx) -> None:
-    """Project the changed contact (if newer)."""
-    await apply_contact(tx, envelope.tenantid, event.contact, created_at=None)
-
-
-async def on_contact_deleted(envelope: CloudEvent, event: ContactDeleted, tx: Tx) -> None:
-    """Bury the contact; a merge hands its memberships to the survivor."""
-    await remove_contact(tx, envelope.tenantid, event.contact_id, event.merged_into)
-
-
-async def on_account_created(envelope: CloudEvent, event: AccountCreated, tx: Tx) -> None:
-    """Copy the account's industry and size onto its contacts."""
-    await apply_account(tx, envelope.tenantid, event)
 
 
 async def on_lead_created(envelope: CloudEvent, event: LeadCreated, tx: Tx) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from campaigns.audience import campaign_audience, enrol
+from campaigns.audience.repository import ContactProjection
+from campaigns.audience.service import campaign_audience, enrol
 from campaigns.campaign_repository import CampaignRepository, SendJobs
-from campaigns.contact_projection import ContactProjection
 from campaigns.domain import CampaignStatus, can_launch
 from campaigns.engagement import Step, reach
 from campaigns.member_repository import MemberRepository

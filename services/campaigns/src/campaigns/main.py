@@ -8,12 +8,12 @@ from campaigns import (
     automation_assign,
     automation_repository,
     campaign_repository,
-    contact_projection,
     member_repository,
     metrics_repository,
 )
 from campaigns.api_automations import router as automations_router
 from campaigns.api_campaigns import router as campaigns_router
+from campaigns.audience import repository as audience_repository
 from campaigns.automation_engine import AutomationEngine
 from campaigns.handlers import consumer_specs
 from campaigns.segments import repository as segments_repository
@@ -29,7 +29,7 @@ INDEXES = [
     *member_repository.INDEXES,
     *metrics_repository.INDEXES,
     *segments_repository.INDEXES,
-    *contact_projection.INDEXES,
+    *audience_repository.INDEXES,
     *automation_repository.INDEXES,
     *automation_assign.INDEXES,
 ]

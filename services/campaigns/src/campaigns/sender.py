@@ -23,7 +23,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Final
 
-from campaigns.audience import check_out
+from campaigns.audience.service import check_out
 from campaigns.campaign_repository import CampaignRepository, SendJobs
 from campaigns.domain import CampaignStatus, Suppression
 from campaigns.member_repository import MemberRepository

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Final
 
-from campaigns.contact_projection import ContactProjection
+from campaigns.audience.repository import ContactProjection
 from campaigns.segments.domain import compile_rules
 from campaigns.segments.repository import SegmentRepository
 from campaigns.segments.schemas import Group, SegmentCreate, SegmentUpdate

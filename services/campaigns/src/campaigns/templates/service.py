@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from campaigns.contact_projection import SAMPLE_FIELDS, ContactProjection
+from campaigns.audience.repository import SAMPLE_FIELDS, ContactProjection
 from campaigns.templates.rendering import CampaignTemplate, personalize
 from campaigns.templates.schemas import PreviewContact, TemplatePreviewIn, TemplatePreviewOut
 from crm_shared.auth import Access
@@ -32,13 +32,10 @@ _PREVIEW_FIELDS: Final = {**SAMPLE_FIELDS, "company": 1, "title": 1}
 
 async def _contact(rt: Runtime, access: Access, contact_id: str | None) -> Document | None:
     """The projected contact ``contact_id`` (404 unless live), else the first live one."""
-    contacts = ContactProjection(rt.db, access.tenant_id).contacts
+    contacts = ContactProjection(rt.db, access.tenant_id)
     if contact_id is None:
-        found = await contacts.find(
-            {"alive": True}, sort=[("_id", 1)], limit=1, projection=_PREVIEW_FIELDS
-        )
-        return found[0] if found else None
-    doc = await contacts.find_one({"_id": contact_id, "alive": True})
+        return await contacts.first_live(_PREVIEW_FIELDS)
+    doc = await contacts.live(contact_id)
     if doc is None:
         raise NotFound(f"contact {contact_id} not found")
     return doc

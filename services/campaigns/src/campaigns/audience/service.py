@@ -1,18 +1,66 @@
-"""Who a campaign reaches: segment evaluation and the suppression of opted-out contacts."""
+"""Use cases of the audience: keep the contact projection current from contact and account
+events (a merge points lists and memberships at the survivor), evaluate who a campaign
+reaches (its segments and the members added by hand, less the suppressed contacts), and
+the audience figures of a campaign.
+
+Before launch the figures are evaluated now exactly as launch would freeze them (the same
+:func:`campaign_audience` and :func:`check_out`); once launched, they are the frozen ones
+kept in the campaign's metrics (members enrolled at launch and added since).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from campaigns.contact_projection import ContactProjection
-from campaigns.domain import MemberStatus, Suppression, suppression
+from campaigns.audience.repository import ContactProjection
+from campaigns.audience.schemas import AudienceFigures
+from campaigns.campaign_repository import CampaignRepository
+from campaigns.domain import CampaignStatus, MemberStatus, Suppression, suppression
 from campaigns.member_repository import MemberRepository, new_member
+from campaigns.metrics_repository import MetricsRepository
 from campaigns.segments.domain import compile_rules
 from campaigns.segments.repository import SegmentRepository
 from campaigns.segments.schemas import Group
+from crm_shared.auth import Access
+from crm_shared.events.catalogue import AccountCreated, ContactSnapshot
 from crm_shared.mongo.scoped import Document
+from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
+
+# --- the projection --------------------------------------------------------------------
+
+
+async def apply_contact(
+    tx: Tx, tenant_id: str, contact: ContactSnapshot, *, created_at: datetime | None
+) -> None:
+    """Project a created or updated contact (older versions are ignored)."""
+    await ContactProjection(tx.db, tenant_id).apply(
+        contact, created_at=created_at, session=tx.session
+    )
+
+
+async def remove_contact(tx: Tx, tenant_id: str, contact_id: str, merged_into: str | None) -> None:
+    """A deleted contact leaves static lists; a merged one passes its lists, campaign
+    memberships and opt-out to the contact it was merged into."""
+    await ContactProjection(tx.db, tenant_id).bury(contact_id, session=tx.session)
+    lists = SegmentRepository(tx.db, tenant_id)
+    if merged_into:
+        await lists.move_contact(contact_id, merged_into, session=tx.session)
+        await MemberRepository(tx.db, tenant_id).move_contact(
+            contact_id, merged_into, session=tx.session
+        )
+    else:
+        await lists.forget_contact(contact_id, session=tx.session)
+
+
+async def apply_account(tx: Tx, tenant_id: str, event: AccountCreated) -> None:
+    """Record an account's industry, size and name on its contacts."""
+    await ContactProjection(tx.db, tenant_id).apply_account(event, session=tx.session)
+
+
+# --- who a campaign reaches ------------------------------------------------------------
 
 
 @dataclass
@@ -110,3 +158,26 @@ async def enrol(
             result.suppressed += 1
         result.members.append(doc)
     return result
+
+
+# --- figures --------------------------------------------------------------------------
+
+
+async def audience_figures(rt: Runtime, access: Access, campaign_id: str) -> AudienceFigures:
+    """The would-be audience of a planned campaign, evaluated now; the frozen audience of
+    a launched one (404 for a campaign not in the caller's tenant)."""
+    tenant = access.tenant_id
+
+    async def work(tx: Tx) -> AudienceFigures:
+        campaign = await CampaignRepository(tx.db, tenant).get(campaign_id, session=tx.session)
+        if campaign["status"] != CampaignStatus.PLANNED:
+            counters = await MetricsRepository(tx.db, tenant).counters(
+                campaign_id, session=tx.session
+            )
+            return AudienceFigures.of(counters["audience"], counters["suppressed"])
+        audience = await campaign_audience(tx, tenant, campaign)
+        recipients = await check_out(tx, tenant, audience.contact_ids)
+        suppressed = sum(1 for r in recipients.values() if r.suppressed is not None)
+        return AudienceFigures.of(len(recipients), suppressed)
+
+    return await rt.uow.run(work)

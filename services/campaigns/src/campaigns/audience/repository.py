@@ -171,6 +171,17 @@ class ContactProjection:
         )
         return [doc["_id"] for doc in docs]
 
+    async def first_live(self, projection: Mapping[str, Any]) -> Document | None:
+        """The live contact with the smallest id (a sample contact), if any."""
+        found = await self.contacts.find(
+            {"alive": True}, sort=[("_id", 1)], limit=1, projection=projection
+        )
+        return found[0] if found else None
+
+    async def live(self, contact_id: str) -> Document | None:
+        """A live projected contact, if any."""
+        return await self.contacts.find_one({"_id": contact_id, "alive": True})
+
     async def preview(self, query: Mapping[str, Any], *, sample: int) -> tuple[int, list[Document]]:
         """How many live contacts match, and the first ``sample`` of them."""
         scoped = {"alive": True, **query}
