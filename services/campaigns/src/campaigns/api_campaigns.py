@@ -22,7 +22,7 @@ from campaigns.deps import (
 )
 from campaigns.domain import CampaignStatus, CampaignType, MemberStatus
 from campaigns.member_repository import MemberRepository
-from campaigns.metrics_service import campaign_metrics
+from campaigns.metrics.service import campaign_metrics
 from campaigns.schemas import CampaignCreate, CampaignUpdate, MembersAdd
 from campaigns.sender import Sender
 from campaigns.templates.schemas import TemplatePreviewIn, TemplatePreviewOut

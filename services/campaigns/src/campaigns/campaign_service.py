@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 from campaigns.campaign_repository import CampaignRepository, SendJobs
 from campaigns.domain import MUTABLE_BEFORE_LAUNCH, CampaignStatus
 from campaigns.member_repository import MemberRepository
-from campaigns.metrics_repository import MetricsRepository
+from campaigns.metrics.repository import MetricsRepository
 from campaigns.schemas import CampaignCreate, CampaignUpdate
 from campaigns.segments.repository import SegmentRepository
 from campaigns.views import member_view, view

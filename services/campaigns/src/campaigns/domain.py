@@ -1,9 +1,8 @@
-"""Pure campaign rules: statuses, member progress, suppression and ROI (no I/O)."""
+"""Pure campaign rules: statuses, member progress and suppression (no I/O)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
 
@@ -105,10 +104,3 @@ def next_status(current: str, target: MemberStatus) -> MemberStatus | None:
 def can_launch(status: str) -> bool:
     """Launch starts a planned campaign, or continues a paused one."""
     return status in (CampaignStatus.PLANNED, CampaignStatus.PAUSED)
-
-
-def roi(revenue: Decimal, cost: Decimal) -> Decimal | None:
-    """``(revenue - cost) / cost`` to four places; ``None`` when there is no cost."""
-    if cost == 0:
-        return None
-    return ((revenue - cost) / cost).quantize(Decimal("0.0001"))

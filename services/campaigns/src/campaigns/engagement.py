@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from campaigns.domain import MemberStatus, next_status
 from campaigns.member_repository import MemberRepository
-from campaigns.metrics_repository import MetricsRepository
+from campaigns.metrics.repository import MetricsRepository
 from crm_shared.mongo.scoped import Document
 from crm_shared.uow import Tx
 

@@ -17,7 +17,7 @@ from campaigns.campaign_repository import CampaignRepository, SendJobs
 from campaigns.domain import CampaignStatus, can_launch
 from campaigns.engagement import Step, reach
 from campaigns.member_repository import MemberRepository
-from campaigns.metrics_repository import MetricsRepository
+from campaigns.metrics.repository import MetricsRepository
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, NotFound
 from crm_shared.events.catalogue import CampaignLaunched, CampaignMemberAdded, EventData

@@ -27,7 +27,7 @@ from campaigns.audience.service import check_out
 from campaigns.campaign_repository import CampaignRepository, SendJobs
 from campaigns.domain import CampaignStatus, Suppression
 from campaigns.member_repository import MemberRepository
-from campaigns.metrics_repository import MetricsRepository
+from campaigns.metrics.repository import MetricsRepository
 from campaigns.settings import CampaignsSettings
 from campaigns.templates.rendering import CampaignTemplate, display_name, render_email
 from campaigns.tracking.signing import Claims, LinkBuilder, TrackingSigner

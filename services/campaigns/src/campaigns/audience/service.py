@@ -19,7 +19,7 @@ from campaigns.audience.schemas import AudienceFigures
 from campaigns.campaign_repository import CampaignRepository
 from campaigns.domain import CampaignStatus, MemberStatus, Suppression, suppression
 from campaigns.member_repository import MemberRepository, new_member
-from campaigns.metrics_repository import MetricsRepository
+from campaigns.metrics.repository import MetricsRepository
 from campaigns.segments.domain import compile_rules
 from campaigns.segments.repository import SegmentRepository
 from campaigns.segments.schemas import Group
