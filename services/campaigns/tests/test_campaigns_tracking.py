@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.sender import request_id
+from campaigns.campaigns.sender import request_id
 from campaigns.templates.rendering import CampaignTemplate, render_email
 from campaigns.tracking.signing import Claims, InvalidToken, LinkBuilder, LinkKind, TrackingSigner
 

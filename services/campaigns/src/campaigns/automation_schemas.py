@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from campaigns.automation_rules import TRIGGERS, Op
-from campaigns.schemas import Id, Name, TemplateIn
+from campaigns.campaigns.schemas import Id, Name, TemplateIn
 from crm_shared.fields import MODEL_CONFIG
 
 FieldPath = Annotated[

@@ -18,8 +18,8 @@ from campaigns.automation_assign import assign_queue
 from campaigns.automation_repository import AutomationRepository, RunRepository, run_key
 from campaigns.automation_rules import caused_by_automation, matches, recipient
 from campaigns.automation_schemas import AutomationIn, AutomationPatch
-from campaigns.launch import enrol_members
-from campaigns.member_repository import MemberRepository
+from campaigns.campaigns.repository import MemberRepository
+from campaigns.campaigns.service import enrol_members
 from campaigns.templates.domain import parse
 from campaigns.templates.rendering import display_name, merge_values
 from campaigns.tracking.signing import Claims, LinkBuilder

@@ -8,11 +8,8 @@ from fastapi import FastAPI
 from campaigns import (
     automation_assign,
     automation_repository,
-    campaign_repository,
-    member_repository,
 )
 from campaigns.api_automations import router as automations_router
-from campaigns.api_campaigns import router as campaigns_router
 from campaigns.audience import repository as audience_repository
 from campaigns.audience.handlers import (
     on_account_created,
@@ -21,6 +18,9 @@ from campaigns.audience.handlers import (
     on_contact_updated,
 )
 from campaigns.automation_engine import AutomationEngine
+from campaigns.campaigns import repository as campaigns_repository
+from campaigns.campaigns.api import router as campaigns_router
+from campaigns.campaigns.sender import Sender
 from campaigns.metrics import repository as metrics_repository
 from campaigns.metrics.handlers import (
     on_deal_won,
@@ -30,7 +30,6 @@ from campaigns.metrics.handlers import (
 )
 from campaigns.segments import repository as segments_repository
 from campaigns.segments.api import router as segments_router
-from campaigns.sender import Sender
 from campaigns.settings import CampaignsSettings, get_settings
 from campaigns.tracking.api import router as tracking_router
 from crm_shared.http.app import ServiceDefinition, create_service_app
@@ -39,8 +38,7 @@ from crm_shared.runtime import Runtime
 from crm_shared.settings import ServiceSettings
 
 INDEXES = [
-    *campaign_repository.INDEXES,
-    *member_repository.INDEXES,
+    *campaigns_repository.INDEXES,
     *metrics_repository.INDEXES,
     *segments_repository.INDEXES,
     *audience_repository.INDEXES,

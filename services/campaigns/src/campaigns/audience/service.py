@@ -16,9 +16,8 @@ from datetime import datetime
 
 from campaigns.audience.repository import ContactProjection
 from campaigns.audience.schemas import AudienceFigures
-from campaigns.campaign_repository import CampaignRepository
-from campaigns.domain import CampaignStatus, MemberStatus, Suppression, suppression
-from campaigns.member_repository import MemberRepository, new_member
+from campaigns.campaigns.domain import CampaignStatus, MemberStatus, Suppression, suppression
+from campaigns.campaigns.repository import CampaignRepository, MemberRepository, new_member
 from campaigns.metrics.repository import MetricsRepository
 from campaigns.segments.domain import compile_rules
 from campaigns.segments.repository import SegmentRepository
@@ -160,7 +159,7 @@ async def enrol(
     return result
 
 
-# --- figures --------------------------------------------------------------------------
+# --- figures ---------------------------------------------------------------------------
 
 
 async def audience_figures(rt: Runtime, access: Access, campaign_id: str) -> AudienceFigures:

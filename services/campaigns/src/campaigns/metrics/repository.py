@@ -1,9 +1,10 @@
 """Campaign metrics: member counters, and the leads and won deals attributed to campaigns.
 
 Counters are plain ``$inc`` on one document per campaign, incremented only when a member
-reaches a step for the first time (see ``member_repository``), so they count unique
-members. Leads and deals are one document each (``_id`` = lead or deal id): a redelivered
-or repeated event rewrites the same document instead of counting twice.
+reaches a step for the first time (see the members in ``campaigns.campaigns.repository``),
+so they count unique members. Leads and deals are one document each (``_id`` = lead or
+deal id): a redelivered or repeated event rewrites the same document instead of counting
+twice.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from campaigns.campaign_repository import CampaignRepository
-from campaigns.engagement import Step, reach
+from campaigns.campaigns.domain import Step
+from campaigns.campaigns.repository import CampaignRepository
+from campaigns.campaigns.service import reach
 from campaigns.metrics.domain import roi
 from campaigns.metrics.repository import MetricsRepository
 from crm_shared.auth import Access

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from campaigns.campaigns.schemas import MembersAdd
 from campaigns.deps import (
     Paging,
     ReadSegments,
@@ -14,7 +15,6 @@ from campaigns.deps import (
     SettingsDep,
     WriteSegments,
 )
-from campaigns.schemas import MembersAdd
 from campaigns.segments import service
 from campaigns.segments.schemas import SegmentCreate, SegmentPreview, SegmentUpdate
 from campaigns.segments.views import view

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from campaigns.schemas import Description, Name
+from campaigns.campaigns.schemas import Description, Name
 from campaigns.segments.domain import (
     MAX_CONDITIONS,
     MAX_DEPTH,

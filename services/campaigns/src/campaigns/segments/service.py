@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, Final
 
 from campaigns.audience.repository import ContactProjection
+from campaigns.campaigns.views import member_view
 from campaigns.segments.domain import compile_rules
 from campaigns.segments.repository import SegmentRepository
 from campaigns.segments.schemas import Group, SegmentCreate, SegmentUpdate
 from campaigns.segments.views import contact_sample, view
 from campaigns.settings import CampaignsSettings
-from campaigns.views import member_view
 from crm_shared.auth import Access
 from crm_shared.csv_import import ImportReport, RowError, map_record, run_csv_import
 from crm_shared.errors import Conflict, NotFound, Unprocessable

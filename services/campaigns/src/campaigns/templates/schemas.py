@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from campaigns.schemas import Id, TemplateIn
+from campaigns.campaigns.schemas import Id, TemplateIn
 from crm_shared.fields import MODEL_CONFIG
 
 

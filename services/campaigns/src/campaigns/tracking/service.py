@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from campaigns.engagement import Step, reach
-from campaigns.member_repository import MemberRepository
+from campaigns.campaigns.domain import Step
+from campaigns.campaigns.repository import MemberRepository
+from campaigns.campaigns.service import reach
 from campaigns.tracking.signing import Claims
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx

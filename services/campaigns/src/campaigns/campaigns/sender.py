@@ -24,9 +24,8 @@ from functools import partial
 from typing import Final
 
 from campaigns.audience.service import check_out
-from campaigns.campaign_repository import CampaignRepository, SendJobs
-from campaigns.domain import CampaignStatus, Suppression
-from campaigns.member_repository import MemberRepository
+from campaigns.campaigns.domain import CampaignStatus, Suppression
+from campaigns.campaigns.repository import CampaignRepository, MemberRepository, SendJobs
 from campaigns.metrics.repository import MetricsRepository
 from campaigns.settings import CampaignsSettings
 from campaigns.templates.rendering import CampaignTemplate, display_name, render_email

@@ -1,4 +1,5 @@
-"""Pure campaign rules: statuses, member progress and suppression (no I/O)."""
+"""Pure campaign rules: statuses, member progress and engagement steps, suppression
+(no I/O)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,30 @@ PROGRESS: Final = (
     MemberStatus.CONVERTED,
 )
 """Engagement order: a member's status only moves forward along it."""
+
+
+class Step(StrEnum):
+    """What happened to a member; the value is the member status it leads to."""
+
+    SENT = "sent"
+    FAILED = "failed"
+    BOUNCED = "bounced"
+    OPENED = "opened"
+    CLICKED = "clicked"
+    RESPONDED = "responded"
+    CONVERTED = "converted"
+    UNSUBSCRIBED = "opted_out"
+
+    @property
+    def stamp(self) -> str:
+        """The member field recording when the step first happened."""
+        return f"{self.name.lower()}_at"
+
+    @property
+    def counter(self) -> str | None:
+        """The campaign counter of the step (conversions are counted from leads)."""
+        return None if self is Step.CONVERTED else self.name.lower()
+
 
 MUTABLE_BEFORE_LAUNCH: Final = frozenset({"template", "segment_ids"})
 """Campaign fields that shape the audience or the e-mail: fixed once launched."""

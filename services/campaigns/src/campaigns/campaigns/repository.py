@@ -1,4 +1,5 @@
-"""Campaign members and unsubscribe records of one tenant.
+"""Campaigns of one tenant, their members and unsubscribe records, and the send jobs the
+background sender works through.
 
 A member's ``_id`` is ``<campaign id>:<contact id>``, so a contact is a member of a
 campaign at most once and a member is found without an index. ``queued: true`` marks the
@@ -10,6 +11,7 @@ setting it the first time is what counts a member in the metrics.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from pymongo import ASCENDING, DESCENDING
@@ -20,9 +22,11 @@ from crm_shared.ids import utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.mongo.listing import cursor_page
 from crm_shared.mongo.pagination import SortKeys
-from crm_shared.mongo.repository import Session
+from crm_shared.mongo.repository import BY_CREATED, Repository, Session
 from crm_shared.mongo.scoped import Document, TenantCollection
 
+CAMPAIGNS: Final = "campaigns"
+SEND_JOBS: Final = "send_jobs"
 MEMBERS: Final = "campaign_members"
 UNSUBSCRIBES: Final = "unsubscribes"
 IN_CHUNK: Final = 1000
@@ -31,6 +35,16 @@ BY_CAMPAIGN: SortKeys = (("campaign_id", DESCENDING),)
 
 _T = ("tenant_id", ASCENDING)
 INDEXES = [
+    CollectionIndexes(
+        CAMPAIGNS,
+        [
+            index([_T, ("_id", 1)], name="tenant_id"),
+            index([_T, *BY_CREATED], name="tenant_created"),
+            index([_T, ("status", 1), *BY_CREATED], name="tenant_status_created"),
+            index([_T, ("type", 1), *BY_CREATED], name="tenant_type_created"),
+            index([_T, ("owner_id", 1), *BY_CREATED], name="tenant_owner_created"),
+        ],
+    ),
     CollectionIndexes(
         MEMBERS,
         [
@@ -43,6 +57,17 @@ INDEXES = [
     ),
     CollectionIndexes(UNSUBSCRIBES, [index([_T, ("_id", 1)], name="tenant_id")]),
 ]
+
+
+class CampaignRepository(Repository):
+    """Campaigns of one tenant."""
+
+    collection_name = CAMPAIGNS
+    kind = "campaign"
+
+    async def many(self, campaign_ids: list[str], *, session: Session = None) -> list[Document]:
+        """The campaigns with these ids (missing ones are left out)."""
+        return await self.items.find({"_id": {"$in": campaign_ids}}, session=session)
 
 
 def member_key(campaign_id: str, contact_id: str) -> str:
@@ -70,7 +95,13 @@ def new_member(
 
 
 class MemberRepository:
-    """Members of the campaigns of one tenant, and the tenant's unsubscribes."""
+    """Members of the campaigns of one tenant, and the tenant's unsubscribes.
+
+    Not on the :class:`Repository` base: a member is no versioned aggregate but a row of
+    its campaign (found by campaign and contact, written in bulk and by ``$set``, never
+    with a version), and the store spans two collections, so it keeps two scoped
+    :class:`TenantCollection` s.
+    """
 
     def __init__(self, db: AsyncDatabase[Document], tenant_id: str) -> None:
         self.tenant_id = tenant_id
@@ -254,3 +285,69 @@ class MemberRepository:
         record = await self.unsubscribes.find_one({"_id": old}, session=session)
         if record is not None:
             await self.unsubscribe(new, record.get("campaign_id"), session=session)
+
+
+class SendJobs:
+    """One document per campaign with e-mails still to request (``_id`` = campaign id).
+
+    The collection stays small (only campaigns sending now), so the sender reads it
+    whole. An instance claims a job by writing its name and a lease expiry; another
+    instance may take it over only once that lease has expired.
+    """
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.jobs = db[SEND_JOBS]
+
+    async def open(self, campaign_id: str, tenant_id: str, *, session: AsyncClientSession) -> None:
+        """Create (or touch) the job of a campaign that has e-mails to request."""
+        await self.jobs.update_one(
+            {"_id": campaign_id},
+            {
+                "$set": {"touched_at": utcnow()},
+                "$setOnInsert": {"tenant_id": tenant_id, "owner": None, "lease_until": None},
+            },
+            upsert=True,
+            session=session,
+        )
+
+    async def close(self, campaign_id: str, *, session: AsyncClientSession) -> None:
+        """Drop a finished or paused campaign's job."""
+        await self.jobs.delete_one({"_id": campaign_id}, session=session)
+
+    async def all(self) -> list[Document]:
+        """Every open job."""
+        return await self.jobs.find({}).to_list()
+
+    async def claim(self, campaign_id: str, owner: str, *, lease: timedelta) -> bool:
+        """Take or renew the claim on a job unless another live instance holds it."""
+        now = utcnow()
+        claimed = await self.jobs.find_one_and_update(
+            {
+                "_id": campaign_id,
+                "$or": [{"owner": owner}, {"owner": None}, {"lease_until": {"$lt": now}}],
+            },
+            {"$set": {"owner": owner, "lease_until": now + lease}},
+        )
+        return claimed is not None
+
+    async def held(self, campaign_id: str, owner: str, *, session: AsyncClientSession) -> bool:
+        """Whether ``owner`` still holds the job (read in a send batch's snapshot)."""
+        job = await self.jobs.find_one({"_id": campaign_id}, {"owner": 1}, session=session)
+        return job is not None and job["owner"] == owner
+
+    async def renew(
+        self, campaign_id: str, owner: str, lease_until: datetime, *, session: AsyncClientSession
+    ) -> None:
+        """Extend the claim as a send batch's last write: a pause that deleted the job
+        meanwhile makes this a write conflict, so the batch is retried and sees the pause."""
+        await self.jobs.update_one(
+            {"_id": campaign_id, "owner": owner},
+            {"$set": {"lease_until": lease_until}},
+            session=session,
+        )
+
+    async def release(self, owner: str) -> None:
+        """Give up every claim of ``owner`` (shutdown) so another instance continues."""
+        await self.jobs.update_many(
+            {"owner": owner}, {"$set": {"owner": None, "lease_until": None}}
+        )

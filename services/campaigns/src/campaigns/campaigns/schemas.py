@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from campaigns.domain import CampaignType
+from campaigns.campaigns.domain import CampaignType
 from campaigns.templates.domain import parse
 from crm_shared.fields import (
     DEFAULT_CURRENCY,

@@ -9,9 +9,13 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 
-from campaigns import campaign_service, launch
 from campaigns.audience.schemas import AudienceFigures
 from campaigns.audience.service import audience_figures
+from campaigns.campaigns import service
+from campaigns.campaigns.domain import CampaignStatus, CampaignType, MemberStatus
+from campaigns.campaigns.schemas import CampaignCreate, CampaignUpdate, MembersAdd
+from campaigns.campaigns.sender import Sender
+from campaigns.campaigns.views import member_view, view
 from campaigns.deps import (
     Paging,
     ReadCampaigns,
@@ -20,18 +24,12 @@ from campaigns.deps import (
     SettingsDep,
     WriteCampaigns,
 )
-from campaigns.domain import CampaignStatus, CampaignType, MemberStatus
-from campaigns.member_repository import MemberRepository
 from campaigns.metrics.service import campaign_metrics
-from campaigns.schemas import CampaignCreate, CampaignUpdate, MembersAdd
-from campaigns.sender import Sender
 from campaigns.templates.schemas import TemplatePreviewIn, TemplatePreviewOut
 from campaigns.templates.service import preview_template
-from campaigns.views import member_view, view
 from crm_shared.auth import Access
 from crm_shared.errors import BadRequest
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
-from crm_shared.mongo.pagination import fingerprint
 from crm_shared.mongo.repository import ListFilter
 from crm_shared.runtime import Runtime
 from crm_shared.views import versioned_response
@@ -67,7 +65,7 @@ async def create_campaign(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Create a planned campaign."""
-    created, replayed = await campaign_service.create_campaign(
+    created, replayed = await service.create_campaign(
         rt, access, body, idempotency_key=idempotency_key
     )
     headers = {"Location": f"/v1/campaigns/{created['id']}"}
@@ -89,7 +87,7 @@ async def list_campaigns(
     if query.contact_id is not None:
         if query.status or query.type or query.owner_id:
             raise BadRequest("contact_id cannot be combined with other filters")
-        items, next_cursor = await campaign_service.campaigns_of_contact(
+        items, next_cursor = await service.campaigns_of_contact(
             rt, access, query.contact_id, limit=limit, cursor=query.cursor
         )
     else:
@@ -100,7 +98,7 @@ async def list_campaigns(
                 "owner_id": query.owner_id,
             }
         )
-        items, next_cursor = await campaign_service.list_campaigns(
+        items, next_cursor = await service.list_campaigns(
             rt,
             access,
             filter_,
@@ -125,7 +123,7 @@ async def get_campaign(
     campaign_id: ResourceId, access: ReadCampaigns, rt: RuntimeDep
 ) -> JSONResponse:
     """One campaign with its ETag."""
-    return versioned_response(view(await campaign_service.get_campaign(rt, access, campaign_id)))
+    return versioned_response(view(await service.get_campaign(rt, access, campaign_id)))
 
 
 @router.patch("/{campaign_id}")
@@ -137,7 +135,7 @@ async def update_campaign(
     if_match: IfMatch,
 ) -> JSONResponse:
     """Change some fields; ``If-Match`` guards against lost updates (409)."""
-    doc = await campaign_service.update_campaign(rt, access, campaign_id, body, if_match=if_match)
+    doc = await service.update_campaign(rt, access, campaign_id, body, if_match=if_match)
     return versioned_response(view(doc))
 
 
@@ -146,7 +144,7 @@ async def delete_campaign(
     campaign_id: ResourceId, access: WriteCampaigns, rt: RuntimeDep, if_match: IfMatch
 ) -> Response:
     """Delete a campaign that is not sending, with its members and metrics."""
-    await campaign_service.delete_campaign(rt, access, campaign_id, if_match=if_match)
+    await service.delete_campaign(rt, access, campaign_id, if_match=if_match)
     return Response(status_code=204)
 
 
@@ -160,7 +158,7 @@ async def launch_campaign(
 ) -> JSONResponse:
     """Freeze the audience and start sending (a paused campaign continues); 409 unless
     planned or paused, or without a template or an audience."""
-    doc = await launch.launch(rt, access, campaign_id, if_match=if_match, wake=sender.wake)
+    doc = await service.launch(rt, access, campaign_id, if_match=if_match, wake=sender.wake)
     return versioned_response(view(doc))
 
 
@@ -172,7 +170,7 @@ async def _status(
     sender: Sender,
     if_match: int | None,
 ) -> JSONResponse:
-    doc = await launch.change_status(
+    doc = await service.change_status(
         rt, access, campaign_id, target, if_match=if_match, wake=sender.wake
     )
     return versioned_response(view(doc))
@@ -233,16 +231,15 @@ async def list_members(
     query: Annotated[MemberQuery, Query()],
 ) -> dict[str, Any]:
     """A page of the campaign's members by contact id, optionally of one status."""
-    await campaign_service.get_campaign(rt, access, campaign_id)
-    status = query.status.value if query.status else None
-    docs, next_cursor = await MemberRepository(rt.db, access.tenant_id).page(
+    items, next_cursor = await service.list_members(
+        rt,
+        access,
         campaign_id,
-        status,
+        query.status.value if query.status else None,
         limit=min(query.limit, settings.max_page_size),
         cursor=query.cursor,
-        query_fingerprint=fingerprint(access.tenant_id, campaign_id, status),
     )
-    return {"items": [member_view(d) for d in docs], "next_cursor": next_cursor}
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @router.post("/{campaign_id}/members")
@@ -254,7 +251,7 @@ async def add_members(
     sender: SenderDep,
 ) -> dict[str, Any]:
     """Add contacts by id; in a launched campaign they are e-mailed too."""
-    return await launch.add_members(rt, access, campaign_id, body.contact_ids, wake=sender.wake)
+    return await service.add_members(rt, access, campaign_id, body.contact_ids, wake=sender.wake)
 
 
 @router.post("/{campaign_id}/members/{contact_id}/responded")
@@ -262,7 +259,7 @@ async def mark_responded(
     campaign_id: ResourceId, contact_id: ResourceId, access: WriteCampaigns, rt: RuntimeDep
 ) -> dict[str, Any]:
     """Record a member's response (a reply, a sign-up, a call back)."""
-    return member_view(await launch.mark_responded(rt, access, campaign_id, contact_id))
+    return member_view(await service.mark_responded(rt, access, campaign_id, contact_id))
 
 
 @router.get("/{campaign_id}/metrics")
