@@ -5,11 +5,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from campaigns import (
-    automation_assign,
-    automation_repository,
-)
-from campaigns.api_automations import router as automations_router
 from campaigns.audience import repository as audience_repository
 from campaigns.audience.handlers import (
     on_account_created,
@@ -17,7 +12,10 @@ from campaigns.audience.handlers import (
     on_contact_deleted,
     on_contact_updated,
 )
-from campaigns.automation_engine import AutomationEngine
+from campaigns.automations import assign as automations_assign
+from campaigns.automations import repository as automations_repository
+from campaigns.automations.api import router as automations_router
+from campaigns.automations.engine import AutomationEngine
 from campaigns.campaigns import repository as campaigns_repository
 from campaigns.campaigns.api import router as campaigns_router
 from campaigns.campaigns.sender import Sender
@@ -42,8 +40,8 @@ INDEXES = [
     *metrics_repository.INDEXES,
     *segments_repository.INDEXES,
     *audience_repository.INDEXES,
-    *automation_repository.INDEXES,
-    *automation_assign.INDEXES,
+    *automations_repository.INDEXES,
+    *automations_assign.INDEXES,
 ]
 
 

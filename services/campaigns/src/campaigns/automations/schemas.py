@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from campaigns.automation_rules import TRIGGERS, Op
+from campaigns.automations.domain import TRIGGERS, Op
 from campaigns.campaigns.schemas import Id, Name, TemplateIn
 from crm_shared.fields import MODEL_CONFIG
 

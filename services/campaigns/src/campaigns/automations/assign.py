@@ -10,7 +10,7 @@ from typing import Any, Final
 import httpx
 from pymongo.asynchronous.database import AsyncDatabase
 
-from campaigns.automation_repository import RunRepository
+from campaigns.automations.repository import RunRepository
 from campaigns.settings import CampaignsSettings
 from crm_shared.delivery_queue import (
     DeliveryQueue,

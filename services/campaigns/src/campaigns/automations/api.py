@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 
-from campaigns import automation_service
-from campaigns.automation_schemas import AutomationIn, AutomationPatch
+from campaigns.automations import service
+from campaigns.automations.schemas import AutomationIn, AutomationPatch
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import IfMatch, RuntimeDep
@@ -31,7 +31,7 @@ async def list_automations(
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     """The tenant's rules, newest first (optionally only those waiting for ``event_type``)."""
-    docs, next_cursor = await automation_service.list_automations(
+    docs, next_cursor = await service.list_automations(
         rt, access, event_type=event_type, limit=limit, cursor=cursor
     )
     return {"items": [document_view(d) for d in docs], "next_cursor": next_cursor}
@@ -42,7 +42,7 @@ async def create_automation(
     body: AutomationIn, access: WriteAutomations, rt: RuntimeDep
 ) -> JSONResponse:
     """Create a rule; it fires on events published from now on."""
-    doc = await automation_service.create_automation(rt, access, body)
+    doc = await service.create_automation(rt, access, body)
     view = document_view(doc)
     return versioned_response(
         view, status_code=201, headers={"Location": f"/v1/automations/{view['id']}"}
@@ -54,7 +54,7 @@ async def get_automation(
     automation_id: AutomationId, access: ReadAutomations, rt: RuntimeDep
 ) -> JSONResponse:
     """One rule with its ETag."""
-    doc = await automation_service.get_automation(rt, access, automation_id)
+    doc = await service.get_automation(rt, access, automation_id)
     return versioned_response(document_view(doc))
 
 
@@ -67,7 +67,7 @@ async def update_automation(
     if_match: IfMatch,
 ) -> JSONResponse:
     """Change a rule (``If-Match``: the version you read)."""
-    doc = await automation_service.update_automation(rt, access, automation_id, if_match, body)
+    doc = await service.update_automation(rt, access, automation_id, if_match, body)
     return versioned_response(document_view(doc))
 
 
@@ -76,7 +76,7 @@ async def delete_automation(
     automation_id: AutomationId, access: WriteAutomations, rt: RuntimeDep, if_match: IfMatch
 ) -> Response:
     """Delete a rule."""
-    await automation_service.delete_automation(rt, access, automation_id, if_match)
+    await service.delete_automation(rt, access, automation_id, if_match)
     return Response(status_code=204)
 
 
@@ -89,7 +89,7 @@ async def list_runs(
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     """When the rule fired, on which event, and what each action did; newest first."""
-    docs, next_cursor = await automation_service.list_runs(
+    docs, next_cursor = await service.list_runs(
         rt, access, automation_id, limit=limit, cursor=cursor
     )
     return {"items": [document_view(d) for d in docs], "next_cursor": next_cursor}

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from fastapi import FastAPI
 
-from campaigns.automation_assign import AssignWorker
-from campaigns.automation_handlers import with_automations
-from campaigns.automation_service import Firing
+from campaigns.automations.assign import AssignWorker
+from campaigns.automations.handlers import with_automations
+from campaigns.automations.service import Firing
 from campaigns.settings import CampaignsSettings
 from campaigns.tracking.signing import LinkBuilder, TrackingSigner
 from crm_shared.kafka.consumer import ConsumerSpec

@@ -3,7 +3,7 @@
 Actions that are database work (send a templated e-mail, add to a campaign, notify a user)
 happen in the consumer's transaction, so they happen exactly once with the run record.
 Assigning an owner is a call to the leads API, which cannot join the transaction: the
-run enqueues it as a job (crm_shared.delivery_queue) that :mod:`campaigns.automation_assign`
+run enqueues it as a job (crm_shared.delivery_queue) that :mod:`campaigns.automations.assign`
 performs after the commit and records on the run.
 """
 
@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from campaigns.audience.repository import ContactProjection
-from campaigns.automation_assign import assign_queue
-from campaigns.automation_repository import AutomationRepository, RunRepository, run_key
-from campaigns.automation_rules import caused_by_automation, matches, recipient
-from campaigns.automation_schemas import AutomationIn, AutomationPatch
+from campaigns.automations.assign import assign_queue
+from campaigns.automations.domain import caused_by_automation, matches, recipient
+from campaigns.automations.repository import AutomationRepository, RunRepository, run_key
+from campaigns.automations.schemas import AutomationIn, AutomationPatch
 from campaigns.campaigns.repository import MemberRepository
 from campaigns.campaigns.service import enrol_members
 from campaigns.templates.domain import parse
@@ -29,7 +29,7 @@ from crm_shared.events.catalogue import EmailRequested, UserNotificationRequeste
 from crm_shared.events.envelope import CloudEvent
 from crm_shared.ids import new_id
 from crm_shared.mongo.pagination import fingerprint
-from crm_shared.mongo.repository import ListFilter, newest_first
+from crm_shared.mongo.repository import ListFilter, expected_version, newest_first
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
@@ -75,7 +75,7 @@ async def update_automation(
     """Change a rule (409 when ``if_match`` is not its version any more)."""
     changes = patch.model_dump(mode="json", exclude_unset=True)
     repo = AutomationRepository(rt.db, access.tenant_id)
-    version = if_match if if_match is not None else (await repo.get(automation_id))["version"]
+    version = expected_version(await repo.get(automation_id), if_match)
     return await repo.update(automation_id, version, {"$set": changes})
 
 
@@ -84,7 +84,7 @@ async def delete_automation(
 ) -> None:
     """Delete a rule (its runs stay, for the record)."""
     repo = AutomationRepository(rt.db, access.tenant_id)
-    version = if_match if if_match is not None else (await repo.get(automation_id))["version"]
+    version = expected_version(await repo.get(automation_id), if_match)
     await repo.delete(automation_id, version)
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from campaigns.automation_rules import TRIGGERS
-from campaigns.automation_service import Firing
+from campaigns.automations.domain import TRIGGERS
+from campaigns.automations.service import Firing
 from crm_shared.events.catalogue import EventData
 from crm_shared.events.envelope import CloudEvent
 from crm_shared.kafka.consumer import ConsumerSpec, Handler
