@@ -1,4 +1,5 @@
-"""Pydantic v2 request models of the campaigns service (``extra="forbid"``, bounded sizes).
+"""Pydantic v2 request models of campaigns (``extra="forbid"``, bounded sizes), and the
+field types the other features' models build on (ids, names, the e-mail template).
 
 Templates are parsed here, so a template with an unknown token or bad syntax is a 422
 naming the field when the campaign is saved, never a failure at launch.

@@ -1,4 +1,4 @@
-"""Stored documents -> API bodies."""
+"""Stored campaigns and members -> API bodies."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ _MEMBER_HIDDEN = HIDDEN_ALWAYS | {"queued", "tenant_id"}
 
 
 def view(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON body of a campaign or segment."""
+    """The JSON body of a campaign."""
     return document_view(doc)
 
 
