@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from campaigns.tracking import Claims, LinkKind, TrackingSigner
+from campaigns.tracking.signing import Claims, LinkKind, TrackingSigner
 
 from .conftest import TRACKING_SECRET, Platform, Tenant
 

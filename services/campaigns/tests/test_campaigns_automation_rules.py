@@ -7,14 +7,14 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from campaigns.automation_rules import (
+from campaigns.automations.domain import (
     Op,
     caused_by_automation,
     condition_holds,
     matches,
     recipient,
 )
-from campaigns.automation_schemas import AutomationIn
+from campaigns.automations.schemas import AutomationIn
 
 LEAD_CREATED: dict[str, Any] = {
     "lead_id": "lead_1",

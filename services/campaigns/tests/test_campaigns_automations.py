@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from campaigns.automation_service import request_id
+from campaigns.automations.service import request_id
 from crm_devstack.testing import eventually
 from crm_shared.events.catalogue import (
     ContactCreated,

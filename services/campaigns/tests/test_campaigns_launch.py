@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from campaigns.sender import request_id
-from campaigns.tracking import Claims, LinkBuilder, TrackingSigner
+from campaigns.campaigns.sender import request_id
+from campaigns.tracking.signing import Claims, LinkBuilder, TrackingSigner
 from crm_devstack.testing import eventually
 from crm_shared.events.catalogue import ContactUpdated
 

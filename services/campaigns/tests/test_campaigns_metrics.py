@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from campaigns.tracking import Claims, LinkKind, TrackingSigner
+from campaigns.tracking.signing import Claims, LinkKind, TrackingSigner
 from crm_devstack.testing import eventually
 from crm_shared.events.catalogue import (
     DealWon,

@@ -10,7 +10,8 @@ import pytest
 from bson import Decimal128
 from pydantic import ValidationError
 
-from campaigns.segment_rules import Group, compile_rules
+from campaigns.segments.domain import compile_rules
+from campaigns.segments.schemas import Group
 
 ALLOWED_OPERATORS = {
     "$eq",

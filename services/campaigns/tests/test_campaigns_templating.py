@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.templating import TemplateError, parse
+from campaigns.templates.domain import TemplateError, parse
 
 VALUES = {"first_name": "Siti", "last_name": None, "company": "<b>PT Maju & Co</b>"}
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.rendering import CampaignTemplate, render_email
-from campaigns.sender import request_id
-from campaigns.tracking import Claims, InvalidToken, LinkBuilder, LinkKind, TrackingSigner
+from campaigns.campaigns.sender import request_id
+from campaigns.templates.rendering import CampaignTemplate, render_email
+from campaigns.tracking.signing import Claims, InvalidToken, LinkBuilder, LinkKind, TrackingSigner
 
 CLAIMS = Claims("tenant_a", "cmp_1", "con_1")
 SIGNER = TrackingSigner("secret")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from campaigns.sender import Sender
+from campaigns.campaigns.sender import Sender
 from campaigns.settings import CampaignsSettings
 from crm_shared.access import Action
 from crm_shared.auth import Access, require

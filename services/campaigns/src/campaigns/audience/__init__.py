@@ -1,0 +1,1 @@
+"""Audience: the contact projection kept from events, and who a campaign reaches."""

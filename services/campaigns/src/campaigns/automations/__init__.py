@@ -1,0 +1,1 @@
+"""Automations: rules "when <event> matches <conditions> then <actions>", fired on events."""

@@ -1,0 +1,1 @@
+"""Campaigns: CRUD, launch and status actions, members, the background sender."""

@@ -1,0 +1,1 @@
+"""Metrics: what campaigns achieve (member counters, attributed leads and deals, ROI)."""

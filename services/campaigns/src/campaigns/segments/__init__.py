@@ -1,0 +1,1 @@
+"""Segments: saved rules over the contact projection, and static lists of contacts."""

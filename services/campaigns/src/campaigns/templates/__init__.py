@@ -1,0 +1,1 @@
+"""Templates: the safe ``{{token}}`` e-mail language, rendering per member, previews."""

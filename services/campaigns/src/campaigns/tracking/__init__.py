@@ -1,0 +1,1 @@
+"""Tracking: signed open, click and unsubscribe links, and what they record."""
