@@ -18,8 +18,8 @@ from crm_shared.events.envelope import CloudEvent
 from crm_shared.kafka.consumer import ConsumerSpec, Handler
 from crm_shared.mongo.scoped import Document
 from notifications.settings import NotificationsSettings
-from notifications.webhook_deliveries import delivery_job
-from notifications.webhook_domain import EventFacts, known_types, receives
+from notifications.webhooks.deliveries import delivery_job
+from notifications.webhooks.domain import EventFacts, known_types, receives
 
 
 def webhook_consumer(settings: NotificationsSettings, handler: Handler) -> ConsumerSpec:

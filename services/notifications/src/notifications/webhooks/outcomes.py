@@ -12,8 +12,8 @@ from crm_shared.delivery_queue import DeliveryQueue, Job, Outcome
 from crm_shared.events.catalogue import WebhookDeliveryFailed
 from crm_shared.ids import utcnow
 from crm_shared.uow import Tx, UnitOfWork
-from notifications.webhook_cache import SubscriptionCache
-from notifications.webhook_repository import SubscriptionRepository
+from notifications.webhooks.cache import SubscriptionCache
+from notifications.webhooks.repository import SubscriptionRepository
 
 
 class OutcomeRecorder:

@@ -13,8 +13,8 @@ from crm_shared.mongo.pagination import fingerprint
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
-from notifications.webhook_deliveries import DeliveryLog, delivery_job
-from notifications.webhook_service import get_subscription
+from notifications.webhooks.deliveries import DeliveryLog, delivery_job
+from notifications.webhooks.service import get_subscription
 
 TEST_EVENT_TYPE = "WebhookTest"
 """The type of the ping ``POST /v1/webhooks/{id}/test`` sends (not a catalogue event)."""

@@ -19,13 +19,13 @@ from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
 from notifications.settings import NotificationsSettings
-from notifications.webhook_cache import SubscriptionCache
-from notifications.webhook_deliveries import DELIVERIES
-from notifications.webhook_dispatch import WebhookSender, http_client
-from notifications.webhook_handlers import deliveries_for, webhook_consumer
-from notifications.webhook_outcomes import OutcomeRecorder
-from notifications.webhook_service import SubscriptionRules
-from notifications.webhook_targets import AllowList
+from notifications.webhooks.cache import SubscriptionCache
+from notifications.webhooks.deliveries import DELIVERIES
+from notifications.webhooks.dispatch import WebhookSender, http_client
+from notifications.webhooks.handlers import deliveries_for, webhook_consumer
+from notifications.webhooks.outcomes import OutcomeRecorder
+from notifications.webhooks.service import SubscriptionRules
+from notifications.webhooks.targets import AllowList
 
 
 @dataclass(frozen=True)

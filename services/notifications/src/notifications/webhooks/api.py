@@ -12,11 +12,11 @@ from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
 from crm_shared.views import versioned_response
-from notifications import webhook_delivery_service as deliveries
-from notifications import webhook_service as subscriptions
-from notifications.webhook_channel import WebhookChannel
-from notifications.webhook_schemas import WebhookCreate, WebhookUpdate
-from notifications.webhook_views import delivery_view, subscription_view
+from notifications.webhooks import delivery_service as deliveries
+from notifications.webhooks import service as subscriptions
+from notifications.webhooks.channel import WebhookChannel
+from notifications.webhooks.schemas import WebhookCreate, WebhookUpdate
+from notifications.webhooks.views import delivery_view, subscription_view
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 

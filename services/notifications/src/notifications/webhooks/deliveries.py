@@ -17,7 +17,7 @@ from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.mongo.listing import cursor_page
 from crm_shared.mongo.pagination import SortKeys
 from crm_shared.mongo.scoped import Document, TenantCollection
-from notifications.webhook_domain import delivery_id, ordering_group
+from notifications.webhooks.domain import delivery_id, ordering_group
 
 DELIVERIES: Final = "webhook_deliveries"
 RETENTION: Final = timedelta(days=30)

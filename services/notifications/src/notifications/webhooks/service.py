@@ -19,13 +19,13 @@ from crm_shared.ownership import list_owner, visible
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
 from crm_shared.url_safety import UnsafeUrl
-from notifications.webhook_cache import SubscriptionCache
-from notifications.webhook_domain import InvalidSubscription, validate_patterns
-from notifications.webhook_repository import SubscriptionRepository, new_subscription
-from notifications.webhook_schemas import WebhookCreate, WebhookUpdate
-from notifications.webhook_signing import new_secret
-from notifications.webhook_targets import AllowList, check_target
-from notifications.webhook_views import subscription_view
+from notifications.webhooks.cache import SubscriptionCache
+from notifications.webhooks.domain import InvalidSubscription, validate_patterns
+from notifications.webhooks.repository import SubscriptionRepository, new_subscription
+from notifications.webhooks.schemas import WebhookCreate, WebhookUpdate
+from notifications.webhooks.signing import new_secret
+from notifications.webhooks.targets import AllowList, check_target
+from notifications.webhooks.views import subscription_view
 
 KIND = "webhook"
 
