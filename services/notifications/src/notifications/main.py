@@ -18,14 +18,13 @@ from notifications.inapp_handlers import consumer_spec as inapp_consumer_spec
 from notifications.inapp_hub import NotificationHub
 from notifications.inapp_repository import INDEXES as INAPP_INDEXES
 from notifications.settings import NotificationsSettings, get_settings
-from notifications.webhooks import deliveries as webhook_deliveries
 from notifications.webhooks import repository as webhook_repository
 from notifications.webhooks.api import router as webhooks_router
 from notifications.webhooks.channel import WebhookChannel
 
 ROUTERS: list[APIRouter] = [emails_router, inapp_router, webhooks_router]
 INDEXES: list[CollectionIndexes] = [*email_repository.INDEXES, *INAPP_INDEXES]
-INDEXES += [*webhook_repository.INDEXES, *webhook_deliveries.INDEXES]
+INDEXES += webhook_repository.INDEXES
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:

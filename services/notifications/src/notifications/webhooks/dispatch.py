@@ -22,8 +22,8 @@ from crm_shared.mongo.scoped import Document
 from crm_shared.url_safety import UnsafeUrl
 from notifications.settings import NotificationsSettings
 from notifications.webhooks.cache import SubscriptionCache
-from notifications.webhooks.deliveries import logged_attempts
 from notifications.webhooks.domain import Verdict, judge, next_due, parse_retry_after, short_error
+from notifications.webhooks.repository import logged_attempts
 from notifications.webhooks.signing import webhook_headers
 from notifications.webhooks.targets import AllowList, check_target
 
