@@ -12,16 +12,15 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
-
 from crm_shared.auth import Access
 from crm_shared.delivery_queue import DeliveryQueue, Job, Outcome
 from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.events.catalogue import WebhookDeliveryFailed
 from crm_shared.events.envelope import new_envelope
-from crm_shared.idempotency import IdempotencyStore, request_fingerprint
+from crm_shared.idempotency import create_once
 from crm_shared.ids import utcnow
 from crm_shared.mongo.pagination import fingerprint
+from crm_shared.mongo.repository import expected_version
 from crm_shared.mongo.scoped import Document
 from crm_shared.ownership import list_owner, visible
 from crm_shared.runtime import Runtime
@@ -87,25 +86,19 @@ async def create_subscription(
         active=data.active,
         secret=new_secret(),
     )
-    keys = IdempotencyStore(rt.db, access.tenant_id)
-    body_hash = request_fingerprint(data.model_dump(mode="json"))
 
-    async def work(tx: Tx) -> tuple[dict[str, Any], bool]:
-        if idempotency_key:
-            stored = await keys.replay(idempotency_key, body_hash, session=tx.session)
-            if stored is not None:
-                return stored, True
+    async def work(tx: Tx) -> dict[str, Any]:
         await SubscriptionRepository(tx.db, access.tenant_id).insert(doc, session=tx.session)
-        view = {**subscription_view(doc), "secret": doc["secret"]}
-        if idempotency_key:
-            await keys.remember(idempotency_key, body_hash, view, session=tx.session)
-        return view, False
+        return {**subscription_view(doc), "secret": doc["secret"]}
 
-    try:
-        result = await rt.uow.run(work)
-    except DuplicateKeyError as exc:
-        raise Conflict("a request with this Idempotency-Key is in progress") from exc
-    rules.cache.invalidate(access.tenant_id)
+    result = await create_once(
+        rt.uow,
+        access.tenant_id,
+        data.model_dump(mode="json"),
+        work,
+        idempotency_key=idempotency_key,
+    )
+    rules.cache.invalidate(access.tenant_id)  # committed (or replayed): re-read subscriptions
     return result
 
 
@@ -152,9 +145,13 @@ async def update_subscription(
         if patch.active:
             fields.update(consecutive_failures=0, disabled_reason=None)
     current = await get_subscription(rt, access, sub_id)
-    version = if_match if if_match is not None else current["version"]
-    repo = SubscriptionRepository(rt.db, access.tenant_id)
-    doc = await repo.update(sub_id, version, {"$set": fields})
+    version = expected_version(current, if_match)
+
+    async def work(tx: Tx) -> Document:
+        repo = SubscriptionRepository(tx.db, access.tenant_id)
+        return await repo.update(sub_id, version, {"$set": fields}, session=tx.session)
+
+    doc = await rt.uow.run(work)
     rules.cache.invalidate(access.tenant_id)
     return doc
 
@@ -165,19 +162,19 @@ async def rotate_secret(
     """Give the subscription a new secret, returned this once; the old one keeps signing
     too (a second signature) for the grace period so receivers can switch without a gap."""
     current = await get_subscription(rt, access, sub_id)
-    version = if_match if if_match is not None else current["version"]
+    version = expected_version(current, if_match)
     secret = new_secret()
-    doc = await SubscriptionRepository(rt.db, access.tenant_id).update(
-        sub_id,
-        version,
-        {
-            "$set": {
-                "secret": secret,
-                "previous_secret": current["secret"],
-                "previous_secret_until": utcnow() + rules.secret_grace,
-            }
-        },
-    )
+    change = {
+        "secret": secret,
+        "previous_secret": current["secret"],
+        "previous_secret_until": utcnow() + rules.secret_grace,
+    }
+
+    async def work(tx: Tx) -> Document:
+        repo = SubscriptionRepository(tx.db, access.tenant_id)
+        return await repo.update(sub_id, version, {"$set": change}, session=tx.session)
+
+    doc = await rt.uow.run(work)
     rules.cache.invalidate(access.tenant_id)
     return {**subscription_view(doc), "secret": secret}
 
@@ -187,8 +184,13 @@ async def delete_subscription(
 ) -> None:
     """Delete a subscription; its pending deliveries are dropped when they come due."""
     current = await get_subscription(rt, access, sub_id)
-    version = if_match if if_match is not None else current["version"]
-    await SubscriptionRepository(rt.db, access.tenant_id).delete(sub_id, version)
+    version = expected_version(current, if_match)
+
+    async def work(tx: Tx) -> None:
+        repo = SubscriptionRepository(tx.db, access.tenant_id)
+        await repo.delete(sub_id, version, session=tx.session)
+
+    await rt.uow.run(work)
     rules.cache.invalidate(access.tenant_id)
 
 
