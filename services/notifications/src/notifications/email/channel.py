@@ -34,9 +34,9 @@ from crm_shared.ids import utcnow
 from crm_shared.kafka.consumer import ConsumerSpec
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
-from notifications.email_message import build_message, classify, recipient_address
-from notifications.email_repository import EMAIL_DELIVERIES
-from notifications.email_sender import SmtpPool
+from notifications.email.message import build_message, classify, recipient_address
+from notifications.email.repository import EMAIL_DELIVERIES
+from notifications.email.sender import SmtpPool
 from notifications.settings import NotificationsSettings
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from crm_shared.http.deps import RuntimeDep
 from crm_shared.mongo.pagination import fingerprint
 from crm_shared.views import to_json
 from notifications.deps import ReadEmails, SettingsDep
-from notifications.email_repository import (
+from notifications.email.repository import (
     NEWEST_FIRST,
     EmailDeliveryRepository,
     EmailFilter,
