@@ -10,13 +10,13 @@ from fastapi import APIRouter, FastAPI
 
 from crm_shared.http.app import Hook, ServiceDefinition, create_service_app
 from crm_shared.mongo.indexes import CollectionIndexes
-from notifications.api_inapp import router as inapp_router
 from notifications.email import repository as email_repository
 from notifications.email.api import router as emails_router
 from notifications.email.channel import EmailChannel
-from notifications.inapp_handlers import consumer_spec as inapp_consumer_spec
-from notifications.inapp_hub import NotificationHub
-from notifications.inapp_repository import INDEXES as INAPP_INDEXES
+from notifications.inapp.api import router as inapp_router
+from notifications.inapp.handlers import consumer_spec as inapp_consumer_spec
+from notifications.inapp.hub import NotificationHub
+from notifications.inapp.repository import INDEXES as INAPP_INDEXES
 from notifications.settings import NotificationsSettings, get_settings
 from notifications.webhooks import repository as webhook_repository
 from notifications.webhooks.api import router as webhooks_router

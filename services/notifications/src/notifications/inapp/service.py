@@ -11,8 +11,8 @@ from crm_shared.mongo.pagination import fingerprint
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
-from notifications.inapp_repository import InAppRepository, ReadState
-from notifications.inapp_rules import ID_PREFIX, Draft, audiences_of, id_time, is_read, view
+from notifications.inapp.domain import ID_PREFIX, Draft, audiences_of, id_time, is_read, view
+from notifications.inapp.repository import InAppRepository, ReadState
 
 CHANNEL = "in_app"
 UNREAD_COUNT_CAP = 1000

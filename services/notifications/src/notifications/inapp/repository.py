@@ -22,7 +22,7 @@ from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.mongo.listing import cursor_page, read_page
 from crm_shared.mongo.repository import BY_CREATED, newest_first
 from crm_shared.mongo.scoped import Document, TenantCollection
-from notifications.inapp_rules import id_time
+from notifications.inapp.domain import id_time
 
 NOTIFICATIONS = "notifications"
 READS = "notification_reads"

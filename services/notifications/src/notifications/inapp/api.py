@@ -20,12 +20,12 @@ from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.errors import BadRequest
 from crm_shared.http.deps import RuntimeDep
-from notifications import inapp_service
 from notifications.deps import SettingsDep
-from notifications.inapp_hub import NotificationHub
-from notifications.inapp_repository import InAppRepository
-from notifications.inapp_rules import audiences_of, id_time
-from notifications.inapp_stream import StreamSession
+from notifications.inapp import service
+from notifications.inapp.domain import audiences_of, id_time
+from notifications.inapp.hub import NotificationHub
+from notifications.inapp.repository import InAppRepository
+from notifications.inapp.stream import StreamSession
 
 router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
 ReadOwn = Annotated[Access, require("notifications", Action.READ)]
@@ -53,7 +53,7 @@ async def list_notifications(
     query: Annotated[NotificationQuery, Query()],
 ) -> dict[str, Any]:
     """A page of the caller's notifications, newest first (``unread_only`` to filter)."""
-    items, next_cursor = await inapp_service.list_notifications(
+    items, next_cursor = await service.list_notifications(
         rt,
         access,
         unread_only=query.unread_only,
@@ -67,7 +67,7 @@ async def list_notifications(
 @router.get("/unread-count")
 async def unread_count(access: ReadOwn, rt: RuntimeDep) -> dict[str, Any]:
     """``{"unread": n, "capped": bool}``: counting stops at 1000 (``capped`` then)."""
-    return await inapp_service.unread_count(rt, access)
+    return await service.unread_count(rt, access)
 
 
 EVENT_STREAM: dict[int | str, dict[str, Any]] = {
@@ -113,7 +113,7 @@ async def stream(
 @router.post("/read-all")
 async def read_all(access: WriteOwn, rt: RuntimeDep, settings: SettingsDep) -> dict[str, Any]:
     """Mark every notification the caller sees read, up to the newest one now."""
-    return await inapp_service.read_all(rt, access, windowed=settings.list_windowing)
+    return await service.read_all(rt, access, windowed=settings.list_windowing)
 
 
 @router.post("/{notification_id}/read")
@@ -123,4 +123,4 @@ async def mark_read(
     rt: RuntimeDep,
 ) -> dict[str, Any]:
     """Mark one of the caller's notifications read (idempotent)."""
-    return await inapp_service.mark_read(rt, access, notification_id)
+    return await service.mark_read(rt, access, notification_id)
