@@ -22,10 +22,8 @@ from crm_shared.errors import BadRequest
 from crm_shared.http.deps import RuntimeDep
 from notifications.deps import SettingsDep
 from notifications.inapp import service
-from notifications.inapp.domain import audiences_of, id_time
+from notifications.inapp.domain import id_time
 from notifications.inapp.hub import NotificationHub
-from notifications.inapp.repository import InAppRepository
-from notifications.inapp.stream import StreamSession
 
 router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
 ReadOwn = Annotated[Access, require("notifications", Action.READ)]
@@ -95,14 +93,7 @@ async def stream(
     if resume is not None and id_time(resume) is None:
         raise BadRequest("Last-Event-ID must be an id this stream sent (ntf_...)")
     hub: NotificationHub = request.app.state.inapp_hub
-    repo = InAppRepository(rt.db, access.tenant_id)
-    session = StreamSession(
-        repo,
-        hub,
-        audiences=audiences_of(access.principal),
-        state=await repo.read_state(access.principal.sub),
-        last_event_id=resume,
-    )
+    session = await service.open_stream(rt, access, hub, last_event_id=resume)
     return StreamingResponse(
         session.frames(retry_ms=settings.sse_retry_ms, keepalive_s=settings.sse_keepalive_s),
         media_type="text/event-stream",

@@ -19,10 +19,10 @@ from typing import Any
 
 from crm_shared.ids import utcnow
 from crm_shared.mongo.scoped import Document
-from notifications.inapp.domain import floor_id
+from notifications.inapp.domain import ReadState, floor_id
 from notifications.inapp.hub import NotificationHub
-from notifications.inapp.repository import InAppRepository, ReadState
-from notifications.inapp.service import reader_view
+from notifications.inapp.repository import InAppRepository
+from notifications.inapp.views import reader_view
 
 CATCH_UP_BATCH = 100
 REMEMBERED = 1024
