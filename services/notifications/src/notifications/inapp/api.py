@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
@@ -24,6 +23,7 @@ from notifications.deps import SettingsDep
 from notifications.inapp import service
 from notifications.inapp.domain import id_time
 from notifications.inapp.hub import NotificationHub
+from notifications.inapp.schemas import NotificationQuery
 
 router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
 ReadOwn = Annotated[Access, require("notifications", Action.READ)]
@@ -31,16 +31,6 @@ WriteOwn = Annotated[Access, require("notifications", Action.WRITE)]
 NotificationId = Annotated[str, Path(min_length=1, max_length=64)]
 EventId = Annotated[str | None, Query(max_length=64)]
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-
-
-class NotificationQuery(BaseModel):
-    """List filters and the page window."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    unread_only: bool = False
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=1024)
 
 
 @router.get("")
