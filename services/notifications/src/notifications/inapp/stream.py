@@ -1,9 +1,9 @@
 """The caller's notifications as a Server-Sent Events stream (``text/event-stream``).
 
-Wire format (https://html.spec.whatwg.org/multipage/server-sent-events.html): a
-``retry:`` hint first; then one event per notification, oldest first, with ``id:`` (the
-time-sortable notification id), ``event: notification`` and ``data:`` (its JSON);
-a ``:`` comment line whenever the stream was idle for ``sse_keepalive_s``.
+Wire format (the HTML standard's Server-Sent Events): a ``retry:`` hint first; then one
+event per notification, oldest first, with ``id:`` (the time-sortable notification id),
+``event: notification`` and ``data:`` (its JSON); a ``:`` comment line whenever the stream
+was idle for ``sse_keepalive_s``.
 
 A stream starts after ``Last-Event-ID`` (or at the moment of connecting): it subscribes
 to the hub first, then sends what was stored after that id, then what the hub delivers,
