@@ -42,8 +42,8 @@ from crm_shared.events.catalogue import (
 )
 from crm_shared.events.envelope import CloudEvent, new_envelope
 from crm_shared.inbox import INBOX_COLLECTION
-from notifications.email_repository import EMAIL_DELIVERIES
-from notifications.inapp_handlers import GROUP_SUFFIX
+from notifications.email.repository import EMAIL_DELIVERIES
+from notifications.inapp.handlers import GROUP_SUFFIX
 
 from .conftest import scenario
 from .ledger import read_records

@@ -14,9 +14,8 @@ from crm_shared.events.catalogue import (
     UserNotificationRequested,
 )
 from crm_shared.ids import new_id
-from notifications import inapp_rules
-from notifications.inapp_hub import BUFFER, NotificationHub
-from notifications.inapp_rules import (
+from notifications.inapp import domain
+from notifications.inapp.domain import (
     audiences_of,
     case_opened,
     deal_stage_changed,
@@ -25,7 +24,8 @@ from notifications.inapp_rules import (
     is_read,
     lead_assigned,
 )
-from notifications.inapp_stream import event_frame, retry_field
+from notifications.inapp.hub import BUFFER, NotificationHub
+from notifications.inapp.stream import event_frame, retry_field
 
 DUE = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
 
@@ -149,5 +149,5 @@ def test_an_automation_request_goes_to_the_named_user() -> None:
     event = UserNotificationRequested(
         request_id="auto_1", user_id="user_budi", title="Lead VIP masuk", automation_id="auto_x"
     )
-    draft = inapp_rules.user_notification_requested(event)
+    draft = domain.user_notification_requested(event)
     assert (draft.audience, draft.title, draft.link) == ("user:user_budi", "Lead VIP masuk", "")

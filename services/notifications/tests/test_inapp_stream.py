@@ -21,9 +21,9 @@ from crm_devstack.services import get_service
 from crm_devstack.testing import Backend, TokenMinter, eventually, unique_name
 from crm_devstack.testing import served as serve_app
 from crm_shared.runtime import Runtime
-from notifications.inapp_hub import NotificationHub
-from notifications.inapp_rules import Draft, user_audience
-from notifications.inapp_service import notify
+from notifications.inapp.domain import Draft, user_audience
+from notifications.inapp.hub import NotificationHub
+from notifications.inapp.service import notify
 
 from .conftest import NotificationsApp, NotificationsHarness
 from .test_inapp_api import assigned, wait_inbox

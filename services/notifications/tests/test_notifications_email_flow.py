@@ -9,8 +9,9 @@ from crm_shared.delivery_queue import DeliveryQueue, Outcome
 from crm_shared.events.catalogue import EmailRequested
 from crm_shared.events.envelope import CloudEvent, new_envelope
 from crm_shared.ids import utcnow
-from notifications.email_repository import EMAIL_DELIVERIES
-from notifications.email_service import INTERRUPTED, EmailChannel, delivery_job
+from notifications.email.channel import EmailChannel
+from notifications.email.repository import EMAIL_DELIVERIES, delivery_job
+from notifications.email.service import INTERRUPTED
 
 from .conftest import NotificationsHarness, delivery, email_requested, wait_status
 

@@ -7,7 +7,7 @@ from typing import Any
 import aiosmtplib
 import pytest
 
-from notifications.email_message import (
+from notifications.email.message import (
     InvalidMessage,
     build_message,
     classify,

@@ -11,7 +11,7 @@ import jwt
 import pytest
 
 from crm_devstack.testing import TokenMinter
-from notifications.webhook_repository import SUBSCRIPTIONS
+from notifications.webhooks.repository import SUBSCRIPTIONS
 
 from .conftest import NotificationsHarness
 

@@ -19,9 +19,8 @@ from crm_devstack.servers import free_port
 from crm_devstack.testing import eventually, unique_name, wait_consumed
 from crm_shared.events.catalogue import DealStageChanged, LeadDeleted
 from crm_shared.events.envelope import CloudEvent
-from notifications.webhook_deliveries import DELIVERIES
-from notifications.webhook_domain import delivery_id
-from notifications.webhook_repository import SUBSCRIPTIONS
+from notifications.webhooks.domain import delivery_id
+from notifications.webhooks.repository import DELIVERIES, SUBSCRIPTIONS
 
 from .conftest import NotificationsHarness
 

@@ -10,7 +10,7 @@ import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from crm_shared.url_safety import UnsafeUrl
-from notifications.webhook_domain import (
+from notifications.webhooks.domain import (
     EventFacts,
     InvalidSubscription,
     Verdict,
@@ -22,8 +22,8 @@ from notifications.webhook_domain import (
     receives,
     validate_patterns,
 )
-from notifications.webhook_signing import new_secret, webhook_headers
-from notifications.webhook_targets import AllowList, check_target
+from notifications.webhooks.signing import new_secret, webhook_headers
+from notifications.webhooks.targets import AllowList, check_target
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

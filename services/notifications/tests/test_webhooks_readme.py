@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from notifications.webhook_signing import new_secret, sign
+from notifications.webhooks.signing import new_secret, sign
 
 README = Path(__file__).resolve().parents[3] / "docs" / "events.md"
 

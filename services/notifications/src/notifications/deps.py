@@ -1,4 +1,5 @@
-"""FastAPI dependencies of the notifications routes: settings and access per resource."""
+"""FastAPI dependencies shared by the notifications features (access aliases of one
+resource live in that feature's ``api``)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from crm_shared.access import Action
-from crm_shared.auth import Access, require
 from crm_shared.http.deps import get_service_settings
 from notifications.settings import NotificationsSettings
 
 SettingsDep = Annotated[NotificationsSettings, Depends(get_service_settings)]
-ReadEmails = Annotated[Access, require("campaigns", Action.READ)]
-"""E-mail delivery records are campaign data: whoever may read campaigns may read them."""

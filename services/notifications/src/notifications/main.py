@@ -10,20 +10,21 @@ from fastapi import APIRouter, FastAPI
 
 from crm_shared.http.app import Hook, ServiceDefinition, create_service_app
 from crm_shared.mongo.indexes import CollectionIndexes
-from notifications import email_repository, webhook_deliveries, webhook_repository
-from notifications.api_emails import router as emails_router
-from notifications.api_inapp import router as inapp_router
-from notifications.api_webhooks import router as webhooks_router
-from notifications.email_service import EmailChannel
-from notifications.inapp_handlers import consumer_spec as inapp_consumer_spec
-from notifications.inapp_hub import NotificationHub
-from notifications.inapp_repository import INDEXES as INAPP_INDEXES
+from notifications.email import repository as email_repository
+from notifications.email.api import router as emails_router
+from notifications.email.channel import EmailChannel
+from notifications.inapp.api import router as inapp_router
+from notifications.inapp.handlers import consumer_spec as inapp_consumer_spec
+from notifications.inapp.hub import NotificationHub
+from notifications.inapp.repository import INDEXES as INAPP_INDEXES
 from notifications.settings import NotificationsSettings, get_settings
-from notifications.webhook_channel import WebhookChannel
+from notifications.webhooks import repository as webhook_repository
+from notifications.webhooks.api import router as webhooks_router
+from notifications.webhooks.channel import WebhookChannel
 
 ROUTERS: list[APIRouter] = [emails_router, inapp_router, webhooks_router]
 INDEXES: list[CollectionIndexes] = [*email_repository.INDEXES, *INAPP_INDEXES]
-INDEXES += [*webhook_repository.INDEXES, *webhook_deliveries.INDEXES]
+INDEXES += webhook_repository.INDEXES
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:

@@ -33,7 +33,7 @@ from pymongo.errors import PyMongoError
 
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
-from notifications.inapp_repository import NOTIFICATIONS
+from notifications.inapp.repository import NOTIFICATIONS
 
 log = logging.getLogger(__name__)
 BUFFER = 256

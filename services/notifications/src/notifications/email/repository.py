@@ -1,33 +1,28 @@
 """E-mail deliveries in MongoDB: the delivery queue's jobs are the delivery records.
 
-The API speaks of ``queued``, ``sending``, ``sent`` and ``failed``; the queue stores
-``queued``, ``claimed``, ``done`` and ``failed`` (e-mail jobs are never grouped, so
-never ``waiting``).
+The queue (``crm_shared.delivery_queue``) enqueues, claims and settles them; this module
+builds the job of a request and reads the records for the API (statuses as in
+``notifications.email.domain``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 
 from crm_shared.delivery_queue import queue_indexes
+from crm_shared.events.catalogue import EmailRequested
+from crm_shared.events.envelope import CloudEvent
 from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.mongo.pagination import SortKeys
 from crm_shared.mongo.repository import Repository
 from crm_shared.mongo.scoped import Document
+from notifications.email.domain import STORED_STATUS, EmailStatus
 
 EMAIL_DELIVERIES = "email_deliveries"
-EmailStatus = Literal["queued", "sending", "sent", "failed"]
-STORED_STATUS: dict[str, str] = {
-    "queued": "queued",
-    "sending": "claimed",
-    "sent": "done",
-    "failed": "failed",
-}
-API_STATUS: dict[str, str] = {v: k for k, v in STORED_STATUS.items()} | {"waiting": "queued"}
 NEWEST_FIRST: SortKeys = (("created_at", DESCENDING), ("_id", DESCENDING))
 
 _T = ("tenant_id", ASCENDING)
@@ -80,25 +75,25 @@ class EmailDeliveryRepository(Repository):
     kind = "e-mail"
 
 
-def delivery_view(doc: Document) -> dict[str, Any]:
-    """The API body of one delivery record (no message bodies, no queue internals)."""
-    view: dict[str, Any] = {
-        "request_id": doc["_id"],
-        "status": API_STATUS.get(str(doc["status"]), str(doc["status"])),
-        "to": doc["to"],
-        "to_name": doc.get("to_name"),
-        "subject_line": doc["subject_line"],
-        "campaign_id": doc.get("campaign_id"),
-        "automation_id": doc.get("automation_id"),
-        "contact_id": doc.get("contact_id"),
-        "lead_id": doc.get("lead_id"),
-        "attempts": doc.get("attempts", 0),
-        "smtp_reply": doc.get("smtp_reply"),
-        "error": doc.get("error"),
-        "permanent": doc.get("permanent"),
-        "created_at": doc["created_at"],
-        "updated_at": doc["updated_at"],
-        "sent_at": doc.get("sent_at"),
-        "failed_at": doc.get("failed_at"),
-    }
-    return view
+_REQUEST_FIELDS = (
+    "unsubscribe_url",
+    "to",
+    "to_name",
+    "subject_line",
+    "body_text",
+    "body_html",
+    "campaign_id",
+    "automation_id",
+    "contact_id",
+    "lead_id",
+    "requested_by",
+)
+
+
+def delivery_job(envelope: CloudEvent, event: EmailRequested) -> dict[str, Any]:
+    """The queued delivery of one request (``_id`` = request id, the idempotency key)."""
+    job: dict[str, Any] = {"_id": event.request_id, "tenant_id": envelope.tenantid}
+    job.update({name: getattr(event, name) for name in _REQUEST_FIELDS})
+    job["recipient"] = event.to.strip().lower()
+    job["event_id"] = envelope.id
+    return job

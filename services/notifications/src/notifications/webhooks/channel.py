@@ -12,20 +12,16 @@ from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.delivery_queue import DeliveryQueue, Dispatcher, EnqueueOnCommit
-from crm_shared.events.catalogue import EventData
-from crm_shared.events.envelope import CloudEvent
 from crm_shared.kafka.consumer import ConsumerSpec
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
-from crm_shared.uow import Tx
 from notifications.settings import NotificationsSettings
-from notifications.webhook_cache import SubscriptionCache
-from notifications.webhook_deliveries import DELIVERIES
-from notifications.webhook_dispatch import WebhookSender, http_client
-from notifications.webhook_handlers import deliveries_for, webhook_consumer
-from notifications.webhook_outcomes import OutcomeRecorder
-from notifications.webhook_service import SubscriptionRules
-from notifications.webhook_targets import AllowList
+from notifications.webhooks.cache import SubscriptionCache
+from notifications.webhooks.dispatch import WebhookSender, http_client
+from notifications.webhooks.handlers import webhook_consumer
+from notifications.webhooks.repository import DELIVERIES
+from notifications.webhooks.service import OutcomeRecorder, SubscriptionRules
+from notifications.webhooks.targets import AllowList
 
 
 @dataclass(frozen=True)
@@ -67,20 +63,15 @@ class WebhookChannel:
 
     def consumer_spec(self) -> ConsumerSpec:
         """The fan-out consumer group."""
-        return webhook_consumer(self.settings, self.on_event)
+        return webhook_consumer(self.settings, self._cache_of, self._enqueue)
+
+    def _cache_of(self, db: AsyncDatabase[Document]) -> SubscriptionCache:
+        return self.stores(db).cache
 
     def offer(self, ids: Iterable[str]) -> None:
         """Deliveries were queued (committed): let the dispatcher claim them now, by id."""
         if self.dispatcher is not None:
             self.dispatcher.offer(ids)
-
-    async def on_event(self, envelope: CloudEvent, event: EventData, tx: Tx) -> None:
-        """Queue the event for its tenant's matching subscriptions, in the consumer's
-        transaction: the deliveries of a whole batch of events are written in one bulk."""
-        stores = self.stores(tx.db)
-        jobs = deliveries_for(envelope, event, await stores.cache.active(envelope.tenantid))
-        if jobs:
-            self._enqueue.add(tx, jobs)
 
     async def start(self, app: FastAPI, runtime: Runtime) -> None:
         """Start hook: the HTTP client and the dispatcher."""

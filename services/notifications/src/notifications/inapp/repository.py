@@ -9,20 +9,21 @@ the notifications above the mark that were read one by one (read-all clears them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.errors import NotFound
 from crm_shared.ids import utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
-from crm_shared.mongo.listing import cursor_page, read_page
-from crm_shared.mongo.repository import BY_CREATED, newest_first
+from crm_shared.mongo.listing import read_page
+from crm_shared.mongo.repository import BY_CREATED, Repository, Session, newest_first
 from crm_shared.mongo.scoped import Document, TenantCollection
-from notifications.inapp_rules import id_time
+from notifications.inapp.domain import ReadState, id_time
 
 NOTIFICATIONS = "notifications"
 READS = "notification_reads"
@@ -32,7 +33,6 @@ OLDEST_FIRST = [("created_at", ASCENDING), ("_id", ASCENDING)]
 CLOCK_SKEW = timedelta(seconds=5)
 """How much older than an id's own time a later-committed notification may be (replicas'
 clocks and commit delays): the lower bound of the "newer than this id" range."""
-Session = AsyncClientSession | None
 
 _T = ("tenant_id", ASCENDING)
 INDEXES = [
@@ -59,34 +59,56 @@ INDEXES = [
 ]
 
 
-class ReadState:
-    """What one reader has read: the read-all mark and the receipts above it."""
-
-    def __init__(self, read_through: str | None, receipts: set[str]) -> None:
-        self.read_through = read_through
-        self.receipts = receipts
-
-    def unread_filter(self) -> Document:
-        """The ``_id`` condition selecting this reader's unread notifications."""
-        condition: Document = {}
-        if self.read_through is not None:
-            condition["$gt"] = self.read_through
-        if self.receipts:
-            condition["$nin"] = sorted(self.receipts)
-        return {"_id": condition} if condition else {}
+def unread_filter(state: ReadState) -> Document:
+    """The ``_id`` condition selecting the unread notifications of the reader in ``state``."""
+    condition: Document = {}
+    if state.read_through is not None:
+        condition["$gt"] = state.read_through
+    if state.receipts:
+        condition["$nin"] = sorted(state.receipts)
+    return {"_id": condition} if condition else {}
 
 
-class InAppRepository:
-    """Notifications and read state of one tenant."""
+@dataclass(frozen=True)
+class AudienceFilter:
+    """Notifications addressed to one of ``audiences``; only those ``unread`` has not read
+    when it is given."""
+
+    audiences: Sequence[str]
+    unread: ReadState | None = None
+
+    @property
+    def q(self) -> None:
+        """No word search on notifications."""
+        return None
+
+    def to_query(self) -> Document:
+        """The flat MongoDB filter (the scoped collection adds the tenant)."""
+        query: Document = {"audience": {"$in": list(self.audiences)}}
+        if self.unread is not None:
+            query.update(unread_filter(self.unread))
+        return query
+
+    def accepts(self, doc: Mapping[str, Any]) -> bool:
+        """Every document the query matched is kept."""
+        return True
+
+
+class InAppRepository(Repository):
+    """Notifications and read state of one tenant. Notifications are written once and never
+    changed (no version); the read state is kept per reader beside them."""
+
+    collection_name = NOTIFICATIONS
+    kind = "notification"
 
     def __init__(self, db: AsyncDatabase[Document], tenant_id: str) -> None:
-        self.tenant_id = tenant_id
-        self.items = TenantCollection(db[NOTIFICATIONS], tenant_id, "notification")
+        super().__init__(db, tenant_id)
         self.reads = TenantCollection(db[READS], tenant_id, "read receipt")
         self.marks = TenantCollection(db[MARKS], tenant_id, "read mark")
 
-    async def insert(self, doc: Document, *, session: AsyncClientSession) -> None:
-        """Store a new notification (its ``_id`` and ``created_at`` come with it)."""
+    async def insert(self, doc: Document, *, session: Session = None) -> None:
+        """Store a new notification as it is: its ``created_at`` is the time in its id (the
+        stream's order), so the base's stamping (version, timestamps) is not wanted."""
         await self.items.collection.insert_one(
             {**doc, "tenant_id": self.tenant_id}, session=session
         )
@@ -103,31 +125,6 @@ class InAppRepository:
         if doc is None:
             raise NotFound(f"notification {notification_id} not found")
         return doc
-
-    async def page(
-        self,
-        audiences: Sequence[str],
-        unread: ReadState | None,
-        *,
-        limit: int,
-        cursor: str | None,
-        query_fingerprint: str,
-        windowed: bool,
-    ) -> tuple[list[Document], str | None]:
-        """A page of the audiences' notifications (only ``unread``'s unread ones when
-        given), newest first, and the next cursor."""
-        query: Document = {"audience": {"$in": list(audiences)}}
-        if unread is not None:
-            query.update(unread.unread_filter())
-        return await cursor_page(
-            self.items,
-            query,
-            NEWEST_FIRST,
-            limit=limit,
-            cursor=cursor,
-            query_fingerprint=query_fingerprint,
-            windowed=windowed,
-        )
 
     async def newest(self, audiences: Sequence[str], *, windowed: bool) -> Document | None:
         """The audiences' newest notification."""
@@ -156,7 +153,7 @@ class InAppRepository:
 
     async def count(self, audiences: Sequence[str], state: ReadState, *, cap: int) -> int:
         """How many of the audiences' notifications ``state`` has not read (up to ``cap``)."""
-        query = self.items.scope({"audience": {"$in": list(audiences)}, **state.unread_filter()})
+        query = self.items.scope({"audience": {"$in": list(audiences)}, **unread_filter(state)})
         return await self.items.collection.count_documents(query, limit=cap)
 
     async def read_state(self, user_id: str) -> ReadState:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from crm_shared.views import HIDDEN_ALWAYS, document_view, to_json
-from notifications.webhook_domain import DeliveryStatus
+from notifications.webhooks.domain import DeliveryStatus
 
 _HIDDEN_SUBSCRIPTION = HIDDEN_ALWAYS | {"secret", "previous_secret", "previous_secret_until"}
 

@@ -12,11 +12,10 @@ from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
 from crm_shared.views import versioned_response
-from notifications import webhook_delivery_service as deliveries
-from notifications import webhook_service as subscriptions
-from notifications.webhook_channel import WebhookChannel
-from notifications.webhook_schemas import WebhookCreate, WebhookUpdate
-from notifications.webhook_views import delivery_view, subscription_view
+from notifications.webhooks import service
+from notifications.webhooks.channel import WebhookChannel
+from notifications.webhooks.schemas import WebhookCreate, WebhookUpdate
+from notifications.webhooks.views import delivery_view, subscription_view
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
@@ -41,9 +40,7 @@ async def list_webhooks(
     access: ReadWebhooks, rt: RuntimeDep, limit: Limit = 50, cursor: Cursor = None
 ) -> dict[str, Any]:
     """The subscriptions the caller may see, oldest first."""
-    docs, next_cursor = await subscriptions.list_subscriptions(
-        rt, access, limit=limit, cursor=cursor
-    )
+    docs, next_cursor = await service.list_subscriptions(rt, access, limit=limit, cursor=cursor)
     return {"items": [subscription_view(d) for d in docs], "next_cursor": next_cursor}
 
 
@@ -57,7 +54,7 @@ async def create_webhook(
 ) -> JSONResponse:
     """Subscribe a URL to event types; the response carries the signing ``secret``, which
     is never shown again (``rotate-secret`` makes a new one)."""
-    view, replayed = await subscriptions.create_subscription(
+    view, replayed = await service.create_subscription(
         rt, access, body, rules=channel.rules(rt.db), idempotency_key=idempotency_key
     )
     headers = {"Location": f"/v1/webhooks/{view['id']}", "Cache-Control": "no-store"}
@@ -69,7 +66,7 @@ async def create_webhook(
 @router.get("/{webhook_id}")
 async def get_webhook(webhook_id: WebhookId, access: ReadWebhooks, rt: RuntimeDep) -> JSONResponse:
     """One subscription with its ETag (no secret)."""
-    doc = await subscriptions.get_subscription(rt, access, webhook_id)
+    doc = await service.get_subscription(rt, access, webhook_id)
     return versioned_response(subscription_view(doc))
 
 
@@ -83,7 +80,7 @@ async def update_webhook(
     if_match: IfMatch,
 ) -> JSONResponse:
     """Change url, event types, description or ``active`` (on again clears the failure run)."""
-    doc = await subscriptions.update_subscription(
+    doc = await service.update_subscription(
         rt, access, webhook_id, body, if_match=if_match, rules=channel.rules(rt.db)
     )
     return versioned_response(subscription_view(doc))
@@ -98,7 +95,7 @@ async def delete_webhook(
     if_match: IfMatch,
 ) -> Response:
     """Delete a subscription (deliveries still queued for it are dropped)."""
-    await subscriptions.delete_subscription(
+    await service.delete_subscription(
         rt, access, webhook_id, if_match=if_match, rules=channel.rules(rt.db)
     )
     return Response(status_code=204)
@@ -113,7 +110,7 @@ async def rotate_secret(
     if_match: IfMatch,
 ) -> JSONResponse:
     """A new signing secret, shown this once; the old one also signs during the grace period."""
-    view = await subscriptions.rotate_secret(
+    view = await service.rotate_secret(
         rt, access, webhook_id, if_match=if_match, rules=channel.rules(rt.db)
     )
     return versioned_response(view, headers={"Cache-Control": "no-store"})
@@ -124,7 +121,7 @@ async def test_webhook(
     webhook_id: WebhookId, access: WriteWebhooks, rt: RuntimeDep, channel: Channel
 ) -> dict[str, Any]:
     """Queue a signed ``WebhookTest`` ping; its outcome shows in the delivery log."""
-    job = await deliveries.send_test(
+    job = await service.send_test(
         rt, access, webhook_id, queue=channel.stores(rt.db).queue, offer=channel.offer
     )
     return {"delivery_id": job["_id"], "event_id": job["event_id"]}
@@ -139,7 +136,7 @@ async def list_deliveries(
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     """The subscription's deliveries with their attempts, newest first."""
-    docs, next_cursor = await deliveries.list_deliveries(
+    docs, next_cursor = await service.list_deliveries(
         rt, access, webhook_id, limit=limit, cursor=cursor
     )
     return {"items": [delivery_view(d) for d in docs], "next_cursor": next_cursor}
@@ -150,7 +147,7 @@ async def get_delivery(
     webhook_id: WebhookId, delivery_id: DeliveryId, access: ReadWebhooks, rt: RuntimeDep
 ) -> dict[str, Any]:
     """One delivery with every attempt (time, HTTP status, error, latency)."""
-    return delivery_view(await deliveries.get_delivery(rt, access, webhook_id, delivery_id))
+    return delivery_view(await service.get_delivery(rt, access, webhook_id, delivery_id))
 
 
 @router.post("/{webhook_id}/deliveries/{delivery_id}/replay", status_code=202)
@@ -163,7 +160,7 @@ async def replay_delivery(
 ) -> dict[str, Any]:
     """Send a failed or delivered delivery again with the same ``webhook-id`` (409 while it
     is still pending)."""
-    doc = await deliveries.replay_delivery(
+    doc = await service.replay_delivery(
         rt, access, webhook_id, delivery_id, queue=channel.stores(rt.db).queue, offer=channel.offer
     )
     return delivery_view(doc)

@@ -11,25 +11,36 @@ events/s from 1.0 s to 0.5 s on the embedded stack."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
+from pymongo.asynchronous.database import AsyncDatabase
+
+from crm_shared.delivery_queue import EnqueueOnCommit
 from crm_shared.events.catalogue import EventData, WebhookDeliveryFailed, all_models
 from crm_shared.events.envelope import CloudEvent
-from crm_shared.kafka.consumer import ConsumerSpec, Handler
+from crm_shared.kafka.consumer import ConsumerSpec
 from crm_shared.mongo.scoped import Document
+from crm_shared.uow import Tx
 from notifications.settings import NotificationsSettings
-from notifications.webhook_deliveries import delivery_job
-from notifications.webhook_domain import EventFacts, known_types, receives
+from notifications.webhooks.cache import SubscriptionCache
+from notifications.webhooks.domain import EventFacts, known_types, receives
+from notifications.webhooks.repository import delivery_job
+
+CacheOf = Callable[[AsyncDatabase[Document]], SubscriptionCache]
+"""The subscription cache on the service database (the channel makes it on first use)."""
 
 
-def webhook_consumer(settings: NotificationsSettings, handler: Handler) -> ConsumerSpec:
+def webhook_consumer(
+    settings: NotificationsSettings, cache_of: CacheOf, enqueue: EnqueueOnCommit
+) -> ConsumerSpec:
     """The ``<service>-webhooks`` consumer group: every catalogue type on every owner's topic
     (a group of its own, so webhooks never hold up e-mail or in-app handling)."""
     owners = sorted({model.owner for model in all_models()})
     return ConsumerSpec(
         group=f"{settings.service_name}-webhooks",
         topics=[settings.topic(owner) for owner in owners],
-        handlers=dict.fromkeys(known_types(), handler),
+        handlers=dict.fromkeys(known_types(), partial(fan_out, cache_of, enqueue)),
         inbox=False,
         partition_concurrency=0,
     )
@@ -52,3 +63,14 @@ def deliveries_for(
         return []
     body = envelope.to_bytes()
     return [delivery_job(target, envelope, body) for target in targets]
+
+
+async def fan_out(
+    cache_of: CacheOf, enqueue: EnqueueOnCommit, envelope: CloudEvent, event: EventData, tx: Tx
+) -> None:
+    """Any event: queue it for its tenant's matching subscriptions, in the consumer's
+    transaction (the deliveries of a whole batch of events are written in one bulk)."""
+    cache = cache_of(tx.db)
+    jobs = deliveries_for(envelope, event, await cache.active(envelope.tenantid))
+    if jobs:
+        enqueue.add(tx, jobs)

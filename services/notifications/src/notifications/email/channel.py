@@ -1,17 +1,15 @@
-"""The e-mail channel: EmailRequested -> a queued delivery -> SMTP -> NotificationSent/Failed.
+"""The e-mail channel of one app: EmailRequested -> a queued delivery -> SMTP ->
+NotificationSent/Failed.
 
-The consumer only enqueues (the delivery's ``_id`` is the request id, so a request is
-never sent twice); a :class:`~crm_shared.delivery_queue.Dispatcher` sends claimed
-deliveries concurrently over the SMTP pool and records each batch of outcomes, with
-their events, in one transaction.
+The consumer only enqueues (``handlers``); a :class:`~crm_shared.delivery_queue.Dispatcher`
+sends claimed deliveries concurrently over the SMTP pool and records each batch of
+outcomes, with their events, in one transaction (``service.record_outcomes``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from datetime import timedelta
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -23,52 +21,23 @@ from crm_shared.delivery_queue import (
     Outcome,
     backoff_delay,
 )
-from crm_shared.events.catalogue import (
-    EmailRequested,
-    EventData,
-    NotificationFailed,
-    NotificationSent,
-)
-from crm_shared.events.envelope import CloudEvent
 from crm_shared.ids import utcnow
 from crm_shared.kafka.consumer import ConsumerSpec
 from crm_shared.runtime import Runtime
-from crm_shared.uow import Tx
-from notifications.email_message import build_message, classify, recipient_address
-from notifications.email_repository import EMAIL_DELIVERIES
-from notifications.email_sender import SmtpPool
+from notifications.email.handlers import email_consumer
+from notifications.email.message import build_message, classify, recipient_address
+from notifications.email.repository import EMAIL_DELIVERIES
+from notifications.email.sender import SmtpPool
+from notifications.email.service import fail_interrupted, record_outcomes
 from notifications.settings import NotificationsSettings
 
 log = logging.getLogger(__name__)
 SETTLE_LINGER_S = 0.25
 """How long finished sends wait to be recorded with others (fewer, larger transactions)."""
-INTERRUPTED = "interrupted while sending; not resent to avoid a duplicate"
-_REQUEST_FIELDS = (
-    "unsubscribe_url",
-    "to",
-    "to_name",
-    "subject_line",
-    "body_text",
-    "body_html",
-    "campaign_id",
-    "automation_id",
-    "contact_id",
-    "lead_id",
-    "requested_by",
-)
-
-
-def delivery_job(envelope: CloudEvent, event: EmailRequested) -> dict[str, Any]:
-    """The queued delivery of one request (``_id`` = request id, the idempotency key)."""
-    job: dict[str, Any] = {"_id": event.request_id, "tenant_id": envelope.tenantid}
-    job.update({name: getattr(event, name) for name in _REQUEST_FIELDS})
-    job["recipient"] = event.to.strip().lower()
-    job["event_id"] = envelope.id
-    return job
 
 
 class EmailChannel:
-    """E-mail delivery of one app: its consumer handler, dispatcher and SMTP pool."""
+    """E-mail delivery of one app: its consumer group, dispatcher and SMTP pool."""
 
     def __init__(self, settings: NotificationsSettings) -> None:
         self.settings = settings
@@ -120,17 +89,7 @@ class EmailChannel:
 
     def consumer_spec(self) -> ConsumerSpec:
         """The ``notifications`` consumer group: e-mail requests from the campaigns topic."""
-        return ConsumerSpec(
-            group=self.settings.service_name,
-            topics=[self.settings.topic("campaigns")],
-            handlers={"EmailRequested": self.on_email_requested},
-        )
-
-    async def on_email_requested(self, envelope: CloudEvent, event: Any, tx: Tx) -> None:
-        """EmailRequested: queue one delivery in the consumer's transaction. The
-        deliveries of a batch of events are written together just before the commit."""
-        assert isinstance(event, EmailRequested)
-        self._enqueue.add(tx, [delivery_job(envelope, event)])
+        return email_consumer(self.settings, self._enqueue)
 
     # --- dispatcher callbacks --------------------------------------------------------------
 
@@ -162,49 +121,11 @@ class EmailChannel:
         """Record a batch of outcomes and their events in one transaction."""
         assert self.runtime is not None
         assert self.queue is not None
-        queue = self.queue
-
-        async def work(tx: Tx) -> None:
-            applied = await queue.finish(outcomes, session=tx.session)
-            by_tenant: dict[str, list[EventData]] = defaultdict(list)
-            for outcome in applied:
-                event = outcome_event(outcome)
-                if event is not None:
-                    by_tenant[outcome.job.tenant_id].append(event)
-            for tenant_id, events in by_tenant.items():
-                await tx.emit_many(events, tenant_id=tenant_id)
-
-        await self.runtime.uow.run(work)
+        await record_outcomes(self.runtime.uow, self.queue, outcomes)
 
     async def interrupted(self, jobs: list[Job]) -> None:
         """Deliveries whose sender died mid-send may have gone out: fail, never resend."""
         log.warning("%d e-mail deliveries interrupted while sending", len(jobs))
-        now = utcnow()
-        await self.record(
-            [Outcome.failed(job, error=INTERRUPTED, permanent=False, failed_at=now) for job in jobs]
-        )
-
-
-def outcome_event(outcome: Outcome) -> EventData | None:
-    """NotificationSent or NotificationFailed for a final outcome (None for a retry)."""
-    doc = outcome.job.doc
-    common: dict[str, Any] = {
-        "notification_id": outcome.job.id,
-        "channel": "email",
-        "request_id": outcome.job.id,
-        "recipient": doc["to"],
-        "campaign_id": doc.get("campaign_id"),
-        "automation_id": doc.get("automation_id"),
-        "contact_id": doc.get("contact_id"),
-        "attempts": outcome.job.attempts,
-    }
-    if outcome.status == "done":
-        return NotificationSent(**common, sent_at=outcome.fields["sent_at"])
-    if outcome.status == "failed":
-        return NotificationFailed(
-            **common,
-            error=str(outcome.fields["error"]),
-            permanent=bool(outcome.fields["permanent"]),
-            failed_at=outcome.fields["failed_at"],
-        )
-    return None
+        assert self.runtime is not None
+        assert self.queue is not None
+        await fail_interrupted(self.runtime.uow, self.queue, jobs)

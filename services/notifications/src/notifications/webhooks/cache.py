@@ -15,7 +15,7 @@ import time
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.mongo.scoped import Document
-from notifications.webhook_repository import SubscriptionRepository
+from notifications.webhooks.repository import SubscriptionRepository
 
 
 class SubscriptionCache:

@@ -14,9 +14,9 @@ from crm_shared.events.envelope import CloudEvent
 from crm_shared.kafka.consumer import ConsumerSpec, Handler
 from crm_shared.settings import ServiceSettings
 from crm_shared.uow import Tx
-from notifications import inapp_rules
-from notifications.inapp_rules import Draft
-from notifications.inapp_service import notify
+from notifications.inapp import domain
+from notifications.inapp.domain import Draft
+from notifications.inapp.service import notify
 
 GROUP_SUFFIX = "inapp"
 
@@ -45,9 +45,9 @@ def consumer_spec(settings: ServiceSettings) -> ConsumerSpec:
             settings.topic("campaigns"),
         ],
         handlers={
-            "LeadAssigned": _handler(inapp_rules.lead_assigned),
-            "DealStageChanged": _handler(inapp_rules.deal_stage_changed),
-            "CaseOpened": _handler(inapp_rules.case_opened),
-            "UserNotificationRequested": _handler(inapp_rules.user_notification_requested),
+            "LeadAssigned": _handler(domain.lead_assigned),
+            "DealStageChanged": _handler(domain.deal_stage_changed),
+            "CaseOpened": _handler(domain.case_opened),
+            "UserNotificationRequested": _handler(domain.user_notification_requested),
         },
     )

@@ -20,7 +20,6 @@ from crm_shared.events.catalogue import (
     LeadAssigned,
     UserNotificationRequested,
 )
-from crm_shared.views import to_json
 
 URGENT = "urgent"
 CASE_ROLE = "support"
@@ -145,27 +144,16 @@ def floor_id(moment: datetime) -> str:
     return f"{ID_PREFIX}_{''.join(chars)}"
 
 
+class ReadState:
+    """What one reader has read: the read-all mark and the receipts above it."""
+
+    def __init__(self, read_through: str | None, receipts: set[str]) -> None:
+        self.read_through = read_through
+        self.receipts = receipts
+
+
 def is_read(notification_id: str, read_through: str | None, receipts: set[str]) -> bool:
     """Read when at or below the caller's read-all mark, or marked read one by one."""
     return (read_through is not None and notification_id <= read_through) or (
         notification_id in receipts
     )
-
-
-def view(doc: dict[str, Any], *, read: bool) -> dict[str, Any]:
-    """The API shape of a stored notification for one reader."""
-    audience: str = doc["audience"]
-    kind, _, target = audience.partition(":")
-    return {
-        "id": doc["_id"],
-        "recipient_id": target if kind == "user" else None,
-        "role": target if kind == "role" else None,
-        "kind": doc["kind"],
-        "title": doc["title"],
-        "body": doc["body"],
-        "link": doc["link"],
-        "data": dict(doc.get("data") or {}),
-        "source_event_id": doc["source_event_id"],
-        "created_at": to_json(doc["created_at"]),
-        "read": read,
-    }

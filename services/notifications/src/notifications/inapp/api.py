@@ -14,18 +14,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.errors import BadRequest
 from crm_shared.http.deps import RuntimeDep
-from notifications import inapp_service
 from notifications.deps import SettingsDep
-from notifications.inapp_hub import NotificationHub
-from notifications.inapp_repository import InAppRepository
-from notifications.inapp_rules import audiences_of, id_time
-from notifications.inapp_stream import StreamSession
+from notifications.inapp import service
+from notifications.inapp.domain import id_time
+from notifications.inapp.hub import NotificationHub
+from notifications.inapp.schemas import NotificationQuery
 
 router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
 ReadOwn = Annotated[Access, require("notifications", Action.READ)]
@@ -33,16 +31,6 @@ WriteOwn = Annotated[Access, require("notifications", Action.WRITE)]
 NotificationId = Annotated[str, Path(min_length=1, max_length=64)]
 EventId = Annotated[str | None, Query(max_length=64)]
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-
-
-class NotificationQuery(BaseModel):
-    """List filters and the page window."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    unread_only: bool = False
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=1024)
 
 
 @router.get("")
@@ -53,7 +41,7 @@ async def list_notifications(
     query: Annotated[NotificationQuery, Query()],
 ) -> dict[str, Any]:
     """A page of the caller's notifications, newest first (``unread_only`` to filter)."""
-    items, next_cursor = await inapp_service.list_notifications(
+    items, next_cursor = await service.list_notifications(
         rt,
         access,
         unread_only=query.unread_only,
@@ -67,7 +55,7 @@ async def list_notifications(
 @router.get("/unread-count")
 async def unread_count(access: ReadOwn, rt: RuntimeDep) -> dict[str, Any]:
     """``{"unread": n, "capped": bool}``: counting stops at 1000 (``capped`` then)."""
-    return await inapp_service.unread_count(rt, access)
+    return await service.unread_count(rt, access)
 
 
 EVENT_STREAM: dict[int | str, dict[str, Any]] = {
@@ -95,14 +83,7 @@ async def stream(
     if resume is not None and id_time(resume) is None:
         raise BadRequest("Last-Event-ID must be an id this stream sent (ntf_...)")
     hub: NotificationHub = request.app.state.inapp_hub
-    repo = InAppRepository(rt.db, access.tenant_id)
-    session = StreamSession(
-        repo,
-        hub,
-        audiences=audiences_of(access.principal),
-        state=await repo.read_state(access.principal.sub),
-        last_event_id=resume,
-    )
+    session = await service.open_stream(rt, access, hub, last_event_id=resume)
     return StreamingResponse(
         session.frames(retry_ms=settings.sse_retry_ms, keepalive_s=settings.sse_keepalive_s),
         media_type="text/event-stream",
@@ -113,7 +94,7 @@ async def stream(
 @router.post("/read-all")
 async def read_all(access: WriteOwn, rt: RuntimeDep, settings: SettingsDep) -> dict[str, Any]:
     """Mark every notification the caller sees read, up to the newest one now."""
-    return await inapp_service.read_all(rt, access, windowed=settings.list_windowing)
+    return await service.read_all(rt, access, windowed=settings.list_windowing)
 
 
 @router.post("/{notification_id}/read")
@@ -123,4 +104,4 @@ async def mark_read(
     rt: RuntimeDep,
 ) -> dict[str, Any]:
     """Mark one of the caller's notifications read (idempotent)."""
-    return await inapp_service.mark_read(rt, access, notification_id)
+    return await service.mark_read(rt, access, notification_id)

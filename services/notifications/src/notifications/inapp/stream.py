@@ -1,9 +1,9 @@
 """The caller's notifications as a Server-Sent Events stream (``text/event-stream``).
 
-Wire format (https://html.spec.whatwg.org/multipage/server-sent-events.html): a
-``retry:`` hint first; then one event per notification, oldest first, with ``id:`` (the
-time-sortable notification id), ``event: notification`` and ``data:`` (its JSON);
-a ``:`` comment line whenever the stream was idle for ``sse_keepalive_s``.
+Wire format (the HTML standard's Server-Sent Events): a ``retry:`` hint first; then one
+event per notification, oldest first, with ``id:`` (the time-sortable notification id),
+``event: notification`` and ``data:`` (its JSON); a ``:`` comment line whenever the stream
+was idle for ``sse_keepalive_s``.
 
 A stream starts after ``Last-Event-ID`` (or at the moment of connecting): it subscribes
 to the hub first, then sends what was stored after that id, then what the hub delivers,
@@ -19,10 +19,10 @@ from typing import Any
 
 from crm_shared.ids import utcnow
 from crm_shared.mongo.scoped import Document
-from notifications.inapp_hub import NotificationHub
-from notifications.inapp_repository import InAppRepository, ReadState
-from notifications.inapp_rules import floor_id
-from notifications.inapp_service import reader_view
+from notifications.inapp.domain import ReadState, floor_id
+from notifications.inapp.hub import NotificationHub
+from notifications.inapp.repository import InAppRepository
+from notifications.inapp.views import reader_view
 
 CATCH_UP_BATCH = 100
 REMEMBERED = 1024

@@ -21,11 +21,11 @@ from crm_shared.ids import utcnow
 from crm_shared.mongo.scoped import Document
 from crm_shared.url_safety import UnsafeUrl
 from notifications.settings import NotificationsSettings
-from notifications.webhook_cache import SubscriptionCache
-from notifications.webhook_deliveries import logged_attempts
-from notifications.webhook_domain import Verdict, judge, next_due, parse_retry_after, short_error
-from notifications.webhook_signing import webhook_headers
-from notifications.webhook_targets import AllowList, check_target
+from notifications.webhooks.cache import SubscriptionCache
+from notifications.webhooks.domain import Verdict, judge, next_due, parse_retry_after, short_error
+from notifications.webhooks.repository import logged_attempts
+from notifications.webhooks.signing import webhook_headers
+from notifications.webhooks.targets import AllowList, check_target
 
 USER_AGENT: Final = "crm-webhooks/1.0"
 DRAIN_LIMIT: Final = 64 * 1024

@@ -1,4 +1,5 @@
-"""Use cases of in-app notifications: create one from an event, list, count, mark read."""
+"""Use cases of in-app notifications: create one from an event, list, count, mark read,
+open a live stream."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from crm_shared.mongo.pagination import fingerprint
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
-from notifications.inapp_repository import InAppRepository, ReadState
-from notifications.inapp_rules import ID_PREFIX, Draft, audiences_of, id_time, is_read, view
+from notifications.inapp.domain import ID_PREFIX, Draft, audiences_of, id_time, is_read
+from notifications.inapp.hub import NotificationHub
+from notifications.inapp.repository import NEWEST_FIRST, AudienceFilter, InAppRepository
+from notifications.inapp.stream import StreamSession
+from notifications.inapp.views import reader_view, view
 
 CHANNEL = "in_app"
 UNREAD_COUNT_CAP = 1000
@@ -53,11 +57,6 @@ def _repo(rt: Runtime, access: Access) -> InAppRepository:
     return InAppRepository(rt.db, access.tenant_id)
 
 
-def reader_view(doc: Document, state: ReadState) -> dict[str, Any]:
-    """``doc`` as the reader whose read state is ``state`` sees it."""
-    return view(doc, read=is_read(doc["_id"], state.read_through, state.receipts))
-
-
 async def list_notifications(
     rt: Runtime,
     access: Access,
@@ -72,8 +71,8 @@ async def list_notifications(
     audiences = audiences_of(access.principal)
     state = await repo.read_state(access.principal.sub)
     docs, next_cursor = await repo.page(
-        audiences,
-        state if unread_only else None,
+        AudienceFilter(audiences, state if unread_only else None),
+        NEWEST_FIRST,
         limit=limit,
         cursor=cursor,
         query_fingerprint=fingerprint(audiences, unread_only),
@@ -117,3 +116,17 @@ async def read_all(rt: Runtime, access: Access, *, windowed: bool) -> dict[str, 
 
         await rt.uow.run_without_transaction(work)
     return {"read_through": newest["_id"] if newest else None}
+
+
+async def open_stream(
+    rt: Runtime, access: Access, hub: NotificationHub, *, last_event_id: str | None
+) -> StreamSession:
+    """The caller's event stream, starting after ``last_event_id`` (or now)."""
+    repo = _repo(rt, access)
+    return StreamSession(
+        repo,
+        hub,
+        audiences=audiences_of(access.principal),
+        state=await repo.read_state(access.principal.sub),
+        last_event_id=last_event_id,
+    )

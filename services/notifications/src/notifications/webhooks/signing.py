@@ -1,4 +1,4 @@
-"""Standard Webhooks signatures (https://www.standardwebhooks.com): secrets ``whsec_<base64>``,
+"""Standard Webhooks signatures: secrets ``whsec_<base64>``,
 ``webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``."""
 
 from __future__ import annotations

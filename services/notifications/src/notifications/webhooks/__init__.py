@@ -1,0 +1,1 @@
+"""Signed webhooks: subscriptions, fan-out of every event, and the delivery log."""
