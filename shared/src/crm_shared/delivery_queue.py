@@ -531,7 +531,7 @@ class Dispatcher:
         *,
         concurrency: int,
         batch_size: int = 200,
-        poll_interval_s: float = 0.5,
+        poll_interval_s: float = 5.0,
         settle_linger_s: float = 0.05,
         settle: Settle | None = None,
         on_expired: OnExpired | None = None,

@@ -20,8 +20,9 @@ class CampaignsSettings(ServiceSettings):
     """EmailRequested events a launch publishes per second at most (the throttle)."""
     send_batch_size: int = Field(default=200, ge=1, le=5000)
     """Members rendered and requested per transaction while a launch is sending."""
-    sender_poll_interval_s: float = Field(default=1.0, gt=0)
-    """How often the sender looks for send jobs when no launch or resume woke it."""
+    sender_poll_interval_s: float = Field(default=5.0, gt=0)
+    """How often the sender looks for send jobs when no launch or resume woke it (jobs
+    another instance left behind when it died)."""
     sender_lease_s: float = Field(default=15.0, gt=0)
     """How long one instance's claim on a campaign's sending lasts without renewal."""
     import_max_rows: int = Field(default=20_000, ge=1)

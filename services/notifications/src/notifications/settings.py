@@ -35,8 +35,9 @@ class NotificationsSettings(ServiceSettings):
     """Deliveries claimed at once (and at most in hand per instance)."""
     email_claim_timeout_s: float = Field(default=300.0, gt=0)
     """A claim not renewed for this long means its holder died mid-send."""
-    email_poll_interval_s: float = Field(default=0.5, gt=0)
-    """Fallback poll for due deliveries (commits wake the dispatcher at once)."""
+    email_poll_interval_s: float = Field(default=5.0, gt=0)
+    """Safety-net poll for deliveries (commits wake the dispatcher at once, and the next
+    retry's due time is read, not polled for)."""
     # webhooks
     webhook_timeout_s: float = Field(default=5.0, gt=0)
     webhook_retry_window_s: float = Field(default=86_400.0, gt=0)
@@ -53,8 +54,9 @@ class NotificationsSettings(ServiceSettings):
     """How long an instance trusts its cached subscriptions (changes made elsewhere)."""
     webhook_secret_grace_s: float = Field(default=86_400.0, ge=0)
     """After a secret rotation, how long the old secret still signs (a second signature)."""
-    webhook_poll_interval_s: float = Field(default=1.0, gt=0)
-    """Fallback poll of the delivery queue (commits wake the dispatcher at once)."""
+    webhook_poll_interval_s: float = Field(default=5.0, gt=0)
+    """Safety-net poll of the delivery queue (commits wake the dispatcher at once, and the
+    next retry's due time is read, not polled for)."""
     # in-app
     sse_keepalive_s: float = Field(default=15.0, gt=0)
     """Seconds between keep-alive comments on an idle event stream (under the gateway's 60 s)."""
