@@ -7,16 +7,21 @@ from decimal import Decimal
 
 import pytest
 
-from contacts.domain import (
+from contacts.cases.domain import (
     CASE_TRANSITIONS,
+    CaseStatus,
+    DomainError,
+    check_case_transition,
+    ends_case,
+    sla_breached,
+    sla_due_at,
+)
+from contacts.domain import (
     SEGMENTS,
     DealOutcome,
-    DomainError,
     breakpoints,
-    check_case_transition,
     contact_emails,
     converted_stage,
-    ends_case,
     fm_score,
     historical_clv,
     merge_contacts,
@@ -26,11 +31,8 @@ from contacts.domain import (
     rfm_segment,
     score_customer,
     segment_of,
-    sla_breached,
-    sla_due_at,
     stage_after_stats,
 )
-from contacts.schemas import CaseStatus
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -13,7 +13,6 @@ from contacts import service_accounts as service
 from contacts.api_contacts import ContactListQuery, ReadContacts
 from contacts.csv_format import ACCOUNT_CSV_COLUMNS
 from contacts.deps import (
-    Paging,
     ResourceId,
     SettingsDep,
     created_response,
@@ -32,7 +31,9 @@ from contacts.schemas import (
     AccountType,
     AccountUpdate,
     ContactPage,
+    Paging,
 )
+from contacts.views import view
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import (
@@ -135,7 +136,7 @@ async def import_csv(request: Request, access: ImportAccounts, rt: RuntimeDep) -
 @router.get("/{account_id}", response_model=AccountOut)
 async def get_account(account_id: ResourceId, access: ReadAccounts, rt: RuntimeDep) -> JSONResponse:
     """One account, with its ETag."""
-    return doc_response(await service.get_account(rt, access, account_id))
+    return doc_response(view(await service.get_account(rt, access, account_id)))
 
 
 @router.get("/{account_id}/contacts", response_model=ContactPage)
@@ -168,7 +169,7 @@ async def update_account(
 ) -> JSONResponse:
     """Change some fields; ``If-Match`` guards against lost updates (409)."""
     return doc_response(
-        await service.update_account(rt, access, account_id, body, if_match=if_match)
+        view(await service.update_account(rt, access, account_id, body, if_match=if_match))
     )
 
 

@@ -9,9 +9,17 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from contacts import service_activities as service
-from contacts.deps import Paging, ResourceId, SettingsDep, created_response, doc_response, list_page
+from contacts.deps import ResourceId, SettingsDep, created_response, doc_response, list_page
 from contacts.repo_activities import TIMELINE, ActivityRepository
-from contacts.schemas import ActivityCreate, ActivityKind, ActivityOut, ActivityPage, ActivityUpdate
+from contacts.schemas import (
+    ActivityCreate,
+    ActivityKind,
+    ActivityOut,
+    ActivityPage,
+    ActivityUpdate,
+    Paging,
+)
+from contacts.views import view
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
@@ -79,7 +87,7 @@ async def get_activity(
     activity_id: ResourceId, access: ReadActivities, rt: RuntimeDep
 ) -> JSONResponse:
     """One activity, with its ETag."""
-    return doc_response(await service.get_activity(rt, access, activity_id))
+    return doc_response(view(await service.get_activity(rt, access, activity_id)))
 
 
 @router.patch("/{activity_id}", response_model=ActivityOut)
@@ -92,7 +100,7 @@ async def update_activity(
 ) -> JSONResponse:
     """Change subject, description, times or owner (``If-Match`` honoured)."""
     return doc_response(
-        await service.update_activity(rt, access, activity_id, body, if_match=if_match)
+        view(await service.update_activity(rt, access, activity_id, body, if_match=if_match))
     )
 
 
@@ -110,4 +118,4 @@ async def complete_task(
     activity_id: ResourceId, access: WriteActivities, rt: RuntimeDep
 ) -> JSONResponse:
     """Mark a task done (publishes ActivityCompleted); 409 for other kinds or done tasks."""
-    return doc_response(await service.complete_task(rt, access, activity_id))
+    return doc_response(view(await service.complete_task(rt, access, activity_id)))

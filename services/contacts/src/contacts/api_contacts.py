@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from contacts import service_contacts as service
 from contacts.csv_format import CONTACT_CSV_COLUMNS
 from contacts.deps import (
-    Paging,
     ResourceId,
     SettingsDep,
     created_response,
@@ -31,9 +30,11 @@ from contacts.schemas import (
     ContactUpdate,
     LifecycleStage,
     MergeRequest,
+    Paging,
     RfmOut,
     RfmSegment,
 )
+from contacts.views import view
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import (
@@ -142,7 +143,7 @@ async def import_csv(request: Request, access: ImportContacts, rt: RuntimeDep) -
 @router.get("/{contact_id}", response_model=ContactOut)
 async def get_contact(contact_id: ResourceId, access: ReadContacts, rt: RuntimeDep) -> JSONResponse:
     """One contact, with its ETag."""
-    return doc_response(await service.get_contact(rt, access, contact_id))
+    return doc_response(view(await service.get_contact(rt, access, contact_id)))
 
 
 @router.patch("/{contact_id}", response_model=ContactOut)
@@ -155,7 +156,7 @@ async def update_contact(
 ) -> JSONResponse:
     """Change some fields; ``If-Match`` guards against lost updates (409)."""
     return doc_response(
-        await service.update_contact(rt, access, contact_id, body, if_match=if_match)
+        view(await service.update_contact(rt, access, contact_id, body, if_match=if_match))
     )
 
 
@@ -173,7 +174,9 @@ async def merge_contact(
     contact_id: ResourceId, body: MergeRequest, access: WriteContacts, rt: RuntimeDep
 ) -> JSONResponse:
     """Merge ``source_contact_id`` into this contact; the source is deleted."""
-    return doc_response(await service.merge_into(rt, access, contact_id, body.source_contact_id))
+    return doc_response(
+        view(await service.merge_into(rt, access, contact_id, body.source_contact_id))
+    )
 
 
 @router.get("/{contact_id}/rfm", response_model=RfmOut)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Path
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from contacts.csv_format import to_csv_row
+from contacts.schemas import Paging
 from contacts.settings import ContactsSettings
 from contacts.views import view
 from crm_shared.csvio import stream_csv
@@ -29,21 +29,12 @@ def search_text(q: str | None) -> str | None:
     return q.strip() or None if q else None
 
 
-class Paging(BaseModel):
-    """The page window of list endpoints."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=1024)
-
-
 def doc_response(
-    doc: Document, status_code: int = 200, location: str | None = None
+    body: Mapping[str, Any], status_code: int = 200, location: str | None = None
 ) -> JSONResponse:
-    """A stored aggregate as a body with its ETag (and ``Location`` for creates)."""
+    """The body of a stored aggregate with its ETag (and ``Location`` for creates)."""
     headers = {"Location": location} if location else None
-    return versioned_response(view(doc), status_code=status_code, headers=headers)
+    return versioned_response(body, status_code=status_code, headers=headers)
 
 
 def created_response(body: dict[str, Any], replayed: bool, location: str) -> JSONResponse:
@@ -54,9 +45,9 @@ def created_response(body: dict[str, Any], replayed: bool, location: str) -> JSO
     return versioned_response(body, status_code=201, headers=headers)
 
 
-def page_response(docs: list[Document], next_cursor: str | None) -> JSONResponse:
+def page_response(items: list[dict[str, Any]], next_cursor: str | None) -> JSONResponse:
     """A list page: ``{items, next_cursor}``."""
-    return JSONResponse({"items": [view(d) for d in docs], "next_cursor": next_cursor})
+    return JSONResponse({"items": items, "next_cursor": next_cursor})
 
 
 def csv_export(
@@ -92,4 +83,4 @@ async def list_page(
         query_fingerprint=fingerprint(repo.tenant_id, filter_.to_query(), filter_.q, sort),
         windowed=settings.list_windowing,
     )
-    return page_response(docs, next_cursor)
+    return page_response([view(d) for d in docs], next_cursor)

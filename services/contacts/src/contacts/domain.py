@@ -1,30 +1,21 @@
-"""Pure business rules of the contacts service: e-mails, merging, purchase stats, case
-transitions and SLA, RFM scores and segments, CLV. Nothing here does I/O."""
+"""Pure business rules of the contacts service: e-mails, merging, purchase stats, RFM
+scores and segments, CLV. Nothing here does I/O."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any, Final
 
-from contacts.schemas import CasePriority, CaseStatus, ContactCreate, LifecycleStage, RfmSegment
+from contacts.schemas import ContactCreate, LifecycleStage, RfmSegment
 from crm_shared.fields import CUSTOM_MAX_KEYS, NOTES_MAX_LENGTH, TAGS_MAX_ITEMS
 from crm_shared.phone_search import phone_search_values
 
 MAX_EMAILS: Final = 10
 MAX_PHONES: Final = 10
-
-
-class DomainError(Exception):
-    """A business rule was violated; ``message`` is safe to show to the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 # --------------------------------------------------------------------------- contacts
@@ -146,58 +137,6 @@ def stage_after_stats(stage: str, purchase_count: int) -> str:
     """``customer`` once a contact has a won deal; otherwise the stage is kept (a reopened
     win does not demote a customer: that is a sales decision)."""
     return LifecycleStage.CUSTOMER.value if purchase_count > 0 else stage
-
-
-# --------------------------------------------------------------------------- cases
-
-OPEN_CASE_STATUSES: Final = frozenset({CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING})
-"""Cases someone still has to work on."""
-
-CASE_TRANSITIONS: Final = MappingProxyType(
-    {
-        CaseStatus.NEW: frozenset(
-            {CaseStatus.OPEN, CaseStatus.PENDING, CaseStatus.RESOLVED, CaseStatus.CLOSED}
-        ),
-        CaseStatus.OPEN: frozenset({CaseStatus.PENDING, CaseStatus.RESOLVED, CaseStatus.CLOSED}),
-        CaseStatus.PENDING: frozenset({CaseStatus.OPEN, CaseStatus.RESOLVED, CaseStatus.CLOSED}),
-        CaseStatus.RESOLVED: frozenset({CaseStatus.OPEN, CaseStatus.CLOSED}),
-        CaseStatus.CLOSED: frozenset(),
-    }
-)
-"""Allowed case moves: ``resolved -> open`` reopens; ``closed`` is final."""
-
-
-def check_case_transition(current: CaseStatus, target: CaseStatus) -> None:
-    """Raise ``DomainError`` unless ``current -> target`` is allowed."""
-    if current is target:
-        raise DomainError(f"case is already {current.value}")
-    if target not in CASE_TRANSITIONS[current]:
-        hint = "; closed cases are final" if current is CaseStatus.CLOSED else ""
-        raise DomainError(f"cannot move a case from {current.value} to {target.value}{hint}")
-
-
-def ends_case(current: CaseStatus, target: CaseStatus) -> bool:
-    """Whether the move resolves the case (resolved, or closed without being resolved)."""
-    return target is CaseStatus.RESOLVED or (
-        target is CaseStatus.CLOSED and current is not CaseStatus.RESOLVED
-    )
-
-
-def sla_due_at(opened_at: datetime, priority: str, hours: Mapping[str, float]) -> datetime:
-    """When a case of ``priority`` opened at ``opened_at`` must be resolved."""
-    return opened_at + timedelta(hours=hours[priority])
-
-
-CASE_PRIORITY_RANK: Final = MappingProxyType(
-    {CasePriority.URGENT: 0, CasePriority.HIGH: 1, CasePriority.MEDIUM: 2, CasePriority.LOW: 3}
-)
-"""Sort rank of each priority, most urgent first: stored as ``priority_rank`` so cases list
-by priority (``sort=priority``) in index order."""
-
-
-def sla_breached(resolved_at: datetime, due_at: datetime) -> bool:
-    """Whether the case was resolved after its SLA due time."""
-    return resolved_at > due_at
 
 
 # --------------------------------------------------------------------------- RFM

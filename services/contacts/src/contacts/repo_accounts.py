@@ -54,10 +54,6 @@ class AccountRepository(Repository):
     collection_name = ACCOUNTS
     kind = "account"
 
-    async def exists(self, account_id: str) -> bool:
-        """Whether the tenant has this account."""
-        return await self.items.find_one({"_id": account_id}) is not None
-
     async def by_domain(self, domain: str, *, session: Session = None) -> Document | None:
         """The account with this (normalised) domain, if any."""
         return await self.items.find_one({"domain": domain}, session=session)

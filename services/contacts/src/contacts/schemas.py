@@ -14,6 +14,7 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
+    ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
@@ -101,34 +102,6 @@ class ActivityKind(StrEnum):
     NOTE = "note"
 
 
-class CaseType(StrEnum):
-    """What a customer-service case is about."""
-
-    QUESTION = "question"
-    INCIDENT = "incident"
-    COMPLAINT = "complaint"
-    REQUEST = "request"
-
-
-class CasePriority(StrEnum):
-    """Case priority; the SLA due time follows from it."""
-
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    URGENT = "urgent"
-
-
-class CaseStatus(StrEnum):
-    """Case life cycle (see ``contacts.domain.CASE_TRANSITIONS``)."""
-
-    NEW = "new"
-    OPEN = "open"
-    PENDING = "pending"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-
 # --------------------------------------------------------------------------- field types
 
 Email = Annotated[EmailStr, AfterValidator(lower)]
@@ -139,13 +112,11 @@ Subject = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 OptText = Annotated[
     Annotated[str, StringConstraints(max_length=200)] | None, BeforeValidator(blank_to_none)
 ]
-Resolution = Annotated[
-    Annotated[str, StringConstraints(max_length=2000)] | None, BeforeValidator(blank_to_none)
-]
 EmployeeCount = Annotated[int, Field(ge=0, le=10_000_000)]
 
 
-def _not_null(value: object) -> object:
+def not_null(value: object) -> object:
+    """A field validator refusing ``null`` for PATCH fields that cannot be cleared."""
     if value is None:
         raise ValueError("this field cannot be null")
     return value
@@ -176,6 +147,15 @@ class Patch(BaseModel):
     def changes(self) -> dict[str, Any]:
         """The fields that were sent, JSON-compatible, ready for ``$set``."""
         return self.model_dump(mode="json", include=set(self.model_fields_set))
+
+
+class Paging(BaseModel):
+    """The page window of list endpoints."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=1024)
 
 
 # --------------------------------------------------------------------------- contacts
@@ -231,7 +211,7 @@ class ContactUpdate(Patch):
         "custom",
         "lifecycle_stage",
         "do_not_contact",
-    )(_not_null)
+    )(not_null)
 
 
 class MergeRequest(BaseModel):
@@ -286,7 +266,7 @@ class AccountUpdate(Patch):
     notes: OptNotes = None
     owner_id: OptId = None
 
-    _required = field_validator("name", "currency", "type", "tags", "custom")(_not_null)
+    _required = field_validator("name", "currency", "type", "tags", "custom")(not_null)
 
 
 # --------------------------------------------------------------------------- activities
@@ -328,47 +308,7 @@ class ActivityUpdate(Patch):
     duration_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
     owner_id: OptId = None
 
-    _required = field_validator("subject", "occurred_at")(_not_null)
-
-
-# --------------------------------------------------------------------------- cases
-
-
-class CaseCreate(BaseModel):
-    """Body of ``POST /v1/cases``; the SLA due time follows from the priority."""
-
-    model_config = MODEL_CONFIG
-
-    subject: Subject
-    description: OptNotes = None
-    type: CaseType = CaseType.QUESTION
-    priority: CasePriority = CasePriority.MEDIUM
-    contact_id: OptId = None
-    account_id: OptId = None
-    assignee_id: OptId = None
-    tags: Tags = Field(default_factory=list)
-
-
-class CaseUpdate(Patch):
-    """Body of ``PATCH /v1/cases/{id}``; a new priority moves the SLA due time."""
-
-    subject: Subject | None = None
-    description: OptNotes = None
-    type: CaseType | None = None
-    priority: CasePriority | None = None
-    assignee_id: OptId = None
-    tags: Tags | None = None
-
-    _required = field_validator("subject", "type", "priority", "tags")(_not_null)
-
-
-class CaseStatusChange(BaseModel):
-    """Body of ``POST /v1/cases/{id}/status``."""
-
-    model_config = MODEL_CONFIG
-
-    status: CaseStatus
-    resolution: Resolution = None
+    _required = field_validator("subject", "occurred_at")(not_null)
 
 
 # --------------------------------------------------------------------------- responses
@@ -412,18 +352,6 @@ class ActivityOut(ActivityCreate, Stored):
     logged_by: str
 
 
-class CaseOut(CaseCreate, Stored):
-    """A case as returned by the API."""
-
-    status: CaseStatus
-    sla_due_at: AwareDatetime
-    resolution: str | None = None
-    resolved_at: AwareDatetime | None = None
-    resolved_by: str | None = None
-    sla_breached: bool | None = None
-    opened_by: str
-
-
 class ContactPage(BaseModel):
     """One page of contacts."""
 
@@ -442,13 +370,6 @@ class ActivityPage(BaseModel):
     """One page of an activity timeline (newest first)."""
 
     items: list[ActivityOut]
-    next_cursor: str | None = None
-
-
-class CasePage(BaseModel):
-    """One page of cases."""
-
-    items: list[CaseOut]
     next_cursor: str | None = None
 
 

@@ -10,8 +10,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from contacts.domain import CASE_PRIORITY_RANK, OPEN_CASE_STATUSES
-from contacts.schemas import CasePriority
+from contacts.cases.domain import CASE_PRIORITY_RANK, OPEN_CASE_STATUSES, CasePriority
 from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.mongo.pagination import SortKeys
 from crm_shared.mongo.repository import BY_CREATED, Repository, newest_first

@@ -3,20 +3,23 @@ status rules, resolve (CaseResolved with ``sla_breached``), delete."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from contacts.domain import (
+from contacts.cases.domain import (
     CASE_PRIORITY_RANK,
+    CasePriority,
+    CaseStatus,
     DomainError,
     check_case_transition,
     ends_case,
     sla_breached,
     sla_due_at,
 )
+from contacts.cases.repository import CASE_SORTS, CaseRepository
+from contacts.cases.schemas import CaseCreate, CaseQuery, CaseStatusChange, CaseUpdate
 from contacts.repo_accounts import AccountRepository
-from contacts.repo_cases import CaseRepository
 from contacts.repo_contacts import ContactRepository
-from contacts.schemas import CaseCreate, CasePriority, CaseStatus, CaseStatusChange, CaseUpdate
 from contacts.settings import settings_of
 from contacts.usecase import check_refs, create_once
 from crm_shared.auth import Access
@@ -24,8 +27,9 @@ from crm_shared.errors import Conflict
 from crm_shared.events.catalogue import CaseOpened, CaseResolved
 from crm_shared.fields import from_bson
 from crm_shared.ids import new_id, utcnow
+from crm_shared.mongo.repository import ListFilter
 from crm_shared.mongo.scoped import Document
-from crm_shared.ownership import visible
+from crm_shared.ownership import list_owner, visible
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
 
@@ -89,6 +93,37 @@ async def get_case(rt: Runtime, access: Access, case_id: str) -> Document:
     """One case of the caller's tenant."""
     repo = CaseRepository(rt.db, access.tenant_id)
     return visible(access, await repo.get(case_id), KIND, field="assignee_id")
+
+
+def case_filter(query: CaseQuery, access: Access) -> ListFilter:
+    """The repository filter of a case list (own-scope callers see their own cases)."""
+    return ListFilter(
+        equals={
+            "status": query.status.value if query.status else None,
+            "priority": query.priority.value if query.priority else None,
+            "assignee_id": list_owner(access, query.assignee_id, KIND),
+            "contact_id": query.contact_id,
+            "account_id": query.account_id,
+        }
+    )
+
+
+async def list_cases(
+    rt: Runtime, access: Access, query: CaseQuery
+) -> tuple[list[Document], str | None]:
+    """A page of cases matching ``query``, in its sort order, and the next cursor."""
+    return await CaseRepository(rt.db, access.tenant_id).page(
+        case_filter(query, access),
+        CASE_SORTS[query.sort],
+        limit=min(query.limit, rt.settings.max_page_size),
+        cursor=query.cursor,
+        windowed=rt.settings.list_windowing,
+    )
+
+
+async def open_counts(rt: Runtime, access: Access, now: datetime) -> tuple[dict[str, int], int]:
+    """Cases not resolved yet, by priority, and how many of them are past their SLA."""
+    return await CaseRepository(rt.db, access.tenant_id).open_counts(now)
 
 
 async def update_case(
