@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from contacts.activities.api import router as activities_router
+from contacts.activities.repository import ACTIVITY_INDEXES
 from contacts.api_accounts import router as accounts_router
-from contacts.api_activities import router as activities_router
 from contacts.api_contacts import router as contacts_router
 from contacts.cases.api import router as cases_router
 from contacts.cases.repository import CASE_INDEXES, backfill_priority_ranks
 from contacts.handlers import consumer_specs
 from contacts.repo_accounts import ACCOUNT_INDEXES
-from contacts.repo_activities import ACTIVITY_INDEXES
 from contacts.repo_contacts import CONTACT_INDEXES
 from contacts.repo_purchases import PURCHASE_INDEXES
 from contacts.rfm import RfmRefresher

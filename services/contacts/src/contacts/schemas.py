@@ -7,7 +7,7 @@ unknown keys, so server fields (tenant, version, stats, RFM segment) cannot be s
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -19,7 +19,6 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
-    model_validator,
 )
 
 from crm_shared.fields import (
@@ -90,16 +89,6 @@ class RfmSegment(StrEnum):
     CANNOT_LOSE = "cannot_lose"
     HIBERNATING = "hibernating"
     LOST = "lost"
-
-
-class ActivityKind(StrEnum):
-    """What kind of interaction an activity records."""
-
-    CALL = "call"
-    EMAIL = "email"
-    MEETING = "meeting"
-    TASK = "task"
-    NOTE = "note"
 
 
 # --------------------------------------------------------------------------- field types
@@ -269,48 +258,6 @@ class AccountUpdate(Patch):
     _required = field_validator("name", "currency", "type", "tags", "custom")(not_null)
 
 
-# --------------------------------------------------------------------------- activities
-
-
-class ActivityCreate(BaseModel):
-    """Body of ``POST /v1/activities``: linked to a contact, an account and/or a deal."""
-
-    model_config = MODEL_CONFIG
-
-    kind: ActivityKind
-    subject: Subject
-    description: OptNotes = None
-    contact_id: OptId = None
-    account_id: OptId = None
-    deal_id: OptId = None
-    occurred_at: AwareDatetime | None = None
-    """When it happened (default now); for tasks, when the task was set."""
-    due_at: AwareDatetime | None = None
-    duration_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
-    owner_id: OptId = None
-
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        if not (self.contact_id or self.account_id or self.deal_id):
-            raise ValueError("link the activity to a contact_id, account_id or deal_id")
-        if self.due_at is not None and self.kind is not ActivityKind.TASK:
-            raise ValueError("only tasks have a due_at")
-        return self
-
-
-class ActivityUpdate(Patch):
-    """Body of ``PATCH /v1/activities/{id}`` (links and kind are fixed once logged)."""
-
-    subject: Subject | None = None
-    description: OptNotes = None
-    occurred_at: AwareDatetime | None = None
-    due_at: AwareDatetime | None = None
-    duration_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
-    owner_id: OptId = None
-
-    _required = field_validator("subject", "occurred_at")(not_null)
-
-
 # --------------------------------------------------------------------------- responses
 
 
@@ -343,15 +290,6 @@ class AccountOut(AccountCreate, Stored):
     source_lead_id: str | None = None
 
 
-class ActivityOut(ActivityCreate, Stored):
-    """An activity as returned by the API."""
-
-    done: bool | None = None
-    completed_at: AwareDatetime | None = None
-    completed_by: str | None = None
-    logged_by: str
-
-
 class ContactPage(BaseModel):
     """One page of contacts."""
 
@@ -363,13 +301,6 @@ class AccountPage(BaseModel):
     """One page of accounts."""
 
     items: list[AccountOut]
-    next_cursor: str | None = None
-
-
-class ActivityPage(BaseModel):
-    """One page of an activity timeline (newest first)."""
-
-    items: list[ActivityOut]
     next_cursor: str | None = None
 
 

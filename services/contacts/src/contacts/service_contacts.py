@@ -9,11 +9,11 @@ from typing import Any
 from bson import Decimal128
 from pymongo.errors import DuplicateKeyError
 
+from contacts.activities.repository import ActivityRepository
 from contacts.cases.repository import CaseRepository
 from contacts.domain import contact_emails, merge_contacts
 from contacts.purchases import refreshed_stats
 from contacts.repo_accounts import AccountRepository
-from contacts.repo_activities import ActivityRepository
 from contacts.repo_contacts import ContactRepository, contact_derived
 from contacts.repo_purchases import PurchaseRepository, RfmStateRepository
 from contacts.schemas import ContactCreate, ContactUpdate

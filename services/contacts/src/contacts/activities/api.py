@@ -6,56 +6,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
-from contacts import service_activities as service
-from contacts.deps import ResourceId, SettingsDep, created_response, doc_response, list_page
-from contacts.repo_activities import TIMELINE, ActivityRepository
-from contacts.schemas import (
+from contacts.activities import service
+from contacts.activities.schemas import (
     ActivityCreate,
-    ActivityKind,
     ActivityOut,
     ActivityPage,
+    ActivityQuery,
     ActivityUpdate,
-    Paging,
 )
-from contacts.views import view
+from contacts.activities.views import activity_view
+from contacts.deps import ResourceId, created_response, doc_response, page_response
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import IdempotencyKey, IfMatch, RuntimeDep
-from crm_shared.mongo.repository import ListFilter
-from crm_shared.ownership import list_owner
 
 router = APIRouter(prefix="/v1/activities", tags=["activities"])
 
 ReadActivities = Annotated[Access, require("activities", Action.READ)]
 WriteActivities = Annotated[Access, require("activities", Action.WRITE)]
-
-
-class ActivityQuery(Paging):
-    """Timeline filters (combined with AND) and the page window."""
-
-    contact_id: str | None = Field(default=None, max_length=64)
-    account_id: str | None = Field(default=None, max_length=64)
-    deal_id: str | None = Field(default=None, max_length=64)
-    owner_id: str | None = Field(default=None, max_length=64)
-    kind: ActivityKind | None = None
-    open_tasks: bool = False
-    """Only tasks not done yet."""
-
-    def to_filter(self, access: Access) -> ListFilter:
-        """The repository filter; own-scope callers see only their own activities."""
-        kind = ActivityKind.TASK.value if self.open_tasks else self.kind
-        return ListFilter(
-            equals={
-                "contact_id": self.contact_id,
-                "account_id": self.account_id,
-                "deal_id": self.deal_id,
-                "owner_id": list_owner(access, self.owner_id, "activity"),
-                "kind": kind.value if isinstance(kind, ActivityKind) else kind,
-                "done": False if self.open_tasks else None,
-            }
-        )
 
 
 @router.post("", status_code=201, response_model=ActivityOut)
@@ -72,14 +41,11 @@ async def log_activity(
 
 @router.get("", response_model=ActivityPage)
 async def timeline(
-    access: ReadActivities,
-    rt: RuntimeDep,
-    settings: SettingsDep,
-    filters: Annotated[ActivityQuery, Query()],
+    access: ReadActivities, rt: RuntimeDep, filters: Annotated[ActivityQuery, Query()]
 ) -> JSONResponse:
     """One timeline, newest first: filter by contact, account, deal, owner, kind, open tasks."""
-    repo = ActivityRepository(rt.db, access.tenant_id)
-    return await list_page(repo, filters.to_filter(access), TIMELINE, filters, settings)
+    docs, next_cursor = await service.timeline(rt, access, filters)
+    return page_response([activity_view(d) for d in docs], next_cursor)
 
 
 @router.get("/{activity_id}", response_model=ActivityOut)
@@ -87,7 +53,7 @@ async def get_activity(
     activity_id: ResourceId, access: ReadActivities, rt: RuntimeDep
 ) -> JSONResponse:
     """One activity, with its ETag."""
-    return doc_response(view(await service.get_activity(rt, access, activity_id)))
+    return doc_response(activity_view(await service.get_activity(rt, access, activity_id)))
 
 
 @router.patch("/{activity_id}", response_model=ActivityOut)
@@ -99,9 +65,8 @@ async def update_activity(
     if_match: IfMatch,
 ) -> JSONResponse:
     """Change subject, description, times or owner (``If-Match`` honoured)."""
-    return doc_response(
-        view(await service.update_activity(rt, access, activity_id, body, if_match=if_match))
-    )
+    doc = await service.update_activity(rt, access, activity_id, body, if_match=if_match)
+    return doc_response(activity_view(doc))
 
 
 @router.delete("/{activity_id}", status_code=204)
@@ -118,4 +83,4 @@ async def complete_task(
     activity_id: ResourceId, access: WriteActivities, rt: RuntimeDep
 ) -> JSONResponse:
     """Mark a task done (publishes ActivityCompleted); 409 for other kinds or done tasks."""
-    return doc_response(view(await service.complete_task(rt, access, activity_id)))
+    return doc_response(activity_view(await service.complete_task(rt, access, activity_id)))

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from contacts.activities.domain import ActivityKind
+from contacts.activities.repository import TIMELINE, ActivityRepository
+from contacts.activities.schemas import ActivityCreate, ActivityQuery, ActivityUpdate
 from contacts.repo_accounts import AccountRepository
-from contacts.repo_activities import ActivityRepository
 from contacts.repo_contacts import ContactRepository
-from contacts.schemas import ActivityCreate, ActivityKind, ActivityUpdate
 from contacts.usecase import check_refs, create_once
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.events.catalogue import ActivityCompleted, ActivityLogged
 from crm_shared.ids import new_id, utcnow
+from crm_shared.mongo.repository import ListFilter
 from crm_shared.mongo.scoped import Document
-from crm_shared.ownership import check_assignee, visible
+from crm_shared.ownership import check_assignee, list_owner, visible
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
 
@@ -76,6 +78,34 @@ async def get_activity(rt: Runtime, access: Access, activity_id: str) -> Documen
     """One activity the caller may see (404 for others' activities under own scope)."""
     repo = ActivityRepository(rt.db, access.tenant_id)
     return visible(access, await repo.get(activity_id), KIND)
+
+
+def activity_filter(query: ActivityQuery, access: Access) -> ListFilter:
+    """The repository filter of a timeline; own-scope callers see only their own activities."""
+    kind = ActivityKind.TASK.value if query.open_tasks else query.kind
+    return ListFilter(
+        equals={
+            "contact_id": query.contact_id,
+            "account_id": query.account_id,
+            "deal_id": query.deal_id,
+            "owner_id": list_owner(access, query.owner_id, KIND),
+            "kind": kind.value if isinstance(kind, ActivityKind) else kind,
+            "done": False if query.open_tasks else None,
+        }
+    )
+
+
+async def timeline(
+    rt: Runtime, access: Access, query: ActivityQuery
+) -> tuple[list[Document], str | None]:
+    """A page of the activities matching ``query``, newest first, and the next cursor."""
+    return await ActivityRepository(rt.db, access.tenant_id).page(
+        activity_filter(query, access),
+        TIMELINE,
+        limit=min(query.limit, rt.settings.max_page_size),
+        cursor=query.cursor,
+        windowed=rt.settings.list_windowing,
+    )
 
 
 async def update_activity(
