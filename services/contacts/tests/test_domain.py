@@ -16,15 +16,13 @@ from contacts.cases.domain import (
     sla_breached,
     sla_due_at,
 )
-from contacts.domain import (
+from contacts.contacts.domain import contact_emails, converted_stage, merge_contacts
+from contacts.purchases.domain import (
     SEGMENTS,
     DealOutcome,
     breakpoints,
-    contact_emails,
-    converted_stage,
     fm_score,
     historical_clv,
-    merge_contacts,
     purchase_stats,
     quintile_cuts,
     quintile_score,

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from contacts import service_contacts as service
+from contacts.contacts.domain import LifecycleStage
 from contacts.csv_format import CONTACT_CSV_COLUMNS
 from contacts.deps import (
     ResourceId,
@@ -21,18 +22,17 @@ from contacts.deps import (
     search_text,
 )
 from contacts.importer import import_contacts
+from contacts.purchases.domain import RfmSegment
+from contacts.purchases.schemas import RfmOut
+from contacts.purchases.service import live_rfm
 from contacts.repo_contacts import CONTACT_SORTS, ContactRepository
-from contacts.rfm import live_rfm
 from contacts.schemas import (
     ContactCreate,
     ContactOut,
     ContactPage,
     ContactUpdate,
-    LifecycleStage,
     MergeRequest,
     Paging,
-    RfmOut,
-    RfmSegment,
 )
 from contacts.views import view
 from crm_shared.access import Action
@@ -185,5 +185,5 @@ async def contact_rfm(
 ) -> JSONResponse:
     """Live RFM scores (1-5), segment and historical CLV of a contact."""
     contact = await service.get_contact(rt, access, contact_id)
-    body = await live_rfm(rt, settings, contact, now=utcnow())
+    body = await live_rfm(rt, contact, now=utcnow())
     return JSONResponse(RfmOut.model_validate(body).model_dump(mode="json"))

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from contacts.contacts.domain import contact_emails
 from contacts.csv_format import parse_account_row, parse_contact_row
-from contacts.domain import contact_emails
 from contacts.repo_accounts import AccountRepository
 from contacts.repo_contacts import ContactRepository
 from contacts.schemas import AccountCreate, ContactCreate

@@ -11,10 +11,10 @@ from contacts.api_contacts import router as contacts_router
 from contacts.cases.api import router as cases_router
 from contacts.cases.repository import CASE_INDEXES, backfill_priority_ranks
 from contacts.handlers import consumer_specs
+from contacts.purchases.refresher import RfmRefresher
+from contacts.purchases.repository import PURCHASE_INDEXES
 from contacts.repo_accounts import ACCOUNT_INDEXES
 from contacts.repo_contacts import CONTACT_INDEXES
-from contacts.repo_purchases import PURCHASE_INDEXES
-from contacts.rfm import RfmRefresher
 from contacts.settings import ContactsSettings, get_settings
 from crm_shared.http.app import ServiceDefinition, create_service_app
 from crm_shared.runtime import Runtime

@@ -9,7 +9,7 @@ from bson import Decimal128
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from contacts.domain import contact_search_values
+from contacts.contacts.domain import contact_search_values
 from crm_shared.ids import utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.mongo.pagination import SortKeys

@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
 )
 
+from contacts.contacts.domain import AccountRole, LifecycleStage
 from crm_shared.fields import (
     DEFAULT_CURRENCY,
     MODEL_CONFIG,
@@ -45,27 +46,6 @@ from crm_shared.fields import (
 # --------------------------------------------------------------------------- enums
 
 
-class LifecycleStage(StrEnum):
-    """Where a contact stands with the company."""
-
-    SUBSCRIBER = "subscriber"
-    LEAD = "lead"
-    PROSPECT = "prospect"
-    CUSTOMER = "customer"
-    CHURNED = "churned"
-
-
-class AccountRole(StrEnum):
-    """A contact's role in its account's buying decisions."""
-
-    DECISION_MAKER = "decision_maker"
-    BUYER = "buyer"
-    INFLUENCER = "influencer"
-    EVALUATOR = "evaluator"
-    USER = "user"
-    OTHER = "other"
-
-
 class AccountType(StrEnum):
     """The relationship with a company."""
 
@@ -73,22 +53,6 @@ class AccountType(StrEnum):
     CUSTOMER = "customer"
     PARTNER = "partner"
     RESELLER = "reseller"
-
-
-class RfmSegment(StrEnum):
-    """RFM segment names (see ``contacts.domain.rfm_segment``)."""
-
-    CHAMPIONS = "champions"
-    LOYAL = "loyal"
-    POTENTIAL_LOYALIST = "potential_loyalist"
-    NEW_CUSTOMERS = "new_customers"
-    PROMISING = "promising"
-    NEED_ATTENTION = "need_attention"
-    ABOUT_TO_SLEEP = "about_to_sleep"
-    AT_RISK = "at_risk"
-    CANNOT_LOSE = "cannot_lose"
-    HIBERNATING = "hibernating"
-    LOST = "lost"
 
 
 # --------------------------------------------------------------------------- field types
@@ -302,22 +266,3 @@ class AccountPage(BaseModel):
 
     items: list[AccountOut]
     next_cursor: str | None = None
-
-
-class RfmOut(BaseModel):
-    """A contact's live RFM scores, segment and historical CLV."""
-
-    contact_id: str
-    customer: bool
-    recency_days: int | None = None
-    frequency: int = 0
-    monetary: str = "0"
-    currency: str
-    r: int | None = None
-    f: int | None = None
-    m: int | None = None
-    fm: int | None = None
-    segment: str | None = None
-    clv: str | None = None
-    customers_ranked: int = 0
-    breakpoints_at: AwareDatetime | None = None

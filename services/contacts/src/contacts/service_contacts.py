@@ -11,11 +11,11 @@ from pymongo.errors import DuplicateKeyError
 
 from contacts.activities.repository import ActivityRepository
 from contacts.cases.repository import CaseRepository
-from contacts.domain import contact_emails, merge_contacts
-from contacts.purchases import refreshed_stats
+from contacts.contacts.domain import contact_emails, merge_contacts
+from contacts.purchases.repository import PurchaseRepository, RfmStateRepository
+from contacts.purchases.service import refreshed_stats
 from contacts.repo_accounts import AccountRepository
 from contacts.repo_contacts import ContactRepository, contact_derived
-from contacts.repo_purchases import PurchaseRepository, RfmStateRepository
 from contacts.schemas import ContactCreate, ContactUpdate
 from contacts.settings import settings_of
 from contacts.usecase import check_refs, create_once

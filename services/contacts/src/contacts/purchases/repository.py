@@ -11,12 +11,12 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from contacts.domain import Breakpoints, DealOutcome
+from contacts.purchases.domain import Breakpoints, DealOutcome
 from crm_shared.fields import from_bson
 from crm_shared.ids import new_id, utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
-from crm_shared.mongo.repository import Session
-from crm_shared.mongo.scoped import Document, TenantCollection
+from crm_shared.mongo.repository import Repository, Session
+from crm_shared.mongo.scoped import Document
 
 PURCHASES = "purchases"
 RFM_STATE = "rfm_state"
@@ -45,12 +45,11 @@ def _outcome(row: Document) -> DealOutcome:
     )
 
 
-class PurchaseRepository:
+class PurchaseRepository(Repository):
     """Won and lost deals of one tenant's contacts."""
 
-    def __init__(self, db: AsyncDatabase[Document], tenant_id: str) -> None:
-        self.tenant_id = tenant_id
-        self.rows = TenantCollection(db[PURCHASES], tenant_id, "purchase")
+    collection_name = PURCHASES
+    kind = "purchase"
 
     async def record(
         self,
@@ -64,8 +63,8 @@ class PurchaseRepository:
         session: AsyncClientSession,
     ) -> None:
         """Upsert the outcome of ``deal_id`` for ``contact_id`` (a later outcome replaces it)."""
-        await self.rows.collection.update_one(
-            self.rows.scope({"deal_id": deal_id, "contact_id": contact_id}),
+        await self.items.collection.update_one(
+            self.items.scope({"deal_id": deal_id, "contact_id": contact_id}),
             {
                 "$set": {
                     "outcome": "won" if won else "lost",
@@ -82,18 +81,18 @@ class PurchaseRepository:
 
     async def remove_won(self, deal_id: str, *, session: AsyncClientSession) -> list[str]:
         """Drop the won rows of a reopened deal; returns the contacts they belonged to."""
-        rows = await self.rows.find(
+        rows = await self.items.find(
             {"deal_id": deal_id, "outcome": "won"}, projection={"contact_id": 1}, session=session
         )
         if rows:
-            await self.rows.collection.delete_many(
-                self.rows.scope({"_id": {"$in": [r["_id"] for r in rows]}}), session=session
+            await self.items.collection.delete_many(
+                self.items.scope({"_id": {"$in": [r["_id"] for r in rows]}}), session=session
             )
         return [r["contact_id"] for r in rows]
 
     async def of_contact(self, contact_id: str, *, session: Session = None) -> list[DealOutcome]:
         """Every closed deal of a contact."""
-        rows = await self.rows.find({"contact_id": contact_id}, session=session)
+        rows = await self.items.find({"contact_id": contact_id}, session=session)
         return [_outcome(r) for r in rows]
 
     async def move(self, source_id: str, target_id: str, *, session: AsyncClientSession) -> None:
@@ -101,20 +100,20 @@ class PurchaseRepository:
         the target's row."""
         mine = {
             r["deal_id"]
-            for r in await self.rows.find(
+            for r in await self.items.find(
                 {"contact_id": target_id}, projection={"deal_id": 1}, session=session
             )
         }
-        theirs = await self.rows.find(
+        theirs = await self.items.find(
             {"contact_id": source_id}, projection={"deal_id": 1}, session=session
         )
         shared = [r["_id"] for r in theirs if r["deal_id"] in mine]
         if shared:
-            await self.rows.collection.delete_many(
-                self.rows.scope({"_id": {"$in": shared}}), session=session
+            await self.items.collection.delete_many(
+                self.items.scope({"_id": {"$in": shared}}), session=session
             )
-        await self.rows.collection.update_many(
-            self.rows.scope({"contact_id": source_id}),
+        await self.items.collection.update_many(
+            self.items.scope({"contact_id": source_id}),
             {"$set": {"contact_id": target_id}},
             session=session,
         )
