@@ -16,7 +16,13 @@ from contacts.cases.domain import (
     sla_breached,
     sla_due_at,
 )
-from contacts.contacts.domain import contact_emails, converted_stage, merge_contacts
+from contacts.contacts.domain import (
+    CONTACT_FIELDS,
+    contact_emails,
+    converted_stage,
+    merge_contacts,
+)
+from contacts.contacts.schemas import ContactCreate
 from contacts.purchases.domain import (
     SEGMENTS,
     DealOutcome,
@@ -39,6 +45,10 @@ def test_contact_emails_primary_first_and_unique() -> None:
     assert contact_emails("a@x.co", ["b@x.co", "a@x.co"]) == ("a@x.co", ["a@x.co", "b@x.co"])
     assert contact_emails(None, ["b@x.co"]) == ("b@x.co", ["b@x.co"])
     assert contact_emails(None, []) == (None, [])
+
+
+def test_contact_fields_are_the_create_body() -> None:
+    assert tuple(ContactCreate.model_fields) == CONTACT_FIELDS
 
 
 def test_merge_fills_blanks_and_unions() -> None:

@@ -10,7 +10,19 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from contacts import service_accounts as service
-from contacts.api_contacts import ContactListQuery, ReadContacts
+from contacts.contacts import service as contacts_service
+from contacts.contacts.api import ReadContacts
+from contacts.contacts.schemas import (
+    AccountCreate,
+    AccountOut,
+    AccountPage,
+    AccountType,
+    AccountUpdate,
+    ContactListQuery,
+    ContactPage,
+    Paging,
+)
+from contacts.contacts.views import contact_view, view
 from contacts.csv_format import ACCOUNT_CSV_COLUMNS
 from contacts.deps import (
     ResourceId,
@@ -19,21 +31,11 @@ from contacts.deps import (
     csv_export,
     doc_response,
     list_page,
+    page_response,
     search_text,
 )
 from contacts.importer import import_accounts
 from contacts.repo_accounts import ACCOUNT_SORTS, AccountRepository
-from contacts.repo_contacts import CONTACT_SORTS, ContactRepository
-from contacts.schemas import (
-    AccountCreate,
-    AccountOut,
-    AccountPage,
-    AccountType,
-    AccountUpdate,
-    ContactPage,
-    Paging,
-)
-from contacts.views import view
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import (
@@ -149,14 +151,10 @@ async def account_contacts(
 ) -> JSONResponse:
     """The account's contacts (the contact list filters apply too)."""
     await AccountRepository(rt.db, access.tenant_id).get(account_id)
-    repo = ContactRepository(rt.db, access.tenant_id)
-    return await list_page(
-        repo,
-        filters.to_filter(account_id=account_id),
-        CONTACT_SORTS[filters.sort],
-        filters,
-        settings,
+    docs, next_cursor = await contacts_service.list_contacts(
+        rt, access, filters, account_id=account_id
     )
+    return page_response([contact_view(d) for d in docs], next_cursor)
 
 
 @router.patch("/{account_id}", response_model=AccountOut)

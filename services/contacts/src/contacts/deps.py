@@ -9,10 +9,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Path
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from contacts.contacts.schemas import Paging
+from contacts.contacts.views import view
 from contacts.csv_format import to_csv_row
-from contacts.schemas import Paging
 from contacts.settings import ContactsSettings
-from contacts.views import view
 from crm_shared.csvio import stream_csv
 from crm_shared.http.deps import get_service_settings
 from crm_shared.mongo.pagination import SortKeys, fingerprint

@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from contacts.contacts.domain import contact_emails
+from contacts.contacts.repository import ContactRepository
+from contacts.contacts.schemas import AccountCreate, ContactCreate
+from contacts.contacts.service import build_contact
+from contacts.contacts.views import account_created, contact_snapshot
 from contacts.csv_format import parse_account_row, parse_contact_row
 from contacts.repo_accounts import AccountRepository
-from contacts.repo_contacts import ContactRepository
-from contacts.schemas import AccountCreate, ContactCreate
 from contacts.service_accounts import account_domain, build_account
-from contacts.service_contacts import build_contact
 from contacts.settings import settings_of
-from contacts.views import account_created, contact_snapshot
 from crm_shared.auth import Access
 from crm_shared.csv_import import ImportReport, run_csv_import
 from crm_shared.events.catalogue import ContactCreated, EventData

@@ -7,14 +7,14 @@ from fastapi import FastAPI
 from contacts.activities.api import router as activities_router
 from contacts.activities.repository import ACTIVITY_INDEXES
 from contacts.api_accounts import router as accounts_router
-from contacts.api_contacts import router as contacts_router
 from contacts.cases.api import router as cases_router
 from contacts.cases.repository import CASE_INDEXES, backfill_priority_ranks
+from contacts.contacts.api import router as contacts_router
+from contacts.contacts.repository import CONTACT_INDEXES
 from contacts.handlers import consumer_specs
 from contacts.purchases.refresher import RfmRefresher
 from contacts.purchases.repository import PURCHASE_INDEXES
 from contacts.repo_accounts import ACCOUNT_INDEXES
-from contacts.repo_contacts import CONTACT_INDEXES
 from contacts.settings import ContactsSettings, get_settings
 from crm_shared.http.app import ServiceDefinition, create_service_app
 from crm_shared.runtime import Runtime

@@ -9,11 +9,11 @@ from typing import Any
 from bson import Decimal128
 from pymongo.errors import DuplicateKeyError
 
+from contacts.contacts.repository import ContactRepository
+from contacts.contacts.schemas import AccountCreate, AccountUpdate
+from contacts.contacts.views import account_created
 from contacts.repo_accounts import AccountRepository, account_derived
-from contacts.repo_contacts import ContactRepository
-from contacts.schemas import AccountCreate, AccountUpdate
 from contacts.usecase import check_refs, create_once
-from contacts.views import account_created
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.fields import normalize_domain

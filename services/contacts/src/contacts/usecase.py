@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from contacts.views import view
+from contacts.contacts.views import view
 from crm_shared.auth import Access
 from crm_shared.errors import Unprocessable
 from crm_shared.idempotency import IdempotencyStore, request_fingerprint

@@ -14,7 +14,7 @@ from pydantic import (
 )
 
 from contacts.cases.domain import CasePriority, CaseStatus, CaseType
-from contacts.schemas import Paging, Patch, Stored, Subject, not_null
+from contacts.contacts.schemas import Paging, Patch, Stored, Subject, not_null
 from crm_shared.fields import MODEL_CONFIG, OptId, OptNotes, Tags, blank_to_none
 
 Resolution = Annotated[

@@ -18,8 +18,8 @@ from contacts.cases.domain import (
 )
 from contacts.cases.repository import CASE_SORTS, CaseRepository
 from contacts.cases.schemas import CaseCreate, CaseQuery, CaseStatusChange, CaseUpdate
+from contacts.contacts.repository import ContactRepository
 from contacts.repo_accounts import AccountRepository
-from contacts.repo_contacts import ContactRepository
 from contacts.settings import settings_of
 from contacts.usecase import check_refs, create_once
 from crm_shared.auth import Access

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from contacts.contacts.repository import ContactRepository, stats_to_bson
+from contacts.contacts.views import contact_snapshot
 from contacts.purchases.domain import (
     Breakpoints,
     DealOutcome,
@@ -26,9 +28,8 @@ from contacts.purchases.domain import (
     stage_after_stats,
 )
 from contacts.purchases.repository import PurchaseRepository, RfmStateRepository
-from contacts.repo_contacts import ContactRepository, stats_to_bson
 from contacts.settings import settings_of
-from contacts.views import contact_snapshot
+from crm_shared.auth import Access
 from crm_shared.errors import NotFound, VersionConflict
 from crm_shared.events.catalogue import (
     ContactUpdated,
@@ -163,6 +164,14 @@ async def live_rfm(rt: Runtime, contact: Document, *, now: datetime) -> dict[str
         breakpoints_at=computed_at,
     )
     return body
+
+
+async def contact_rfm(
+    rt: Runtime, access: Access, contact_id: str, *, now: datetime
+) -> dict[str, Any]:
+    """Live RFM scores, segment and historical CLV of one contact of the caller's tenant."""
+    contact = await ContactRepository(rt.db, access.tenant_id).get(contact_id)
+    return await live_rfm(rt, contact, now=now)
 
 
 async def _apply_segments(

@@ -1,4 +1,4 @@
-"""Stored documents -> API response dicts and event snapshots (no re-validation)."""
+"""Stored contacts -> API response bodies and event snapshots (no re-validation)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,15 @@ from crm_shared.views import HIDDEN_ALWAYS, document_view
 
 _HIDDEN = HIDDEN_ALWAYS | {"name_key", "priority_rank"}
 """Storage-only keys: the name sort key of contacts and accounts, the priority rank of cases."""
+
+
+_CONTACT_HIDDEN = HIDDEN_ALWAYS | {"name_key"}
+"""Storage-only keys of a contact: its name sort key."""
+
+
+def contact_view(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON body of a stored contact (see ``ContactOut``)."""
+    return document_view(doc, _CONTACT_HIDDEN)
 
 
 def view(doc: Mapping[str, Any]) -> dict[str, Any]:

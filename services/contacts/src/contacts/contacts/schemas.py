@@ -1,4 +1,5 @@
-"""Pydantic v2 request/response models of the contacts service (pure, no I/O).
+"""Pydantic HTTP models of contacts, and the pieces every feature's models share (field
+types, ``Address``, ``Patch``, ``Stored``, ``Paging``).
 
 Field types and their normalisation come from ``crm_shared.fields``. Request bodies forbid
 unknown keys, so server fields (tenant, version, stats, RFM segment) cannot be set.
@@ -6,8 +7,9 @@ unknown keys, so server fields (tenant, version, stats, RFM segment) cannot be s
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -21,7 +23,8 @@ from pydantic import (
     field_validator,
 )
 
-from contacts.contacts.domain import AccountRole, LifecycleStage
+from contacts.contacts.domain import MAX_EMAILS, MAX_PHONES, AccountRole, LifecycleStage
+from contacts.purchases.domain import RfmSegment
 from crm_shared.fields import (
     DEFAULT_CURRENCY,
     MODEL_CONFIG,
@@ -59,8 +62,8 @@ class AccountType(StrEnum):
 
 Email = Annotated[EmailStr, AfterValidator(lower)]
 Phone = Annotated[str, StringConstraints(max_length=50), AfterValidator(normalize_phone)]
-Emails = Annotated[list[Email], Field(max_length=10)]
-Phones = Annotated[list[Phone], Field(max_length=10)]
+Emails = Annotated[list[Email], Field(max_length=MAX_EMAILS)]
+Phones = Annotated[list[Phone], Field(max_length=MAX_PHONES)]
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 OptText = Annotated[
     Annotated[str, StringConstraints(max_length=200)] | None, BeforeValidator(blank_to_none)
@@ -100,6 +103,16 @@ class Patch(BaseModel):
     def changes(self) -> dict[str, Any]:
         """The fields that were sent, JSON-compatible, ready for ``$set``."""
         return self.model_dump(mode="json", include=set(self.model_fields_set))
+
+
+class Stored(BaseModel):
+    """Server fields every response carries."""
+
+    id: str
+    tenant_id: str
+    version: int
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
 
 
 class Paging(BaseModel):
@@ -225,16 +238,6 @@ class AccountUpdate(Patch):
 # --------------------------------------------------------------------------- responses
 
 
-class Stored(BaseModel):
-    """Server fields every response carries."""
-
-    id: str
-    tenant_id: str
-    version: int
-    created_at: AwareDatetime
-    updated_at: AwareDatetime
-
-
 class ContactOut(ContactCreate, Stored):
     """A contact as returned by the API (purchase stats and RFM segment are server-set)."""
 
@@ -266,3 +269,24 @@ class AccountPage(BaseModel):
 
     items: list[AccountOut]
     next_cursor: str | None = None
+
+
+class ContactQuery(BaseModel):
+    """List and export filters (combined with AND)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    owner_id: str | None = Field(default=None, max_length=64)
+    account_id: str | None = Field(default=None, max_length=64)
+    lifecycle_stage: LifecycleStage | None = None
+    tag: str | None = Field(default=None, max_length=50)
+    rfm_segment: RfmSegment | None = None
+    do_not_contact: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    q: str | None = Field(default=None, max_length=100)
+    sort: Literal["-created_at", "created_at", "-updated_at", "name"] = "-created_at"
+
+
+class ContactListQuery(ContactQuery, Paging):
+    """List filters plus the page window."""

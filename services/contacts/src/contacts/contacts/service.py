@@ -3,7 +3,7 @@ that emits its events; the unique e-mail index decides duplicates."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from bson import Decimal128
@@ -12,18 +12,19 @@ from pymongo.errors import DuplicateKeyError
 from contacts.activities.repository import ActivityRepository
 from contacts.cases.repository import CaseRepository
 from contacts.contacts.domain import contact_emails, merge_contacts
+from contacts.contacts.repository import CONTACT_SORTS, ContactRepository, contact_derived
+from contacts.contacts.schemas import ContactCreate, ContactListQuery, ContactQuery, ContactUpdate
+from contacts.contacts.views import contact_snapshot
 from contacts.purchases.repository import PurchaseRepository, RfmStateRepository
 from contacts.purchases.service import refreshed_stats
 from contacts.repo_accounts import AccountRepository
-from contacts.repo_contacts import ContactRepository, contact_derived
-from contacts.schemas import ContactCreate, ContactUpdate
 from contacts.settings import settings_of
 from contacts.usecase import check_refs, create_once
-from contacts.views import contact_snapshot
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.events.catalogue import ContactCreated, ContactDeleted, ContactUpdated
-from crm_shared.ids import new_id
+from crm_shared.ids import as_utc, new_id
+from crm_shared.mongo.repository import ListFilter
 from crm_shared.mongo.scoped import Document
 from crm_shared.ownership import check_assignee, default_owner, writable
 from crm_shared.runtime import Runtime
@@ -86,6 +87,50 @@ async def create_contact(
         )
     except DuplicateKeyError as exc:
         raise await email_conflict(repo, doc["emails"]) from exc
+
+
+def search_text(q: str | None) -> str | None:
+    """A search query, ``None`` when blank."""
+    return q.strip() or None if q else None
+
+
+def contact_filter(query: ContactQuery, **fixed: Any) -> ListFilter:
+    """The repository filter of a contact list (``fixed`` equalities override the query's)."""
+    return ListFilter(
+        equals={
+            "owner_id": query.owner_id,
+            "account_id": query.account_id,
+            "lifecycle_stage": query.lifecycle_stage.value if query.lifecycle_stage else None,
+            "tags": query.tag.lower() if query.tag else None,
+            "rfm_segment": query.rfm_segment.value if query.rfm_segment else None,
+            "do_not_contact": query.do_not_contact,
+            **fixed,
+        },
+        created_from=as_utc(query.created_from),
+        created_to=as_utc(query.created_to),
+        q=search_text(query.q),
+    )
+
+
+async def list_contacts(
+    rt: Runtime, access: Access, query: ContactListQuery, **fixed: Any
+) -> tuple[list[Document], str | None]:
+    """A page of the contacts matching ``query`` (and the ``fixed`` equalities), in its sort
+    order, and the next cursor (every role that reads contacts reads them all)."""
+    return await ContactRepository(rt.db, access.tenant_id).page(
+        contact_filter(query, **fixed),
+        CONTACT_SORTS[query.sort],
+        limit=min(query.limit, rt.settings.max_page_size),
+        cursor=query.cursor,
+        windowed=rt.settings.list_windowing,
+    )
+
+
+def export_contacts(rt: Runtime, access: Access, query: ContactQuery) -> AsyncIterator[Document]:
+    """Every contact matching ``query``, in its sort order (read page by page)."""
+    return ContactRepository(rt.db, access.tenant_id).iterate(
+        contact_filter(query), CONTACT_SORTS[query.sort], windowed=rt.settings.list_windowing
+    )
 
 
 async def get_contact(rt: Runtime, access: Access, contact_id: str) -> Document:

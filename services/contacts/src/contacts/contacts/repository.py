@@ -106,6 +106,10 @@ class ContactRepository(Repository):
             session=session,
         )
 
+    async def first_of_account(self, account_id: str) -> Document | None:
+        """A contact that belongs to ``account_id``, if any."""
+        return await self.items.find_one({"account_id": account_id})
+
     def customers(self) -> AsyncIterator[Document]:
         """Every contact with a purchase: id, stats and segment (RFM ranking)."""
         projection = dict.fromkeys((*STATS_FIELDS, "rfm_segment", "version"), 1)

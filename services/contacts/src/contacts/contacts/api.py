@@ -2,39 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 
-from contacts import service_contacts as service
-from contacts.contacts.domain import LifecycleStage
+from contacts.contacts import service
+from contacts.contacts.schemas import (
+    ContactCreate,
+    ContactListQuery,
+    ContactOut,
+    ContactPage,
+    ContactQuery,
+    ContactUpdate,
+    MergeRequest,
+)
+from contacts.contacts.views import contact_view
 from contacts.csv_format import CONTACT_CSV_COLUMNS
 from contacts.deps import (
     ResourceId,
-    SettingsDep,
     created_response,
     csv_export,
     doc_response,
-    list_page,
-    search_text,
+    page_response,
 )
 from contacts.importer import import_contacts
-from contacts.purchases.domain import RfmSegment
+from contacts.purchases import service as purchases
 from contacts.purchases.schemas import RfmOut
-from contacts.purchases.service import live_rfm
-from contacts.repo_contacts import CONTACT_SORTS, ContactRepository
-from contacts.schemas import (
-    ContactCreate,
-    ContactOut,
-    ContactPage,
-    ContactUpdate,
-    MergeRequest,
-    Paging,
-)
-from contacts.views import view
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import (
@@ -45,53 +39,13 @@ from crm_shared.http.deps import (
     RuntimeDep,
     csv_body,
 )
-from crm_shared.ids import as_utc, utcnow
-from crm_shared.mongo.repository import ListFilter
+from crm_shared.ids import utcnow
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 
 ReadContacts = Annotated[Access, require("contacts", Action.READ)]
 WriteContacts = Annotated[Access, require("contacts", Action.WRITE)]
 ImportContacts = Annotated[Access, require("contacts", Action.IMPORT)]
-
-
-class ContactQuery(BaseModel):
-    """List and export filters (combined with AND)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    owner_id: str | None = Field(default=None, max_length=64)
-    account_id: str | None = Field(default=None, max_length=64)
-    lifecycle_stage: LifecycleStage | None = None
-    tag: str | None = Field(default=None, max_length=50)
-    rfm_segment: RfmSegment | None = None
-    do_not_contact: bool | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    q: str | None = Field(default=None, max_length=100)
-    sort: Literal["-created_at", "created_at", "-updated_at", "name"] = "-created_at"
-
-    def to_filter(self, **fixed: Any) -> ListFilter:
-        """The repository filter (``fixed`` equalities override the query's)."""
-        return ListFilter(
-            equals={
-                "owner_id": self.owner_id,
-                "account_id": self.account_id,
-                "lifecycle_stage": self.lifecycle_stage.value if self.lifecycle_stage else None,
-                "tags": self.tag.lower() if self.tag else None,
-                "rfm_segment": self.rfm_segment.value if self.rfm_segment else None,
-                "do_not_contact": self.do_not_contact,
-                **fixed,
-            },
-            created_from=as_utc(self.created_from),
-            created_to=as_utc(self.created_to),
-            q=search_text(self.q),
-        )
-
-
-class ContactListQuery(ContactQuery, Paging):
-    """List filters plus the page window."""
-
 
 Filters = Annotated[ContactQuery, Query()]
 ListFilters = Annotated[ContactListQuery, Query()]
@@ -110,26 +64,18 @@ async def create_contact(
 
 
 @router.get("", response_model=ContactPage)
-async def list_contacts(
-    access: ReadContacts, rt: RuntimeDep, settings: SettingsDep, filters: ListFilters
-) -> JSONResponse:
+async def list_contacts(access: ReadContacts, rt: RuntimeDep, filters: ListFilters) -> JSONResponse:
     """A page of contacts: filters, word-prefix search ``q``, sort, cursor."""
-    repo = ContactRepository(rt.db, access.tenant_id)
-    return await list_page(
-        repo, filters.to_filter(), CONTACT_SORTS[filters.sort], filters, settings
-    )
+    docs, next_cursor = await service.list_contacts(rt, access, filters)
+    return page_response([contact_view(d) for d in docs], next_cursor)
 
 
 @router.get("/export.csv", response_class=StreamingResponse, responses=CSV_DOWNLOAD)
 async def export_contacts(
-    access: ReadContacts, rt: RuntimeDep, settings: SettingsDep, filters: Filters
+    access: ReadContacts, rt: RuntimeDep, filters: Filters
 ) -> StreamingResponse:
     """Every contact of the current filter as CSV, streamed."""
-    repo = ContactRepository(rt.db, access.tenant_id)
-    docs = repo.iterate(
-        filters.to_filter(), CONTACT_SORTS[filters.sort], windowed=settings.list_windowing
-    )
-    return csv_export("contacts", CONTACT_CSV_COLUMNS, docs)
+    return csv_export("contacts", CONTACT_CSV_COLUMNS, service.export_contacts(rt, access, filters))
 
 
 @router.post("/import", openapi_extra=CSV_UPLOAD)
@@ -143,7 +89,7 @@ async def import_csv(request: Request, access: ImportContacts, rt: RuntimeDep) -
 @router.get("/{contact_id}", response_model=ContactOut)
 async def get_contact(contact_id: ResourceId, access: ReadContacts, rt: RuntimeDep) -> JSONResponse:
     """One contact, with its ETag."""
-    return doc_response(view(await service.get_contact(rt, access, contact_id)))
+    return doc_response(contact_view(await service.get_contact(rt, access, contact_id)))
 
 
 @router.patch("/{contact_id}", response_model=ContactOut)
@@ -155,9 +101,8 @@ async def update_contact(
     if_match: IfMatch,
 ) -> JSONResponse:
     """Change some fields; ``If-Match`` guards against lost updates (409)."""
-    return doc_response(
-        view(await service.update_contact(rt, access, contact_id, body, if_match=if_match))
-    )
+    doc = await service.update_contact(rt, access, contact_id, body, if_match=if_match)
+    return doc_response(contact_view(doc))
 
 
 @router.delete("/{contact_id}", status_code=204)
@@ -174,16 +119,12 @@ async def merge_contact(
     contact_id: ResourceId, body: MergeRequest, access: WriteContacts, rt: RuntimeDep
 ) -> JSONResponse:
     """Merge ``source_contact_id`` into this contact; the source is deleted."""
-    return doc_response(
-        view(await service.merge_into(rt, access, contact_id, body.source_contact_id))
-    )
+    doc = await service.merge_into(rt, access, contact_id, body.source_contact_id)
+    return doc_response(contact_view(doc))
 
 
 @router.get("/{contact_id}/rfm", response_model=RfmOut)
-async def contact_rfm(
-    contact_id: ResourceId, access: ReadContacts, rt: RuntimeDep, settings: SettingsDep
-) -> JSONResponse:
+async def contact_rfm(contact_id: ResourceId, access: ReadContacts, rt: RuntimeDep) -> JSONResponse:
     """Live RFM scores (1-5), segment and historical CLV of a contact."""
-    contact = await service.get_contact(rt, access, contact_id)
-    body = await live_rfm(rt, contact, now=utcnow())
+    body = await purchases.contact_rfm(rt, access, contact_id, now=utcnow())
     return JSONResponse(RfmOut.model_validate(body).model_dump(mode="json"))
