@@ -7,12 +7,14 @@ consumer runner, and then links to the winner's records)."""
 
 from __future__ import annotations
 
+from contacts.accounts.domain import AccountType
+from contacts.accounts.repository import AccountRepository, account_derived
+from contacts.accounts.views import account_created
 from contacts.contacts.domain import LifecycleStage, converted_stage
 from contacts.contacts.repository import ContactRepository
-from contacts.contacts.schemas import AccountType, ContactCreate
+from contacts.contacts.schemas import ContactCreate
 from contacts.contacts.service import build_contact
-from contacts.contacts.views import account_created, contact_snapshot
-from contacts.repo_accounts import AccountRepository, account_derived
+from contacts.contacts.views import contact_snapshot
 from crm_shared.events.catalogue import ContactCreated, ContactUpdated, EventData, LeadConverted
 from crm_shared.events.envelope import CloudEvent
 from crm_shared.fields import (

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from contacts.contacts.schemas import AccountCreate, ContactCreate
+from contacts.accounts.schemas import AccountCreate
+from contacts.contacts.schemas import ContactCreate
 from crm_shared.csv_import import RowError, map_record, validate_row
 from crm_shared.fields import from_bson
 

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from contacts.accounts.domain import account_domain
+from contacts.accounts.repository import AccountRepository
+from contacts.accounts.schemas import AccountCreate
+from contacts.accounts.service import build_account
+from contacts.accounts.views import account_created
 from contacts.contacts.domain import contact_emails
 from contacts.contacts.repository import ContactRepository
-from contacts.contacts.schemas import AccountCreate, ContactCreate
+from contacts.contacts.schemas import ContactCreate
 from contacts.contacts.service import build_contact
-from contacts.contacts.views import account_created, contact_snapshot
+from contacts.contacts.views import contact_snapshot
 from contacts.csv_format import parse_account_row, parse_contact_row
-from contacts.repo_accounts import AccountRepository
-from contacts.service_accounts import account_domain, build_account
 from contacts.settings import settings_of
 from crm_shared.auth import Access
 from crm_shared.csv_import import ImportReport, run_csv_import
@@ -101,7 +104,7 @@ async def import_accounts(
     return await run_csv_import(
         chunks,
         parse=parse_account_row,
-        keys=lambda a: [d] if (d := account_domain(a)) else [],
+        keys=lambda a: [d] if (d := account_domain(a.domain, a.website)) else [],
         flush=flush,
         max_rows=settings.import_max_rows,
         batch_size=settings.import_batch_size,

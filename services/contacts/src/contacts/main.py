@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from contacts.accounts.api import router as accounts_router
+from contacts.accounts.repository import ACCOUNT_INDEXES
 from contacts.activities.api import router as activities_router
 from contacts.activities.repository import ACTIVITY_INDEXES
-from contacts.api_accounts import router as accounts_router
 from contacts.cases.api import router as cases_router
 from contacts.cases.repository import CASE_INDEXES, backfill_priority_ranks
 from contacts.contacts.api import router as contacts_router
@@ -14,7 +15,6 @@ from contacts.contacts.repository import CONTACT_INDEXES
 from contacts.handlers import consumer_specs
 from contacts.purchases.refresher import RfmRefresher
 from contacts.purchases.repository import PURCHASE_INDEXES
-from contacts.repo_accounts import ACCOUNT_INDEXES
 from contacts.settings import ContactsSettings, get_settings
 from crm_shared.http.app import ServiceDefinition, create_service_app
 from crm_shared.runtime import Runtime

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from contacts.accounts.repository import AccountRepository
 from contacts.activities.domain import ActivityKind
 from contacts.activities.repository import TIMELINE, ActivityRepository
 from contacts.activities.schemas import ActivityCreate, ActivityQuery, ActivityUpdate
 from contacts.contacts.repository import ContactRepository
-from contacts.repo_accounts import AccountRepository
 from contacts.usecase import check_refs, create_once
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Unprocessable

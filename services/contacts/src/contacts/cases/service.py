@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from contacts.accounts.repository import AccountRepository
 from contacts.cases.domain import (
     CASE_PRIORITY_RANK,
     CasePriority,
@@ -19,7 +20,6 @@ from contacts.cases.domain import (
 from contacts.cases.repository import CASE_SORTS, CaseRepository
 from contacts.cases.schemas import CaseCreate, CaseQuery, CaseStatusChange, CaseUpdate
 from contacts.contacts.repository import ContactRepository
-from contacts.repo_accounts import AccountRepository
 from contacts.settings import settings_of
 from contacts.usecase import check_refs, create_once
 from crm_shared.auth import Access

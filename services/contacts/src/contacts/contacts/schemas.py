@@ -8,7 +8,6 @@ unknown keys, so server fields (tenant, version, stats, RFM segment) cannot be s
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -26,37 +25,18 @@ from pydantic import (
 from contacts.contacts.domain import MAX_EMAILS, MAX_PHONES, AccountRole, LifecycleStage
 from contacts.purchases.domain import RfmSegment
 from crm_shared.fields import (
-    DEFAULT_CURRENCY,
     MODEL_CONFIG,
-    Currency,
     Custom,
     LastName,
-    Money,
-    OptCompany,
-    OptDomain,
     OptEmail,
     OptId,
     OptName,
     OptNotes,
-    OptPhone,
-    OptWebsite,
     Tags,
     blank_to_none,
     lower,
     normalize_phone,
 )
-
-# --------------------------------------------------------------------------- enums
-
-
-class AccountType(StrEnum):
-    """The relationship with a company."""
-
-    PROSPECT = "prospect"
-    CUSTOMER = "customer"
-    PARTNER = "partner"
-    RESELLER = "reseller"
-
 
 # --------------------------------------------------------------------------- field types
 
@@ -68,7 +48,6 @@ Subject = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 OptText = Annotated[
     Annotated[str, StringConstraints(max_length=200)] | None, BeforeValidator(blank_to_none)
 ]
-EmployeeCount = Annotated[int, Field(ge=0, le=10_000_000)]
 
 
 def not_null(value: object) -> object:
@@ -188,53 +167,6 @@ class MergeRequest(BaseModel):
     source_contact_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
-# --------------------------------------------------------------------------- accounts
-
-
-class AccountCreate(BaseModel):
-    """Body of ``POST /v1/accounts``. ``domain`` defaults to the website's host."""
-
-    model_config = MODEL_CONFIG
-
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    domain: OptDomain = None
-    website: OptWebsite = None
-    industry: OptName = None
-    employee_count: EmployeeCount | None = None
-    annual_revenue: Money | None = None
-    currency: Currency = DEFAULT_CURRENCY
-    phone: OptPhone = None
-    address: Address | None = None
-    type: AccountType = AccountType.PROSPECT
-    parent_account_id: OptId = None
-    tags: Tags = Field(default_factory=list)
-    custom: Custom = Field(default_factory=dict)
-    notes: OptNotes = None
-    owner_id: OptId = None
-
-
-class AccountUpdate(Patch):
-    """Body of ``PATCH /v1/accounts/{id}``."""
-
-    name: OptCompany = None
-    domain: OptDomain = None
-    website: OptWebsite = None
-    industry: OptName = None
-    employee_count: EmployeeCount | None = None
-    annual_revenue: Money | None = None
-    currency: Currency | None = None
-    phone: OptPhone = None
-    address: Address | None = None
-    type: AccountType | None = None
-    parent_account_id: OptId = None
-    tags: Tags | None = None
-    custom: Custom | None = None
-    notes: OptNotes = None
-    owner_id: OptId = None
-
-    _required = field_validator("name", "currency", "type", "tags", "custom")(not_null)
-
-
 # --------------------------------------------------------------------------- responses
 
 
@@ -251,23 +183,10 @@ class ContactOut(ContactCreate, Stored):
     rfm_segment: str | None = None
 
 
-class AccountOut(AccountCreate, Stored):
-    """An account as returned by the API."""
-
-    source_lead_id: str | None = None
-
-
 class ContactPage(BaseModel):
     """One page of contacts."""
 
     items: list[ContactOut]
-    next_cursor: str | None = None
-
-
-class AccountPage(BaseModel):
-    """One page of accounts."""
-
-    items: list[AccountOut]
     next_cursor: str | None = None
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from bson import Decimal128
 from pymongo.errors import DuplicateKeyError
 
+from contacts.accounts.repository import AccountRepository
 from contacts.activities.repository import ActivityRepository
 from contacts.cases.repository import CaseRepository
 from contacts.contacts.domain import contact_emails, merge_contacts
@@ -17,7 +18,6 @@ from contacts.contacts.schemas import ContactCreate, ContactListQuery, ContactQu
 from contacts.contacts.views import contact_snapshot
 from contacts.purchases.repository import PurchaseRepository, RfmStateRepository
 from contacts.purchases.service import refreshed_stats
-from contacts.repo_accounts import AccountRepository
 from contacts.settings import settings_of
 from contacts.usecase import check_refs, create_once
 from crm_shared.auth import Access

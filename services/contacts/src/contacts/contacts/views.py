@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from crm_shared.events.catalogue import AccountCreated, ContactSnapshot
+from crm_shared.events.catalogue import ContactSnapshot
 from crm_shared.fields import from_bson
 from crm_shared.views import HIDDEN_ALWAYS, document_view
 
@@ -52,19 +52,4 @@ def contact_snapshot(doc: Mapping[str, Any]) -> ContactSnapshot:
         last_purchase_at=from_bson(doc.get("last_purchase_at")),
         rfm_segment=doc.get("rfm_segment"),
         version=doc["version"],
-    )
-
-
-def account_created(doc: Mapping[str, Any]) -> AccountCreated:
-    """The AccountCreated event of a stored account."""
-    return AccountCreated(
-        account_id=doc["_id"],
-        name=doc["name"],
-        domain=doc.get("domain"),
-        industry=doc.get("industry"),
-        employee_count=doc.get("employee_count"),
-        type=doc["type"],
-        owner_id=doc.get("owner_id"),
-        parent_account_id=doc.get("parent_account_id"),
-        source_lead_id=doc.get("source_lead_id"),
     )

@@ -3,21 +3,25 @@ decides duplicates; 409 problems name the existing account."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
 from bson import Decimal128
 from pymongo.errors import DuplicateKeyError
 
+from contacts.accounts.domain import account_domain
+from contacts.accounts.repository import ACCOUNT_SORTS, AccountRepository, account_derived
+from contacts.accounts.schemas import AccountCreate, AccountListQuery, AccountQuery, AccountUpdate
+from contacts.accounts.views import account_created
+from contacts.contacts import service as contact_service
 from contacts.contacts.repository import ContactRepository
-from contacts.contacts.schemas import AccountCreate, AccountUpdate
-from contacts.contacts.views import account_created
-from contacts.repo_accounts import AccountRepository, account_derived
+from contacts.contacts.schemas import ContactListQuery
 from contacts.usecase import check_refs, create_once
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Unprocessable
-from crm_shared.fields import normalize_domain
-from crm_shared.ids import new_id
+from crm_shared.ids import as_utc, new_id
+from crm_shared.mongo.repository import ListFilter
 from crm_shared.mongo.scoped import Document
 from crm_shared.ownership import check_assignee, default_owner, writable
 from crm_shared.runtime import Runtime
@@ -30,15 +34,10 @@ def _money(value: Decimal | None) -> Decimal128 | None:
     return Decimal128(value) if value is not None else None
 
 
-def account_domain(data: AccountCreate) -> str | None:
-    """The account's domain: the one given, else its website's host."""
-    return data.domain or (normalize_domain(data.website) if data.website else None)
-
-
 def build_account(data: AccountCreate, *, owner_id: str | None) -> Document:
     """A new account document (tenant, version and timestamps are stamped on insert)."""
     doc: Document = data.model_dump(mode="json", exclude={"owner_id"})
-    doc["domain"] = account_domain(data)
+    doc["domain"] = account_domain(data.domain, data.website)
     doc["annual_revenue"] = _money(data.annual_revenue)
     doc.update(_id=new_id("acc"), owner_id=owner_id, source_lead_id=None)
     doc.update(account_derived(doc))
@@ -80,6 +79,48 @@ async def get_account(rt: Runtime, access: Access, account_id: str) -> Document:
     return await AccountRepository(rt.db, access.tenant_id).get(account_id)
 
 
+def account_filter(query: AccountQuery) -> ListFilter:
+    """The repository filter of an account list."""
+    return ListFilter(
+        equals={
+            "owner_id": query.owner_id,
+            "type": query.type.value if query.type else None,
+            "tags": query.tag.lower() if query.tag else None,
+        },
+        created_from=as_utc(query.created_from),
+        created_to=as_utc(query.created_to),
+        q=contact_service.search_text(query.q),
+    )
+
+
+async def list_accounts(
+    rt: Runtime, access: Access, query: AccountListQuery
+) -> tuple[list[Document], str | None]:
+    """A page of the accounts matching ``query``, in its sort order, and the next cursor."""
+    return await AccountRepository(rt.db, access.tenant_id).page(
+        account_filter(query),
+        ACCOUNT_SORTS[query.sort],
+        limit=min(query.limit, rt.settings.max_page_size),
+        cursor=query.cursor,
+        windowed=rt.settings.list_windowing,
+    )
+
+
+def export_accounts(rt: Runtime, access: Access, query: AccountQuery) -> AsyncIterator[Document]:
+    """Every account matching ``query``, in its sort order (read page by page)."""
+    return AccountRepository(rt.db, access.tenant_id).iterate(
+        account_filter(query), ACCOUNT_SORTS[query.sort], windowed=rt.settings.list_windowing
+    )
+
+
+async def account_contacts(
+    rt: Runtime, access: Access, account_id: str, query: ContactListQuery
+) -> tuple[list[Document], str | None]:
+    """A page of the account's contacts (404 for an unknown account)."""
+    await AccountRepository(rt.db, access.tenant_id).get(account_id)
+    return await contact_service.list_contacts(rt, access, query, account_id=account_id)
+
+
 async def update_account(
     rt: Runtime, access: Access, account_id: str, patch: AccountUpdate, *, if_match: int | None
 ) -> Document:
@@ -109,8 +150,7 @@ async def delete_account(
     """Delete an account that no contact belongs to (409 otherwise)."""
     repo = AccountRepository(rt.db, access.tenant_id)
     current = writable(access, await repo.get(account_id), KIND)
-    contacts = ContactRepository(rt.db, access.tenant_id)
-    member = await contacts.items.find_one({"account_id": account_id})
+    member = await ContactRepository(rt.db, access.tenant_id).first_of_account(account_id)
     if member is not None:
         raise Conflict(
             f"account {account_id} still has contacts; move or delete them first",
