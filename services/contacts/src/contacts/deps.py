@@ -1,4 +1,5 @@
-"""HTTP helpers the routers of this service share: settings, paging, CSV in and out."""
+"""HTTP helpers the routers of this service share: the id path parameter, versioned and
+paged responses, the CSV download."""
 
 from __future__ import annotations
 
@@ -6,27 +7,15 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Path
+from fastapi import Path
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from contacts.contacts.schemas import Paging
-from contacts.contacts.views import view
-from contacts.csv_format import to_csv_row
-from contacts.settings import ContactsSettings
+from contacts.imports.csv_format import to_csv_row
 from crm_shared.csvio import stream_csv
-from crm_shared.http.deps import get_service_settings
-from crm_shared.mongo.pagination import SortKeys, fingerprint
-from crm_shared.mongo.repository import ListFilter, Repository
 from crm_shared.mongo.scoped import Document
 from crm_shared.views import versioned_response
 
-SettingsDep = Annotated[ContactsSettings, Depends(get_service_settings)]
 ResourceId = Annotated[str, Path(max_length=64, description="Resource id, e.g. con_01JD...")]
-
-
-def search_text(q: str | None) -> str | None:
-    """A search query, ``None`` when blank."""
-    return q.strip() or None if q else None
 
 
 def doc_response(
@@ -65,22 +54,3 @@ def csv_export(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'},
     )
-
-
-async def list_page(
-    repo: Repository,
-    filter_: ListFilter,
-    sort: SortKeys,
-    paging: Paging,
-    settings: ContactsSettings,
-) -> JSONResponse:
-    """One cursor page of ``repo`` for ``filter_`` in ``sort`` order."""
-    docs, next_cursor = await repo.page(
-        filter_,
-        sort,
-        limit=min(paging.limit, settings.max_page_size),
-        cursor=paging.cursor,
-        query_fingerprint=fingerprint(repo.tenant_id, filter_.to_query(), filter_.q, sort),
-        windowed=settings.list_windowing,
-    )
-    return page_response([view(d) for d in docs], next_cursor)

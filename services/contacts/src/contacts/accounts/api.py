@@ -20,7 +20,6 @@ from contacts.accounts.views import account_view
 from contacts.contacts.api import ReadContacts
 from contacts.contacts.schemas import ContactListQuery, ContactPage
 from contacts.contacts.views import contact_view
-from contacts.csv_format import ACCOUNT_CSV_COLUMNS
 from contacts.deps import (
     ResourceId,
     created_response,
@@ -28,7 +27,8 @@ from contacts.deps import (
     doc_response,
     page_response,
 )
-from contacts.importer import import_accounts
+from contacts.imports.csv_format import ACCOUNT_CSV_COLUMNS
+from contacts.imports.service import import_accounts
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import (

@@ -18,7 +18,6 @@ from contacts.contacts.schemas import (
     MergeRequest,
 )
 from contacts.contacts.views import contact_view
-from contacts.csv_format import CONTACT_CSV_COLUMNS
 from contacts.deps import (
     ResourceId,
     created_response,
@@ -26,7 +25,8 @@ from contacts.deps import (
     doc_response,
     page_response,
 )
-from contacts.importer import import_contacts
+from contacts.imports.csv_format import CONTACT_CSV_COLUMNS
+from contacts.imports.service import import_contacts
 from contacts.purchases import service as purchases
 from contacts.purchases.schemas import RfmOut
 from crm_shared.access import Action

@@ -17,7 +17,7 @@ from contacts.contacts.repository import ContactRepository
 from contacts.contacts.schemas import ContactCreate
 from contacts.contacts.service import build_contact
 from contacts.contacts.views import contact_snapshot
-from contacts.csv_format import parse_account_row, parse_contact_row
+from contacts.imports.csv_format import parse_account_row, parse_contact_row
 from contacts.settings import settings_of
 from crm_shared.auth import Access
 from crm_shared.csv_import import ImportReport, run_csv_import
