@@ -13,13 +13,14 @@ from pymongo.errors import DuplicateKeyError
 from contacts.accounts.domain import account_domain
 from contacts.accounts.repository import ACCOUNT_SORTS, AccountRepository, account_derived
 from contacts.accounts.schemas import AccountCreate, AccountListQuery, AccountQuery, AccountUpdate
-from contacts.accounts.views import account_created
+from contacts.accounts.views import account_created, account_view
 from contacts.contacts import service as contact_service
 from contacts.contacts.repository import ContactRepository
 from contacts.contacts.schemas import ContactListQuery
-from contacts.usecase import check_refs, create_once
+from contacts.usecase import check_refs
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Unprocessable
+from crm_shared.idempotency import IN_PROGRESS, create_once
 from crm_shared.ids import as_utc, new_id
 from crm_shared.mongo.repository import ListFilter
 from crm_shared.mongo.scoped import Document
@@ -44,11 +45,11 @@ def build_account(data: AccountCreate, *, owner_id: str | None) -> Document:
     return doc
 
 
-async def domain_conflict(repo: AccountRepository, domain: str | None) -> Conflict:
-    """The 409 naming the account that already has ``domain``."""
+async def domain_taken(repo: AccountRepository, domain: str | None) -> Conflict | None:
+    """The 409 naming the account that already has ``domain``, if one has."""
     existing = await repo.by_domain(domain) if domain else None
     if existing is None:
-        return Conflict("a request with this Idempotency-Key is in progress")
+        return None
     return Conflict(f"an account with domain {domain} exists", existing_id=existing["_id"])
 
 
@@ -61,17 +62,22 @@ async def create_account(
     await check_refs({"parent_account_id": (repo, data.parent_account_id)})
     doc = build_account(data, owner_id=default_owner(access, data.owner_id))
 
-    async def work(tx: Tx) -> Document:
+    async def work(tx: Tx) -> dict[str, Any]:
         await repo.insert(doc, session=tx.session)
         await tx.emit(account_created(doc), tenant_id=repo.tenant_id)
-        return doc
+        return account_view(doc)
 
-    try:
-        return await create_once(
-            rt, access, data.model_dump(mode="json"), work, idempotency_key=idempotency_key
-        )
-    except DuplicateKeyError as exc:
-        raise await domain_conflict(repo, doc["domain"]) from exc
+    async def on_duplicate() -> Conflict | None:
+        return await domain_taken(repo, doc["domain"])
+
+    return await create_once(
+        rt.uow,
+        repo.tenant_id,
+        data.model_dump(mode="json"),
+        work,
+        idempotency_key=idempotency_key,
+        on_duplicate=on_duplicate,
+    )
 
 
 async def get_account(rt: Runtime, access: Access, account_id: str) -> Document:
@@ -141,7 +147,7 @@ async def update_account(
     try:
         return await repo.update(account_id, version, {"$set": fields})
     except DuplicateKeyError as exc:
-        raise await domain_conflict(repo, changes.get("domain")) from exc
+        raise await domain_taken(repo, changes.get("domain")) or Conflict(IN_PROGRESS) from exc
 
 
 async def delete_account(

@@ -9,11 +9,13 @@ from contacts.accounts.repository import AccountRepository
 from contacts.activities.domain import ActivityKind
 from contacts.activities.repository import TIMELINE, ActivityRepository
 from contacts.activities.schemas import ActivityCreate, ActivityQuery, ActivityUpdate
+from contacts.activities.views import activity_view
 from contacts.contacts.repository import ContactRepository
-from contacts.usecase import check_refs, create_once
+from contacts.usecase import check_refs
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.events.catalogue import ActivityCompleted, ActivityLogged
+from crm_shared.idempotency import create_once
 from crm_shared.ids import new_id, utcnow
 from crm_shared.mongo.repository import ListFilter
 from crm_shared.mongo.scoped import Document
@@ -50,7 +52,7 @@ async def log_activity(
         logged_by=access.principal.sub,
     )
 
-    async def work(tx: Tx) -> Document:
+    async def work(tx: Tx) -> dict[str, Any]:
         await repo.insert(doc, session=tx.session)
         await tx.emit(
             ActivityLogged(
@@ -67,10 +69,10 @@ async def log_activity(
             ),
             tenant_id=tenant,
         )
-        return doc
+        return activity_view(doc)
 
     return await create_once(
-        rt, access, data.model_dump(mode="json"), work, idempotency_key=idempotency_key
+        rt.uow, tenant, data.model_dump(mode="json"), work, idempotency_key=idempotency_key
     )
 
 

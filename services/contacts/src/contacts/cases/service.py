@@ -19,13 +19,15 @@ from contacts.cases.domain import (
 )
 from contacts.cases.repository import CASE_SORTS, CaseRepository
 from contacts.cases.schemas import CaseCreate, CaseQuery, CaseStatusChange, CaseUpdate
+from contacts.cases.views import case_view
 from contacts.contacts.repository import ContactRepository
 from contacts.settings import settings_of
-from contacts.usecase import check_refs, create_once
+from contacts.usecase import check_refs
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict
 from crm_shared.events.catalogue import CaseOpened, CaseResolved
 from crm_shared.fields import from_bson
+from crm_shared.idempotency import create_once
 from crm_shared.ids import new_id, utcnow
 from crm_shared.mongo.repository import ListFilter
 from crm_shared.mongo.scoped import Document
@@ -66,7 +68,7 @@ async def open_case(
         opened_by=access.principal.sub,
     )
 
-    async def work(tx: Tx) -> Document:
+    async def work(tx: Tx) -> dict[str, Any]:
         await repo.insert_many([doc], session=tx.session)  # stamped: SLA runs from created_at
         await tx.emit(
             CaseOpened(
@@ -82,10 +84,10 @@ async def open_case(
             ),
             tenant_id=tenant,
         )
-        return doc
+        return case_view(doc)
 
     return await create_once(
-        rt, access, data.model_dump(mode="json"), work, idempotency_key=idempotency_key
+        rt.uow, tenant, data.model_dump(mode="json"), work, idempotency_key=idempotency_key
     )
 
 

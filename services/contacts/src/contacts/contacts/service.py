@@ -15,14 +15,15 @@ from contacts.cases.repository import CaseRepository
 from contacts.contacts.domain import contact_emails, merge_contacts
 from contacts.contacts.repository import CONTACT_SORTS, ContactRepository, contact_derived
 from contacts.contacts.schemas import ContactCreate, ContactListQuery, ContactQuery, ContactUpdate
-from contacts.contacts.views import contact_snapshot
+from contacts.contacts.views import contact_snapshot, contact_view
 from contacts.purchases.repository import PurchaseRepository, RfmStateRepository
 from contacts.purchases.service import refreshed_stats
 from contacts.settings import settings_of
-from contacts.usecase import check_refs, create_once
+from contacts.usecase import check_refs
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.events.catalogue import ContactCreated, ContactDeleted, ContactUpdated
+from crm_shared.idempotency import IN_PROGRESS, create_once
 from crm_shared.ids import as_utc, new_id
 from crm_shared.mongo.repository import ListFilter
 from crm_shared.mongo.scoped import Document
@@ -53,13 +54,13 @@ def build_contact(data: ContactCreate, *, owner_id: str | None) -> Document:
     return doc
 
 
-async def email_conflict(
+async def email_taken(
     repo: ContactRepository, emails: Sequence[str], *, exclude: str | None = None
-) -> Conflict:
-    """The 409 naming the contact that already has one of ``emails``."""
+) -> Conflict | None:
+    """The 409 naming the contact that already has one of ``emails``, if one has."""
     taken = {e: i for e, i in (await repo.by_emails(emails)).items() if i != exclude}
     if not taken:
-        return Conflict("a request with this Idempotency-Key is in progress")
+        return None
     email, existing = next(iter(taken.items()))
     return Conflict(f"a contact with email {email} exists", existing_id=existing)
 
@@ -73,20 +74,25 @@ async def create_contact(
     await check_refs({"account_id": (AccountRepository(rt.db, access.tenant_id), data.account_id)})
     doc = build_contact(data, owner_id=default_owner(access, data.owner_id))
 
-    async def work(tx: Tx) -> Document:
+    async def work(tx: Tx) -> dict[str, Any]:
         await repo.insert(doc, session=tx.session)
         await tx.emit(
             ContactCreated(contact_id=doc["_id"], contact=contact_snapshot(doc)),
             tenant_id=repo.tenant_id,
         )
-        return doc
+        return contact_view(doc)
 
-    try:
-        return await create_once(
-            rt, access, data.model_dump(mode="json"), work, idempotency_key=idempotency_key
-        )
-    except DuplicateKeyError as exc:
-        raise await email_conflict(repo, doc["emails"]) from exc
+    async def on_duplicate() -> Conflict | None:
+        return await email_taken(repo, doc["emails"])
+
+    return await create_once(
+        rt.uow,
+        repo.tenant_id,
+        data.model_dump(mode="json"),
+        work,
+        idempotency_key=idempotency_key,
+        on_duplicate=on_duplicate,
+    )
 
 
 def search_text(q: str | None) -> str | None:
@@ -181,7 +187,8 @@ async def update_contact(
     try:
         return await rt.uow.run(work)
     except DuplicateKeyError as exc:
-        raise await email_conflict(repo, fields["emails"], exclude=contact_id) from exc
+        taken = await email_taken(repo, fields["emails"], exclude=contact_id)
+        raise taken or Conflict(IN_PROGRESS) from exc
 
 
 async def delete_contact(

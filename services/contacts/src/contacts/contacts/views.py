@@ -10,21 +10,12 @@ from crm_shared.events.catalogue import ContactSnapshot
 from crm_shared.fields import from_bson
 from crm_shared.views import HIDDEN_ALWAYS, document_view
 
-_HIDDEN = HIDDEN_ALWAYS | {"name_key", "priority_rank"}
-"""Storage-only keys: the name sort key of contacts and accounts, the priority rank of cases."""
-
-
-_CONTACT_HIDDEN = HIDDEN_ALWAYS | {"name_key"}
+_HIDDEN = HIDDEN_ALWAYS | {"name_key"}
 """Storage-only keys of a contact: its name sort key."""
 
 
 def contact_view(doc: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of a stored contact (see ``ContactOut``)."""
-    return document_view(doc, _CONTACT_HIDDEN)
-
-
-def view(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON body of any stored aggregate of this service (see the ``*Out`` schemas)."""
     return document_view(doc, _HIDDEN)
 
 
