@@ -17,7 +17,6 @@ from contacts.accounts.views import account_created, account_view
 from contacts.contacts import service as contact_service
 from contacts.contacts.repository import ContactRepository
 from contacts.contacts.schemas import ContactListQuery
-from contacts.usecase import check_refs
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.idempotency import IN_PROGRESS, create_once
@@ -59,7 +58,7 @@ async def create_account(
     """Create an account and publish AccountCreated."""
     check_assignee(access, data.owner_id, KIND)
     repo = AccountRepository(rt.db, access.tenant_id)
-    await check_refs({"parent_account_id": (repo, data.parent_account_id)})
+    await repo.require("parent_account_id", data.parent_account_id)
     doc = build_account(data, owner_id=default_owner(access, data.owner_id))
 
     async def work(tx: Tx) -> dict[str, Any]:
@@ -139,7 +138,7 @@ async def update_account(
     parent = changes.get("parent_account_id")
     if parent == account_id:
         raise Unprocessable("an account cannot be its own parent")
-    await check_refs({"parent_account_id": (repo, parent)})
+    await repo.require("parent_account_id", parent)
     if "annual_revenue" in changes:
         changes["annual_revenue"] = _money(patch.annual_revenue)
     fields = {**changes, **account_derived({**current, **changes})}

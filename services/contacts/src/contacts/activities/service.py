@@ -11,7 +11,6 @@ from contacts.activities.repository import TIMELINE, ActivityRepository
 from contacts.activities.schemas import ActivityCreate, ActivityQuery, ActivityUpdate
 from contacts.activities.views import activity_view
 from contacts.contacts.repository import ContactRepository
-from contacts.usecase import check_refs
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.events.catalogue import ActivityCompleted, ActivityLogged
@@ -33,12 +32,8 @@ async def log_activity(
     ``owner_id`` says otherwise."""
     check_assignee(access, data.owner_id, KIND)
     tenant = access.tenant_id
-    await check_refs(
-        {
-            "contact_id": (ContactRepository(rt.db, tenant), data.contact_id),
-            "account_id": (AccountRepository(rt.db, tenant), data.account_id),
-        }
-    )
+    await ContactRepository(rt.db, tenant).require("contact_id", data.contact_id)
+    await AccountRepository(rt.db, tenant).require("account_id", data.account_id)
     repo = ActivityRepository(rt.db, tenant)
     doc: Document = data.model_dump(exclude={"occurred_at"})
     doc.update(

@@ -22,7 +22,6 @@ from contacts.cases.schemas import CaseCreate, CaseQuery, CaseStatusChange, Case
 from contacts.cases.views import case_view
 from contacts.contacts.repository import ContactRepository
 from contacts.settings import settings_of
-from contacts.usecase import check_refs
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict
 from crm_shared.events.catalogue import CaseOpened, CaseResolved
@@ -43,12 +42,8 @@ async def open_case(
 ) -> tuple[dict[str, Any], bool]:
     """Open a case (status ``new``) due by the SLA of its priority."""
     tenant = access.tenant_id
-    await check_refs(
-        {
-            "contact_id": (ContactRepository(rt.db, tenant), data.contact_id),
-            "account_id": (AccountRepository(rt.db, tenant), data.account_id),
-        }
-    )
+    await ContactRepository(rt.db, tenant).require("contact_id", data.contact_id)
+    await AccountRepository(rt.db, tenant).require("account_id", data.account_id)
     repo = CaseRepository(rt.db, tenant)
     now = utcnow()
     doc: Document = data.model_dump(mode="json")

@@ -19,7 +19,6 @@ from contacts.contacts.views import contact_snapshot, contact_view
 from contacts.purchases.repository import PurchaseRepository, RfmStateRepository
 from contacts.purchases.service import refreshed_stats
 from contacts.settings import settings_of
-from contacts.usecase import check_refs
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.events.catalogue import ContactCreated, ContactDeleted, ContactUpdated
@@ -71,7 +70,7 @@ async def create_contact(
     """Create a contact (409 naming the existing contact on a duplicate e-mail)."""
     check_assignee(access, data.owner_id, KIND)
     repo = ContactRepository(rt.db, access.tenant_id)
-    await check_refs({"account_id": (AccountRepository(rt.db, access.tenant_id), data.account_id)})
+    await AccountRepository(rt.db, access.tenant_id).require("account_id", data.account_id)
     doc = build_contact(data, owner_id=default_owner(access, data.owner_id))
 
     async def work(tx: Tx) -> dict[str, Any]:
@@ -159,9 +158,7 @@ async def update_contact(
         check_assignee(access, changes["owner_id"], KIND)
     repo = ContactRepository(rt.db, access.tenant_id)
     if changes.get("account_id"):
-        await check_refs(
-            {"account_id": (AccountRepository(rt.db, repo.tenant_id), patch.account_id)}
-        )
+        await AccountRepository(rt.db, repo.tenant_id).require("account_id", patch.account_id)
     current = writable(access, await repo.get(contact_id), KIND)
     if "email" in changes or "emails" in changes:
         primary = changes["email"] if "email" in changes else current.get("email")
