@@ -21,7 +21,7 @@ from crm_shared.auth import Access
 from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.idempotency import IN_PROGRESS, create_once
 from crm_shared.ids import as_utc, new_id
-from crm_shared.mongo.repository import ListFilter
+from crm_shared.mongo.repository import ListFilter, expected_version
 from crm_shared.mongo.scoped import Document
 from crm_shared.ownership import check_assignee, default_owner, writable
 from crm_shared.runtime import Runtime
@@ -142,9 +142,13 @@ async def update_account(
     if "annual_revenue" in changes:
         changes["annual_revenue"] = _money(patch.annual_revenue)
     fields = {**changes, **account_derived({**current, **changes})}
-    version = if_match if if_match is not None else current["version"]
+    version = expected_version(current, if_match)
+
+    async def work(tx: Tx) -> Document:
+        return await repo.update(account_id, version, {"$set": fields}, session=tx.session)
+
     try:
-        return await repo.update(account_id, version, {"$set": fields})
+        return await rt.uow.run_without_transaction(work)
     except DuplicateKeyError as exc:
         raise await domain_taken(repo, changes.get("domain")) or Conflict(IN_PROGRESS) from exc
 
@@ -161,4 +165,9 @@ async def delete_account(
             f"account {account_id} still has contacts; move or delete them first",
             contact_id=member["_id"],
         )
-    await repo.delete(account_id, if_match if if_match is not None else current["version"])
+    version = expected_version(current, if_match)
+
+    async def work(tx: Tx) -> None:
+        await repo.delete(account_id, version, session=tx.session)
+
+    await rt.uow.run_without_transaction(work)

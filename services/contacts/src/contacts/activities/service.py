@@ -16,7 +16,7 @@ from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.events.catalogue import ActivityCompleted, ActivityLogged
 from crm_shared.idempotency import create_once
 from crm_shared.ids import new_id, utcnow
-from crm_shared.mongo.repository import ListFilter
+from crm_shared.mongo.repository import ListFilter, expected_version
 from crm_shared.mongo.scoped import Document
 from crm_shared.ownership import check_assignee, list_owner, visible
 from crm_shared.runtime import Runtime
@@ -118,8 +118,12 @@ async def update_activity(
         raise Unprocessable("only tasks have a due_at")
     if "owner_id" in changes and changes["owner_id"] is None:
         changes["owner_id"] = current["owner_id"]
-    version = if_match if if_match is not None else current["version"]
-    return await repo.update(activity_id, version, {"$set": changes})
+    version = expected_version(current, if_match)
+
+    async def work(tx: Tx) -> Document:
+        return await repo.update(activity_id, version, {"$set": changes}, session=tx.session)
+
+    return await rt.uow.run_without_transaction(work)
 
 
 async def delete_activity(
@@ -128,7 +132,12 @@ async def delete_activity(
     """Delete an activity."""
     repo = ActivityRepository(rt.db, access.tenant_id)
     current = visible(access, await repo.get(activity_id), KIND)
-    await repo.delete(activity_id, if_match if if_match is not None else current["version"])
+    version = expected_version(current, if_match)
+
+    async def work(tx: Tx) -> None:
+        await repo.delete(activity_id, version, session=tx.session)
+
+    await rt.uow.run_without_transaction(work)
 
 
 async def complete_task(rt: Runtime, access: Access, activity_id: str) -> Document:

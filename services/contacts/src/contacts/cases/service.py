@@ -28,7 +28,7 @@ from crm_shared.events.catalogue import CaseOpened, CaseResolved
 from crm_shared.fields import from_bson
 from crm_shared.idempotency import create_once
 from crm_shared.ids import new_id, utcnow
-from crm_shared.mongo.repository import ListFilter
+from crm_shared.mongo.repository import ListFilter, expected_version
 from crm_shared.mongo.scoped import Document
 from crm_shared.ownership import list_owner, visible
 from crm_shared.runtime import Runtime
@@ -134,8 +134,12 @@ async def update_case(
         opened = from_bson(current["created_at"])
         changes["sla_due_at"] = sla_due_at(opened, changes["priority"], settings_of(rt).sla_hours())
         changes["priority_rank"] = CASE_PRIORITY_RANK[CasePriority(changes["priority"])]
-    version = if_match if if_match is not None else current["version"]
-    return await repo.update(case_id, version, {"$set": changes})
+    version = expected_version(current, if_match)
+
+    async def work(tx: Tx) -> Document:
+        return await repo.update(case_id, version, {"$set": changes}, session=tx.session)
+
+    return await rt.uow.run_without_transaction(work)
 
 
 async def change_status(
@@ -165,8 +169,9 @@ async def change_status(
         fields.update(resolution=None, resolved_at=None, resolved_by=None, sla_breached=None)
 
     async def work(tx: Tx) -> Document:
-        version = if_match if if_match is not None else current["version"]
-        doc = await repo.update(case_id, version, {"$set": fields}, session=tx.session)
+        doc = await repo.update(
+            case_id, expected_version(current, if_match), {"$set": fields}, session=tx.session
+        )
         if resolved:
             await tx.emit(
                 CaseResolved(
@@ -191,4 +196,9 @@ async def delete_case(rt: Runtime, access: Access, case_id: str, *, if_match: in
     """Delete a case."""
     repo = CaseRepository(rt.db, access.tenant_id)
     current = visible(access, await repo.get(case_id), KIND, field="assignee_id")
-    await repo.delete(case_id, if_match if if_match is not None else current["version"])
+    version = expected_version(current, if_match)
+
+    async def work(tx: Tx) -> None:
+        await repo.delete(case_id, version, session=tx.session)
+
+    await rt.uow.run_without_transaction(work)

@@ -24,7 +24,7 @@ from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.events.catalogue import ContactCreated, ContactDeleted, ContactUpdated
 from crm_shared.idempotency import IN_PROGRESS, create_once
 from crm_shared.ids import as_utc, new_id
-from crm_shared.mongo.repository import ListFilter
+from crm_shared.mongo.repository import ListFilter, expected_version
 from crm_shared.mongo.scoped import Document
 from crm_shared.ownership import check_assignee, default_owner, writable
 from crm_shared.runtime import Runtime
@@ -169,7 +169,7 @@ async def update_contact(
     fields = {**changes, **contact_derived(merged)}
 
     async def work(tx: Tx) -> Document:
-        version = if_match if if_match is not None else current["version"]
+        version = expected_version(current, if_match)
         doc = await repo.update(contact_id, version, {"$set": fields}, session=tx.session)
         await tx.emit(
             ContactUpdated(
@@ -196,8 +196,7 @@ async def delete_contact(
     current = writable(access, await repo.get(contact_id), KIND)
 
     async def work(tx: Tx) -> None:
-        version = if_match if if_match is not None else current["version"]
-        await repo.delete(contact_id, version, session=tx.session)
+        await repo.delete(contact_id, expected_version(current, if_match), session=tx.session)
         await tx.emit(
             ContactDeleted(contact_id=contact_id, deleted_by=access.principal.sub),
             tenant_id=repo.tenant_id,

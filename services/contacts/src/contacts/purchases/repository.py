@@ -157,7 +157,12 @@ class RfmStateRepository:
         return [(str(d["_id"]), d["dirty_at"]) for d in docs]
 
     async def save(
-        self, tenant_id: str, bp: Breakpoints, *, seen_dirty_at: datetime | None
+        self,
+        tenant_id: str,
+        bp: Breakpoints,
+        *,
+        seen_dirty_at: datetime | None,
+        session: AsyncClientSession,
     ) -> None:
         """Store new breakpoints; clear the dirty mark unless stats changed meanwhile."""
         await self.collection.update_one(
@@ -175,8 +180,11 @@ class RfmStateRepository:
                 }
             },
             upsert=True,
+            session=session,
         )
         if seen_dirty_at is not None:
             await self.collection.update_one(
-                {"_id": tenant_id, "dirty_at": seen_dirty_at}, {"$set": {"dirty": False}}
+                {"_id": tenant_id, "dirty_at": seen_dirty_at},
+                {"$set": {"dirty": False}},
+                session=session,
             )

@@ -201,7 +201,13 @@ async def rerank_tenant(
 ) -> int:
     """Recompute the tenant's breakpoints and rewrite moved segments; returns the moves."""
     bp, customers = await tenant_breakpoints(rt, tenant_id)
-    await RfmStateRepository(rt.db).save(tenant_id, bp, seen_dirty_at=seen_dirty_at)
+
+    async def save(tx: Tx) -> None:
+        await RfmStateRepository(tx.db).save(
+            tenant_id, bp, seen_dirty_at=seen_dirty_at, session=tx.session
+        )
+
+    await rt.uow.run(save)
     moves = [
         (c, segment)
         for c in customers
