@@ -1,5 +1,6 @@
-"""Account use cases: create (AccountCreated), read, edit, delete. The unique domain index
-decides duplicates; 409 problems name the existing account."""
+"""Account use cases: create (AccountCreated), list and export, an account's contacts,
+read, edit, delete. The unique domain index decides duplicates; 409 problems name the
+existing account."""
 
 from __future__ import annotations
 

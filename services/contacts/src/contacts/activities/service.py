@@ -1,4 +1,4 @@
-"""Activity use cases: log (ActivityLogged), edit, delete, complete tasks
+"""Activity use cases: log (ActivityLogged), the timeline, edit, delete, complete tasks
 (ActivityCompleted). Own-scope callers (sales) see and change only their own activities."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Case use cases: open (CaseOpened, SLA due time by priority), edit, move through the
-status rules, resolve (CaseResolved with ``sla_breached``), delete."""
+"""Case use cases: open (CaseOpened, SLA due time by priority), list, the open counts,
+edit, move through the status rules, resolve (CaseResolved with ``sla_breached``), delete."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Contact use cases: create, read, edit, delete, merge. Each write is one unit of work
-that emits its events; the unique e-mail index decides duplicates."""
+"""Contact use cases: create, list and export, read, edit, delete, merge. Each write is one
+unit of work that emits its events; the unique e-mail index decides duplicates."""
 
 from __future__ import annotations
 
