@@ -3,7 +3,7 @@ cases stored before the priority rank existed get it at start-up."""
 
 from __future__ import annotations
 
-from contacts.repo_cases import CASES, backfill_priority_ranks
+from contacts.cases.repository import CASES, backfill_priority_ranks
 
 from .conftest import ContactsHarness
 

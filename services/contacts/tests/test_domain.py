@@ -7,30 +7,36 @@ from decimal import Decimal
 
 import pytest
 
-from contacts.domain import (
+from contacts.cases.domain import (
     CASE_TRANSITIONS,
-    SEGMENTS,
-    DealOutcome,
+    CaseStatus,
     DomainError,
-    breakpoints,
     check_case_transition,
+    ends_case,
+    sla_breached,
+    sla_due_at,
+)
+from contacts.contacts.domain import (
+    CONTACT_FIELDS,
     contact_emails,
     converted_stage,
-    ends_case,
+    merge_contacts,
+)
+from contacts.contacts.schemas import ContactCreate
+from contacts.purchases.domain import (
+    SEGMENTS,
+    DealOutcome,
+    breakpoints,
     fm_score,
     historical_clv,
-    merge_contacts,
     purchase_stats,
     quintile_cuts,
     quintile_score,
     rfm_segment,
     score_customer,
     segment_of,
-    sla_breached,
-    sla_due_at,
     stage_after_stats,
 )
-from contacts.schemas import CaseStatus
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -39,6 +45,10 @@ def test_contact_emails_primary_first_and_unique() -> None:
     assert contact_emails("a@x.co", ["b@x.co", "a@x.co"]) == ("a@x.co", ["a@x.co", "b@x.co"])
     assert contact_emails(None, ["b@x.co"]) == ("b@x.co", ["b@x.co"])
     assert contact_emails(None, []) == (None, [])
+
+
+def test_contact_fields_are_the_create_body() -> None:
+    assert tuple(ContactCreate.model_fields) == CONTACT_FIELDS
 
 
 def test_merge_fills_blanks_and_unions() -> None:

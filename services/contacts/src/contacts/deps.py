@@ -1,49 +1,29 @@
-"""HTTP helpers the routers of this service share: settings, paging, CSV in and out."""
+"""HTTP helpers the routers of this service share: the id path parameter, versioned and
+paged responses, the CSV download."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Path
+from fastapi import Path
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 
-from contacts.csv_format import to_csv_row
-from contacts.settings import ContactsSettings
-from contacts.views import view
+from contacts.imports.csv_format import to_csv_row
 from crm_shared.csvio import stream_csv
-from crm_shared.http.deps import get_service_settings
-from crm_shared.mongo.pagination import SortKeys, fingerprint
-from crm_shared.mongo.repository import ListFilter, Repository
 from crm_shared.mongo.scoped import Document
 from crm_shared.views import versioned_response
 
-SettingsDep = Annotated[ContactsSettings, Depends(get_service_settings)]
 ResourceId = Annotated[str, Path(max_length=64, description="Resource id, e.g. con_01JD...")]
 
 
-def search_text(q: str | None) -> str | None:
-    """A search query, ``None`` when blank."""
-    return q.strip() or None if q else None
-
-
-class Paging(BaseModel):
-    """The page window of list endpoints."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=1024)
-
-
 def doc_response(
-    doc: Document, status_code: int = 200, location: str | None = None
+    body: Mapping[str, Any], status_code: int = 200, location: str | None = None
 ) -> JSONResponse:
-    """A stored aggregate as a body with its ETag (and ``Location`` for creates)."""
+    """The body of a stored aggregate with its ETag (and ``Location`` for creates)."""
     headers = {"Location": location} if location else None
-    return versioned_response(view(doc), status_code=status_code, headers=headers)
+    return versioned_response(body, status_code=status_code, headers=headers)
 
 
 def created_response(body: dict[str, Any], replayed: bool, location: str) -> JSONResponse:
@@ -54,9 +34,9 @@ def created_response(body: dict[str, Any], replayed: bool, location: str) -> JSO
     return versioned_response(body, status_code=201, headers=headers)
 
 
-def page_response(docs: list[Document], next_cursor: str | None) -> JSONResponse:
+def page_response(items: list[dict[str, Any]], next_cursor: str | None) -> JSONResponse:
     """A list page: ``{items, next_cursor}``."""
-    return JSONResponse({"items": [view(d) for d in docs], "next_cursor": next_cursor})
+    return JSONResponse({"items": items, "next_cursor": next_cursor})
 
 
 def csv_export(
@@ -74,22 +54,3 @@ def csv_export(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'},
     )
-
-
-async def list_page(
-    repo: Repository,
-    filter_: ListFilter,
-    sort: SortKeys,
-    paging: Paging,
-    settings: ContactsSettings,
-) -> JSONResponse:
-    """One cursor page of ``repo`` for ``filter_`` in ``sort`` order."""
-    docs, next_cursor = await repo.page(
-        filter_,
-        sort,
-        limit=min(paging.limit, settings.max_page_size),
-        cursor=paging.cursor,
-        query_fingerprint=fingerprint(repo.tenant_id, filter_.to_query(), filter_.q, sort),
-        windowed=settings.list_windowing,
-    )
-    return page_response(docs, next_cursor)

@@ -1,23 +1,45 @@
-"""The contacts service app: ``uvicorn contacts.main:create_app --factory``."""
+"""The contacts service app and its consumers: ``uvicorn contacts.main:create_app --factory``."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 
-from contacts.api_accounts import router as accounts_router
-from contacts.api_activities import router as activities_router
-from contacts.api_cases import router as cases_router
-from contacts.api_contacts import router as contacts_router
-from contacts.handlers import consumer_specs
-from contacts.repo_accounts import ACCOUNT_INDEXES
-from contacts.repo_activities import ACTIVITY_INDEXES
-from contacts.repo_cases import CASE_INDEXES, backfill_priority_ranks
-from contacts.repo_contacts import CONTACT_INDEXES
-from contacts.repo_purchases import PURCHASE_INDEXES
-from contacts.rfm import RfmRefresher
+from contacts.accounts.api import router as accounts_router
+from contacts.accounts.repository import ACCOUNT_INDEXES
+from contacts.activities.api import router as activities_router
+from contacts.activities.repository import ACTIVITY_INDEXES
+from contacts.cases.api import router as cases_router
+from contacts.cases.repository import CASE_INDEXES, backfill_priority_ranks
+from contacts.contacts.api import router as contacts_router
+from contacts.contacts.repository import CONTACT_INDEXES
+from contacts.conversion.handlers import on_lead_converted
+from contacts.purchases.handlers import on_deal_lost, on_deal_stage_changed, on_deal_won
+from contacts.purchases.refresher import RfmRefresher
+from contacts.purchases.repository import PURCHASE_INDEXES
 from contacts.settings import ContactsSettings, get_settings
 from crm_shared.http.app import ServiceDefinition, create_service_app
+from crm_shared.kafka.consumer import ConsumerSpec, Handler
 from crm_shared.runtime import Runtime
+
+
+def consumer_specs(settings: ContactsSettings) -> list[ConsumerSpec]:
+    """LeadConverted from the leads topic; DealWon, DealLost, DealStageChanged from deals."""
+    currency = settings.default_currency
+    handlers: dict[str, Handler] = {
+        "LeadConverted": on_lead_converted,
+        "DealWon": partial(on_deal_won, currency=currency),
+        "DealLost": partial(on_deal_lost, currency=currency),
+        "DealStageChanged": partial(on_deal_stage_changed, currency=currency),
+    }
+    return [
+        ConsumerSpec(
+            group=settings.service_name,
+            topics=[settings.topic("leads"), settings.topic("deals")],
+            handlers=handlers,
+        )
+    ]
 
 
 def create_app(settings: ContactsSettings | None = None) -> FastAPI:

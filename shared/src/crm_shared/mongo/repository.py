@@ -16,8 +16,9 @@ from pymongo import DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared.errors import Unprocessable
 from crm_shared.mongo.listing import cursor_page, iterate_all
-from crm_shared.mongo.pagination import SortKeys
+from crm_shared.mongo.pagination import SortKeys, fingerprint
 from crm_shared.mongo.scoped import Document, TenantCollection
 from crm_shared.search import anchor_key, text_matches
 
@@ -99,6 +100,19 @@ class Repository:
         """One document or NotFound."""
         return await self.items.get(id_, session=session)
 
+    async def exists(self, id_: str, *, session: Session = None) -> bool:
+        """Whether this tenant has the document ``id_``."""
+        return await self.items.find_one({"_id": id_}, session=session) is not None
+
+    async def require(self, field: str, id_: str | None) -> None:
+        """Check a reference a request makes (its ``field`` holds ``id_``): 422 naming the
+        field unless ``id_`` is ``None`` or a document of this tenant."""
+        if id_ is not None and not await self.exists(id_):
+            message = f"{self.kind} {id_} not found"
+            raise Unprocessable(
+                f"{field}: {message}", errors=[{"field": field, "message": message}]
+            )
+
     async def insert(self, doc: Document, *, session: Session = None) -> None:
         """Insert a new document (stamps tenant, version, timestamps)."""
         await self.items.insert(doc, session=session)
@@ -126,10 +140,14 @@ class Repository:
         *,
         limit: int,
         cursor: str | None,
-        query_fingerprint: str,
+        query_fingerprint: str | None = None,
         windowed: bool,
     ) -> tuple[list[Document], str | None]:
-        """A page of documents matching ``filter_`` in ``sort`` order, and the next cursor."""
+        """A page of documents matching ``filter_`` in ``sort`` order, and the next cursor.
+        The cursor belongs to ``query_fingerprint``; by default that is a hash of the tenant,
+        the filter's query and search, and the sort."""
+        if query_fingerprint is None:
+            query_fingerprint = fingerprint(self.tenant_id, filter_.to_query(), filter_.q, sort)
         return await cursor_page(
             self.items,
             filter_.to_query(),

@@ -1,0 +1,1 @@
+"""Accounts: the companies contacts belong to, unique by domain, with parent accounts."""

@@ -1,0 +1,1 @@
+"""Activities: calls, e-mails, meetings, tasks and notes on a contact, account or deal."""

@@ -1,0 +1,1 @@
+"""Conversion: a converted lead (LeadConverted) becomes a contact, and maybe an account."""

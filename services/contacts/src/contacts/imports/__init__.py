@@ -1,0 +1,1 @@
+"""Imports: CSV import of contacts and accounts, and the CSV layout of exports."""

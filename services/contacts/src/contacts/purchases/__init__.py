@@ -1,0 +1,1 @@
+"""Purchases: contacts' stats from closed deals, RFM ranking and segments, CLV."""
