@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import phonenumbers
 from pydantic import (
     AfterValidator,
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     EmailStr,
@@ -218,3 +219,25 @@ def from_bson(value: Any) -> Any:
     if callable(to_decimal):
         return to_decimal()
     return value
+
+
+def not_null(value: object) -> object:
+    """A field validator refusing ``null`` for PATCH fields that cannot be cleared
+    (``field_validator("name", "tags")(not_null)``)."""
+    if value is None:
+        raise ValueError("this field cannot be null")
+    return value
+
+
+class Patch(BaseModel):
+    """Base of PATCH bodies: only the fields present in ``model_fields_set`` change."""
+
+    model_config = MODEL_CONFIG
+
+    def changes(self) -> dict[str, Any]:
+        """The fields that were sent, JSON-compatible, ready for ``$set``."""
+        return self.model_dump(mode="json", include=set(self.model_fields_set))
+
+    def sent(self) -> dict[str, Any]:
+        """The fields that were sent, as Python values (Decimal, date)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Final, Self
+from typing import Annotated, Final, Self
 
 from pydantic import (
     AfterValidator,
@@ -29,7 +29,9 @@ from crm_shared.fields import (
     Currency,
     Money,
     OptId,
+    Patch,
     blank_to_none,
+    not_null,
 )
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -105,7 +107,7 @@ class CampaignCreate(BaseModel):
 _NOT_NULLABLE: Final = ("name", "type", "budget", "currency", "segment_ids")
 
 
-class CampaignUpdate(BaseModel):
+class CampaignUpdate(Patch):
     """Body of ``PATCH /v1/campaigns/{id}``: only the fields sent change; ``null`` clears
     an optional one. ``template`` and ``segment_ids`` are fixed once launched; status
     changes through the launch, pause, resume and complete actions."""
@@ -125,22 +127,13 @@ class CampaignUpdate(BaseModel):
     segment_ids: SegmentIds | None = None
     template: TemplateIn | None = None
 
-    @field_validator(*_NOT_NULLABLE, mode="after")
-    @classmethod
-    def _reject_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("this field cannot be null")
-        return value
+    _required = field_validator(*_NOT_NULLABLE)(not_null)
 
     @model_validator(mode="after")
     def _something(self) -> Self:
         if not self.model_fields_set:
             raise ValueError("send at least one field")
         return self
-
-    def changes(self) -> dict[str, Any]:
-        """The fields that were sent (Python values)."""
-        return {name: getattr(self, name) for name in self.model_fields_set}
 
 
 class MembersAdd(BaseModel):

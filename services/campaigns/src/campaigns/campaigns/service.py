@@ -105,7 +105,7 @@ async def update_campaign(
 ) -> Document:
     """Apply a partial update (409 on a stale ``If-Match``, or on changing the audience or
     the e-mail of a launched campaign)."""
-    changes = patch.changes()
+    changes = patch.sent()
     tenant = access.tenant_id
     if "segment_ids" in changes:
         await check_segments(rt, tenant, changes["segment_ids"])

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from contacts.accounts.domain import AccountType
-from contacts.contacts.schemas import Address, Paging, Patch, Stored, not_null
+from contacts.contacts.schemas import Address, Paging, Stored
 from crm_shared.fields import (
     DEFAULT_CURRENCY,
     MODEL_CONFIG,
@@ -22,7 +22,9 @@ from crm_shared.fields import (
     OptNotes,
     OptPhone,
     OptWebsite,
+    Patch,
     Tags,
+    not_null,
 )
 
 EmployeeCount = Annotated[int, Field(ge=0, le=10_000_000)]

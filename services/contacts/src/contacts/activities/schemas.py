@@ -7,8 +7,8 @@ from typing import Annotated, Self
 from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
 from contacts.activities.domain import ActivityKind
-from contacts.contacts.schemas import Paging, Patch, Stored, Subject, not_null
-from crm_shared.fields import MODEL_CONFIG, OptId, OptNotes
+from contacts.contacts.schemas import Paging, Stored, Subject
+from crm_shared.fields import MODEL_CONFIG, OptId, OptNotes, Patch, not_null
 
 
 class ActivityCreate(BaseModel):

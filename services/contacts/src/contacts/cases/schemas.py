@@ -14,8 +14,8 @@ from pydantic import (
 )
 
 from contacts.cases.domain import CasePriority, CaseStatus, CaseType
-from contacts.contacts.schemas import Paging, Patch, Stored, Subject, not_null
-from crm_shared.fields import MODEL_CONFIG, OptId, OptNotes, Tags, blank_to_none
+from contacts.contacts.schemas import Paging, Stored, Subject
+from crm_shared.fields import MODEL_CONFIG, OptId, OptNotes, Patch, Tags, blank_to_none, not_null
 
 Resolution = Annotated[
     Annotated[str, StringConstraints(max_length=2000)] | None, BeforeValidator(blank_to_none)

@@ -8,7 +8,7 @@ unknown keys, so server fields (tenant, version, stats, RFM segment) cannot be s
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -32,10 +32,12 @@ from crm_shared.fields import (
     OptId,
     OptName,
     OptNotes,
+    Patch,
     Tags,
     blank_to_none,
     lower,
     normalize_phone,
+    not_null,
 )
 
 # --------------------------------------------------------------------------- field types
@@ -48,13 +50,6 @@ Subject = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 OptText = Annotated[
     Annotated[str, StringConstraints(max_length=200)] | None, BeforeValidator(blank_to_none)
 ]
-
-
-def not_null(value: object) -> object:
-    """A field validator refusing ``null`` for PATCH fields that cannot be cleared."""
-    if value is None:
-        raise ValueError("this field cannot be null")
-    return value
 
 
 class Address(BaseModel):
@@ -72,16 +67,6 @@ class Address(BaseModel):
         Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None,
         BeforeValidator(lambda v: v.upper() if isinstance(v, str) and v.strip() else None),
     ] = None
-
-
-class Patch(BaseModel):
-    """Base of PATCH bodies: only the fields present in ``model_fields_set`` change."""
-
-    model_config = MODEL_CONFIG
-
-    def changes(self) -> dict[str, Any]:
-        """The fields that were sent, JSON-compatible, ready for ``$set``."""
-        return self.model_dump(mode="json", include=set(self.model_fields_set))
 
 
 class Stored(BaseModel):

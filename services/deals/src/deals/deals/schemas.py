@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
 from pydantic import (
     AfterValidator,
@@ -26,7 +26,9 @@ from crm_shared.fields import (
     Currency,
     Money,
     OptId,
+    Patch,
     blank_to_none,
+    not_null,
 )
 from deals.pipelines.domain import StageKind
 from deals.pipelines.schemas import Probability, StageId
@@ -103,7 +105,7 @@ class DealCreate(BaseModel):
 _NOT_NULLABLE: Final = ("name", "amount", "currency", "contacts", "pipeline_id", "probability")
 
 
-class DealUpdate(BaseModel):
+class DealUpdate(Patch):
     """Body of ``PATCH /v1/deals/{id}``: only the fields sent change; ``null`` clears an
     optional field. Stage moves have their own route; changing ``pipeline_id`` puts the deal
     in the new pipeline's first open stage (or its won/lost stage for closed deals)."""
@@ -121,16 +123,7 @@ class DealUpdate(BaseModel):
     owner_id: OptId = None
     campaign_id: OptId = None
 
-    @field_validator(*_NOT_NULLABLE, mode="after")
-    @classmethod
-    def _reject_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("this field cannot be null")
-        return value
-
-    def changes(self) -> dict[str, Any]:
-        """The fields that were sent (Python values: Decimal amount, date)."""
-        return {name: getattr(self, name) for name in self.model_fields_set}
+    _required = field_validator(*_NOT_NULLABLE)(not_null)
 
 
 class StageChange(BaseModel):

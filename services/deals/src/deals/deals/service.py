@@ -237,7 +237,7 @@ async def update_deal(
     rt: Runtime, access: Access, deal_id: str, patch: DealUpdate, *, if_match: int | None
 ) -> Document:
     """Apply a partial update; a new pipeline moves the deal to the matching stage there."""
-    changes = patch.changes()
+    changes = patch.sent()
     if "owner_id" in changes:
         check_assignee(access, changes["owner_id"], "deal")
     tenant = access.tenant_id

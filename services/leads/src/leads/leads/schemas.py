@@ -35,9 +35,11 @@ from crm_shared.fields import (
     OptNotes,
     OptPhone,
     OptWebsite,
+    Patch,
     Tags,
     blank_to_none,
     from_bson,
+    not_null,
 )
 from leads.leads.domain import LEAD_BASE_FIELDS, LeadSource, LeadStatus
 from leads.scoring.domain import Rating
@@ -79,7 +81,7 @@ class LeadCreate(LeadBase):
 _NOT_NULLABLE: Final = ("last_name", "source", "tags", "custom", "junk")
 
 
-class LeadUpdate(BaseModel):
+class LeadUpdate(Patch):
     """Body of ``PATCH /leads/{id}``: only the fields present in ``model_fields_set`` change.
 
     Sending ``null`` (or a blank string) clears an optional field; fields that cannot be empty
@@ -104,16 +106,7 @@ class LeadUpdate(BaseModel):
     junk: bool | None = None
     owner_id: OptId = None
 
-    @field_validator(*_NOT_NULLABLE, mode="after")
-    @classmethod
-    def _reject_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("this field cannot be null")
-        return value
-
-    def changes(self) -> dict[str, Any]:
-        """The fields that were sent, JSON-compatible (enums as strings), ready for ``$set``."""
-        return self.model_dump(mode="json", include=set(self.model_fields_set))
+    _required = field_validator(*_NOT_NULLABLE)(not_null)
 
 
 class StatusChange(BaseModel):
