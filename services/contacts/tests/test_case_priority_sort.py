@@ -4,6 +4,7 @@ cases stored before the priority rank existed get it at start-up."""
 from __future__ import annotations
 
 from contacts.cases.repository import CASES, backfill_priority_ranks
+from crm_shared.runtime import Runtime
 
 from .conftest import ContactsHarness
 
@@ -43,20 +44,28 @@ async def test_cases_sort_by_priority_then_sla_across_pages(contacts: ContactsHa
     assert [c["id"] for c in by_priority["items"]] == [low, urgent]
 
 
+async def _backfill(runtime: Runtime) -> int:
+    """What the start-up hook runs: the backfill on a session of the unit of work."""
+    return await runtime.uow.run_without_transaction(
+        lambda tx: backfill_priority_ranks(tx.db, session=tx.session)
+    )
+
+
 async def test_start_up_ranks_cases_stored_without_a_rank(contacts: ContactsHarness) -> None:
     high = await _open(contacts, "Invoice wrong", "high")
     low = await _open(contacts, "Brochure", "low")
-    db = contacts.app.state.runtime.db
+    runtime = contacts.app.state.runtime
+    db = runtime.db
     unset = await db[CASES].update_many(
         {"tenant_id": contacts.tenant}, {"$unset": {"priority_rank": ""}}
     )
     assert unset.modified_count == 2
 
-    assert await backfill_priority_ranks(db) >= 2
+    assert await _backfill(runtime) >= 2
     stored = {
         d["_id"]: d["priority_rank"] async for d in db[CASES].find({"tenant_id": contacts.tenant})
     }
     assert stored == {high: 1, low: 3}
-    assert await backfill_priority_ranks(db) == 0  # nothing left to rank
+    assert await _backfill(runtime) == 0  # nothing left to rank
     listed = await contacts.get("/v1/cases", sort="priority")
     assert [c["id"] for c in listed["items"]] == [high, low]

@@ -425,11 +425,12 @@ class DeliveryQueue:
         *,
         fields: Mapping[str, Any] | None = None,
         statuses: Sequence[Status] = ("failed",),
+        session: AsyncClientSession | None = None,
     ) -> Document | None:
         """Queue a finished job (of ``statuses``: failed by default) again now, with fresh
         attempts (a manual replay); returns the job, or None when this tenant has no such
         job ``job_id``. A replayed grouped job runs at once, outside its group's order (its
-        successors went on already)."""
+        successors went on already). A use case passes its unit of work's ``session``."""
         now = utcnow()
         return await self.jobs.find_one_and_update(
             {"_id": job_id, "tenant_id": tenant_id, "status": {"$in": list(statuses)}},
@@ -445,6 +446,7 @@ class DeliveryQueue:
                 "$inc": {"replays": 1},
             },
             return_document=ReturnDocument.AFTER,
+            session=session,
         )
 
 

@@ -51,7 +51,10 @@ def create_app(settings: ContactsSettings | None = None) -> FastAPI:
         app.state.rfm_refresher.start()
 
     async def rank_old_cases(app: FastAPI, runtime: Runtime) -> None:
-        await backfill_priority_ranks(runtime.db)
+        # idempotent updates that emit nothing, so a plain session of the unit of work
+        await runtime.uow.run_without_transaction(
+            lambda tx: backfill_priority_ranks(tx.db, session=tx.session)
+        )
 
     async def stop_refresher(app: FastAPI, runtime: Runtime) -> None:
         await app.state.rfm_refresher.stop()

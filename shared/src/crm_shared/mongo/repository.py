@@ -86,7 +86,8 @@ class ListFilter:
 
 
 class Repository:
-    """One aggregate's documents in one tenant."""
+    """One aggregate's documents in one tenant. Every write takes the ``session`` of a unit
+    of work (``tx.session``); reads may run without one."""
 
     collection_name: ClassVar[str]
     kind: ClassVar[str]
@@ -113,17 +114,17 @@ class Repository:
                 f"{field}: {message}", errors=[{"field": field, "message": message}]
             )
 
-    async def insert(self, doc: Document, *, session: Session = None) -> None:
+    async def insert(self, doc: Document, *, session: AsyncClientSession) -> None:
         """Insert a new document (stamps tenant, version, timestamps)."""
         await self.items.insert(doc, session=session)
 
     async def update(
-        self, id_: str, version: int, update: Mapping[str, Any], *, session: Session = None
+        self, id_: str, version: int, update: Mapping[str, Any], *, session: AsyncClientSession
     ) -> Document:
         """Versioned update (409 when the document changed meanwhile)."""
         return await self.items.update_versioned(id_, version, update, session=session)
 
-    async def delete(self, id_: str, version: int, *, session: Session = None) -> Document:
+    async def delete(self, id_: str, version: int, *, session: AsyncClientSession) -> Document:
         """Versioned delete."""
         return await self.items.delete_versioned(id_, version, session=session)
 

@@ -23,7 +23,8 @@ def _check_filter(filter_: Mapping[str, Any]) -> None:
 
 
 class TenantCollection:
-    """A collection seen through one tenant: every filter gets ``tenant_id`` added."""
+    """A collection seen through one tenant: every filter gets ``tenant_id`` added. Writes
+    take the ``session`` of a unit of work."""
 
     def __init__(self, collection: AsyncCollection[Document], tenant_id: str, kind: str) -> None:
         self.collection = collection
@@ -74,7 +75,7 @@ class TenantCollection:
         """How many documents of this tenant match ``filter_`` (keep it index-narrow)."""
         return await self.collection.count_documents(self.scope(filter_))
 
-    async def insert(self, doc: Document, *, session: AsyncClientSession | None = None) -> None:
+    async def insert(self, doc: Document, *, session: AsyncClientSession) -> None:
         """Insert ``doc`` stamped with this tenant, ``version=1`` and timestamps."""
         now = utcnow()
         doc.update(tenant_id=self.tenant_id, version=1, created_at=now, updated_at=now)
@@ -86,7 +87,7 @@ class TenantCollection:
         expected_version: int,
         update: Mapping[str, Any],
         *,
-        session: AsyncClientSession | None = None,
+        session: AsyncClientSession,
     ) -> Document:
         """Apply ``update`` only if the stored version is ``expected_version``.
 
@@ -118,7 +119,7 @@ class TenantCollection:
         )
 
     async def delete_versioned(
-        self, id_: str, expected_version: int, *, session: AsyncClientSession | None = None
+        self, id_: str, expected_version: int, *, session: AsyncClientSession
     ) -> Document:
         """Delete the document if it still has ``expected_version``; returns it."""
         doc = await self.collection.find_one_and_delete(

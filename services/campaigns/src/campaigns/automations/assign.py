@@ -21,6 +21,7 @@ from crm_shared.delivery_queue import (
     queue_indexes,
 )
 from crm_shared.ids import utcnow
+from crm_shared.uow import Tx, UnitOfWork
 
 JOBS: Final = "automation_jobs"
 INDEXES = queue_indexes(JOBS)
@@ -75,11 +76,11 @@ class LeadsApi:
 class AssignWorker:
     """Runs queued assign-owner jobs and records each outcome on its automation run."""
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]], settings: CampaignsSettings) -> None:
-        self._db = db
+    def __init__(self, uow: UnitOfWork, settings: CampaignsSettings) -> None:
+        self._uow = uow
         self._configured = bool(settings.service_secret)
         self.api = LeadsApi(settings)
-        self.queue = assign_queue(db)
+        self.queue = assign_queue(uow.db)
         self.dispatcher = Dispatcher(
             self.queue, self.run, concurrency=4, settle=self.settle, name="automation-assign"
         )
@@ -107,8 +108,11 @@ class AssignWorker:
         return Outcome.retry(job, due_at=utcnow() + timedelta(seconds=delay), error=error)
 
     async def settle(self, outcomes: list[Outcome]) -> None:
-        """Finish the jobs, then note the final ones on their runs."""
-        for outcome in await self.queue.finish(outcomes):
+        """Finish the jobs and note the final ones on their runs, in one transaction."""
+        await self._uow.run(lambda tx: self._record(tx, outcomes))
+
+    async def _record(self, tx: Tx, outcomes: list[Outcome]) -> None:
+        for outcome in await self.queue.finish(outcomes, session=tx.session):
             if not outcome.final:
                 continue
             job = outcome.job.doc
@@ -118,8 +122,8 @@ class AssignWorker:
                 "request_id": job["_id"],
                 **outcome.fields,
             }
-            await RunRepository(self._db, job["tenant_id"]).note_result(
-                job["run_id"], int(job["action_index"]), result
+            await RunRepository(tx.db, job["tenant_id"]).note_result(
+                job["run_id"], int(job["action_index"]), result, session=tx.session
             )
 
     async def stop(self) -> None:

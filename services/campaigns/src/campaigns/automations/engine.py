@@ -43,7 +43,7 @@ class AutomationEngine:
     async def start(self, app: FastAPI, runtime: Runtime) -> None:
         """Start the assign worker (start-up hook)."""
         self.app = app
-        self.worker = AssignWorker(runtime.db, self.settings)
+        self.worker = AssignWorker(runtime.uow, self.settings)
         self.worker.dispatcher.start()
         runtime.dispatchers["lead_assign"] = self.worker.dispatcher
 

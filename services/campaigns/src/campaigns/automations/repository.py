@@ -77,7 +77,7 @@ class RunRepository(Repository):
         )
 
     async def note_result(
-        self, run_id: str, index_: int, result: Document, *, session: Session = None
+        self, run_id: str, index_: int, result: Document, *, session: AsyncClientSession
     ) -> None:
         """Record the late outcome of one action (an API call made after the commit)."""
         await self.items.collection.update_one(

@@ -60,7 +60,7 @@ async def create_automation(rt: Runtime, access: Access, data: AutomationIn) -> 
         "created_by": access.principal.sub,
     }
     repo = AutomationRepository(rt.db, access.tenant_id)
-    await repo.insert(doc)
+    await rt.uow.run_without_transaction(lambda tx: repo.insert(doc, session=tx.session))
     return await repo.get(doc["_id"])
 
 
@@ -76,7 +76,9 @@ async def update_automation(
     changes = patch.model_dump(mode="json", exclude_unset=True)
     repo = AutomationRepository(rt.db, access.tenant_id)
     version = expected_version(await repo.get(automation_id), if_match)
-    return await repo.update(automation_id, version, {"$set": changes})
+    return await rt.uow.run_without_transaction(
+        lambda tx: repo.update(automation_id, version, {"$set": changes}, session=tx.session)
+    )
 
 
 async def delete_automation(
@@ -85,7 +87,9 @@ async def delete_automation(
     """Delete a rule (its runs stay, for the record)."""
     repo = AutomationRepository(rt.db, access.tenant_id)
     version = expected_version(await repo.get(automation_id), if_match)
-    await repo.delete(automation_id, version)
+    await rt.uow.run_without_transaction(
+        lambda tx: repo.delete(automation_id, version, session=tx.session)
+    )
 
 
 async def list_automations(

@@ -318,7 +318,9 @@ class SendJobs:
         """Every open job."""
         return await self.jobs.find({}).to_list()
 
-    async def claim(self, campaign_id: str, owner: str, *, lease: timedelta) -> bool:
+    async def claim(
+        self, campaign_id: str, owner: str, *, lease: timedelta, session: AsyncClientSession
+    ) -> bool:
         """Take or renew the claim on a job unless another live instance holds it."""
         now = utcnow()
         claimed = await self.jobs.find_one_and_update(
@@ -327,6 +329,7 @@ class SendJobs:
                 "$or": [{"owner": owner}, {"owner": None}, {"lease_until": {"$lt": now}}],
             },
             {"$set": {"owner": owner, "lease_until": now + lease}},
+            session=session,
         )
         return claimed is not None
 
@@ -346,8 +349,8 @@ class SendJobs:
             session=session,
         )
 
-    async def release(self, owner: str) -> None:
+    async def release(self, owner: str, *, session: AsyncClientSession) -> None:
         """Give up every claim of ``owner`` (shutdown) so another instance continues."""
         await self.jobs.update_many(
-            {"owner": owner}, {"$set": {"owner": None, "lease_until": None}}
+            {"owner": owner}, {"$set": {"owner": None, "lease_until": None}}, session=session
         )

@@ -115,7 +115,9 @@ class Sender:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self._task, timeout=15)
         with contextlib.suppress(Exception):
-            await self._jobs.release(self.instance_id)
+            await self._rt.uow.run_without_transaction(
+                lambda tx: self._jobs.release(self.instance_id, session=tx.session)
+            )
 
     async def _run(self) -> None:
         backoff = 0.1
@@ -125,7 +127,7 @@ class Sender:
                 for job in await self._jobs.all():
                     if self._stopped.is_set():
                         break
-                    if await self._jobs.claim(job["_id"], self.instance_id, lease=self._lease):
+                    if await self._claim(job["_id"]):
                         await self._send(job["_id"], job["tenant_id"])
                 backoff = 0.1
                 await self._idle(self._settings.sender_poll_interval_s)
@@ -135,6 +137,14 @@ class Sender:
                 log.exception("campaign sender failed; retrying in %.1fs", backoff)
                 await self._idle(backoff)
                 backoff = min(backoff * 2, _MAX_BACKOFF_S)
+
+    async def _claim(self, campaign_id: str) -> bool:
+        """Take or renew this instance's claim on a job (one write, on a plain session)."""
+        return await self._rt.uow.run_without_transaction(
+            lambda tx: self._jobs.claim(
+                campaign_id, self.instance_id, lease=self._lease, session=tx.session
+            )
+        )
 
     async def _send(self, campaign_id: str, tenant_id: str) -> None:
         """Send one campaign's batches until it is done, paused or taken over."""

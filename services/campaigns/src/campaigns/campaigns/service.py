@@ -119,7 +119,9 @@ async def update_campaign(
         raise Unprocessable("end_date must not be before start_date")
     fields = {k: stored(k, v) for k, v in changes.items()}
     version = expected_version(current, if_match)
-    return await repo.update(campaign_id, version, {"$set": fields})
+    return await rt.uow.run_without_transaction(
+        lambda tx: repo.update(campaign_id, version, {"$set": fields}, session=tx.session)
+    )
 
 
 async def delete_campaign(

@@ -61,7 +61,9 @@ class SegmentRepository(Repository):
         """The segments with these ids (missing ones are left out)."""
         return await self.items.find({"_id": {"$in": sorted(set(segment_ids))}}, session=session)
 
-    async def add_members(self, segment_id: str, contact_ids: list[str]) -> int:
+    async def add_members(
+        self, segment_id: str, contact_ids: list[str], *, session: AsyncClientSession
+    ) -> int:
         """Add contacts to a static list (one bulk upsert); returns how many were new."""
         if not contact_ids:
             return 0
@@ -74,22 +76,28 @@ class SegmentRepository(Repository):
             )
             for cid in contact_ids
         ]
-        result = await self.members.collection.bulk_write(ops, ordered=False)
+        result = await self.members.collection.bulk_write(ops, ordered=False, session=session)
         added = result.upserted_count
         if added:
             await self.items.collection.update_one(
-                self.items.scope({"_id": segment_id}), {"$inc": {"member_count": added}}
+                self.items.scope({"_id": segment_id}),
+                {"$inc": {"member_count": added}},
+                session=session,
             )
         return added
 
-    async def remove_member(self, segment_id: str, contact_id: str) -> bool:
+    async def remove_member(
+        self, segment_id: str, contact_id: str, *, session: AsyncClientSession
+    ) -> bool:
         """Take a contact off a static list; False when it was not on it."""
         result = await self.members.collection.delete_one(
-            self.members.scope({"_id": member_key(segment_id, contact_id)})
+            self.members.scope({"_id": member_key(segment_id, contact_id)}), session=session
         )
         if result.deleted_count:
             await self.items.collection.update_one(
-                self.items.scope({"_id": segment_id}), {"$inc": {"member_count": -1}}
+                self.items.scope({"_id": segment_id}),
+                {"$inc": {"member_count": -1}},
+                session=session,
             )
         return bool(result.deleted_count)
 

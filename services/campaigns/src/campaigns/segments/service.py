@@ -48,7 +48,7 @@ async def create_segment(rt: Runtime, access: Access, data: SegmentCreate) -> Do
         "created_by": access.principal.sub,
     }
     repo = _repo(rt, access)
-    await repo.insert(doc)
+    await rt.uow.run_without_transaction(lambda tx: repo.insert(doc, session=tx.session))
     return await repo.get(doc["_id"])
 
 
@@ -69,7 +69,9 @@ async def update_segment(
             raise Unprocessable("only dynamic segments have rules, and they cannot be removed")
         fields["rules"] = patch.rules.model_dump(mode="json")
     version = expected_version(current, if_match)
-    return await repo.update(segment_id, version, {"$set": fields})
+    return await rt.uow.run_without_transaction(
+        lambda tx: repo.update(segment_id, version, {"$set": fields}, session=tx.session)
+    )
 
 
 async def delete_segment(
@@ -130,6 +132,15 @@ async def _static(rt: Runtime, access: Access, segment_id: str) -> SegmentReposi
     return repo
 
 
+async def _add(rt: Runtime, repo: SegmentRepository, segment_id: str, ids: list[str]) -> int:
+    """Put ``ids`` on a static list and count the new ones on it, in one transaction."""
+
+    async def work(tx: Tx) -> int:
+        return await repo.add_members(segment_id, ids, session=tx.session)
+
+    return await rt.uow.run(work) if ids else 0
+
+
 async def add_members(
     rt: Runtime, access: Access, segment_id: str, contact_ids: list[str]
 ) -> dict[str, Any]:
@@ -137,7 +148,7 @@ async def add_members(
     repo = await _static(rt, access, segment_id)
     known = await ContactProjection(rt.db, access.tenant_id).by_ids(contact_ids)
     live = [c for c in contact_ids if known.get(c, {}).get("alive")]
-    added = await repo.add_members(segment_id, live)
+    added = await _add(rt, repo, segment_id, live)
     return {
         "added": added,
         "already_members": len(live) - added,
@@ -148,7 +159,11 @@ async def add_members(
 async def remove_member(rt: Runtime, access: Access, segment_id: str, contact_id: str) -> None:
     """Take a contact off a static list (404 when it is not on it)."""
     repo = await _static(rt, access, segment_id)
-    if not await repo.remove_member(segment_id, contact_id):
+
+    async def work(tx: Tx) -> bool:
+        return await repo.remove_member(segment_id, contact_id, session=tx.session)
+
+    if not await rt.uow.run(work):
         raise NotFound(f"contact {contact_id} is not on segment {segment_id}")
 
 
@@ -202,7 +217,7 @@ async def import_members(
                 report.error(row, f"no contact with {kind} {value}")
                 continue
             found.append(contact_id)
-        report.created += await repo.add_members(segment_id, list(dict.fromkeys(found)))
+        report.created += await _add(rt, repo, segment_id, list(dict.fromkeys(found)))
 
     return await run_csv_import(
         chunks,

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from contacts.cases.domain import CASE_PRIORITY_RANK, OPEN_CASE_STATUSES, CasePriority
@@ -59,7 +60,7 @@ class CaseRepository(Repository):
         return {p.value: n for p, n in zip(priorities, counts, strict=False)}, counts[-1]
 
 
-async def backfill_priority_ranks(db: AsyncDatabase[Any]) -> int:
+async def backfill_priority_ranks(db: AsyncDatabase[Any], *, session: AsyncClientSession) -> int:
     """Give cases stored before ``priority_rank`` existed their rank (every tenant; a derived
     sort key, so versions are not bumped). Returns how many were updated."""
     updated = 0
@@ -67,6 +68,7 @@ async def backfill_priority_ranks(db: AsyncDatabase[Any]) -> int:
         result = await db[CASES].update_many(
             {"priority": priority.value, "priority_rank": {"$exists": False}},
             {"$set": {"priority_rank": rank}},
+            session=session,
         )
         updated += result.modified_count
     return updated

@@ -451,13 +451,14 @@ async def create_from_lead(tx: Tx, tenant_id: str, event: LeadConverted) -> None
     the unique index on ``source_lead_id`` backs this up. If the contact of the conversion
     is already projected, the deal gets it (and its account) at once. Reads run outside the
     transaction, which holds only the writes (the embedded server serialises transaction
-    statements); the unique index and versioned updates turn races into retries.
+    statements); the unique index and versioned updates turn races into retries. A default
+    pipeline created on first use is written in this transaction.
     """
     draft = event.deal
     deals = DealRepository(tx.db, tenant_id)
     if draft is None or await deals.by_source_lead(event.lead_id):
         return
-    pipeline = await PipelineRepository(tx.db, tenant_id).ensure_default()
+    pipeline = await PipelineRepository(tx.db, tenant_id).ensure_default(session=tx.session)
     stage = first_open_stage(stages_of(pipeline))
     contact = await ContactProjection(tx.db, tenant_id).converted_from(event.lead_id)
     doc = new_deal(

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pymongo import ASCENDING
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from crm_shared.ids import new_id
@@ -57,19 +58,23 @@ class PipelineRepository(Repository):
     collection_name = PIPELINES
     kind = "pipeline"
 
-    async def ensure_default(self) -> Document:
+    async def ensure_default(self, *, session: AsyncClientSession) -> Document:
         """The tenant's default pipeline, created with the default stages on first use.
 
-        Runs outside any transaction: concurrent first uses race on the unique index and
-        the loser reads the winner's pipeline.
+        The read sees what is committed (it stays out of a transaction). Concurrent first
+        uses race on the unique index: on a plain session the loser reads the winner's
+        pipeline; in a transaction (an event handler) the duplicate is raised, since it
+        aborted the transaction, and the retry finds the winner's pipeline.
         """
         existing = await self.items.find_one({"is_default": True})
         if existing is not None:
             return existing
         doc = new_pipeline(DEFAULT_PIPELINE_NAME, list(DEFAULT_STAGES), is_default=True)
         try:
-            await self.items.insert(doc)
+            await self.items.insert(doc, session=session)
         except DuplicateKeyError:
+            if session.in_transaction:
+                raise
             winner = await self.items.find_one({"is_default": True})
             assert winner is not None
             return winner

@@ -30,10 +30,18 @@ def problem(exc: DomainError) -> ProblemError:
     return Unprocessable(exc.message) if isinstance(exc, InvalidInput) else Conflict(exc.message)
 
 
+async def default_pipeline(rt: Runtime, tenant_id: str) -> Document:
+    """The tenant's default pipeline, created on first use (one write that emits nothing,
+    so on a plain session of the unit of work)."""
+    repo = PipelineRepository(rt.db, tenant_id)
+    return await rt.uow.run_without_transaction(lambda tx: repo.ensure_default(session=tx.session))
+
+
 async def pipeline_or_default(rt: Runtime, tenant_id: str, pipeline_id: str | None) -> Document:
     """The named pipeline, or the tenant's default one (created on first use)."""
-    repo = PipelineRepository(rt.db, tenant_id)
-    return await (repo.get(pipeline_id) if pipeline_id else repo.ensure_default())
+    if pipeline_id:
+        return await PipelineRepository(rt.db, tenant_id).get(pipeline_id)
+    return await default_pipeline(rt, tenant_id)
 
 
 async def list_pipelines(
@@ -41,8 +49,8 @@ async def list_pipelines(
 ) -> tuple[list[Document], str | None]:
     """A page of the tenant's pipelines (views), oldest (the default, created on first use)
     first, and the next cursor."""
+    await default_pipeline(rt, access.tenant_id)
     repo = PipelineRepository(rt.db, access.tenant_id)
-    await repo.ensure_default()
     docs, next_cursor = await repo.oldest_first(
         limit=limit, cursor=cursor, query_fingerprint=fingerprint(access.tenant_id, "pipelines")
     )
@@ -68,7 +76,7 @@ async def create_pipeline(
     except DomainError as exc:
         raise problem(exc) from exc
     # the tenant's default pipeline exists before any other, so "default" stays the first
-    await PipelineRepository(rt.db, access.tenant_id).ensure_default()
+    await default_pipeline(rt, access.tenant_id)
     doc = new_pipeline(data.name, stages)
 
     async def work(tx: Tx) -> Document:

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from bson import Decimal128
 from pymongo import ASCENDING
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crm_shared.ids import utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
 from crm_shared.mongo.pagination import SortKeys
-from crm_shared.mongo.repository import ListFilter, Repository, Session
+from crm_shared.mongo.repository import ListFilter, Repository
 from crm_shared.mongo.scoped import Document
 
 TARGETS = "sales_targets"
@@ -41,7 +42,7 @@ class TargetRepository(Repository):
         amount: Decimal,
         currency: str,
         *,
-        session: Session = None,
+        session: AsyncClientSession,
     ) -> Document:
         """Set (create or replace) a target."""
         now = utcnow()
@@ -57,7 +58,7 @@ class TargetRepository(Repository):
         )
         return await self.get(self.target_id(owner_id, period), session=session)
 
-    async def remove(self, owner_id: str, period: str, *, session: Session = None) -> bool:
+    async def remove(self, owner_id: str, period: str, *, session: AsyncClientSession) -> bool:
         """Remove a target; False when there was none."""
         result = await self.items.collection.delete_one(
             self.items.scope({"_id": self.target_id(owner_id, period)}), session=session

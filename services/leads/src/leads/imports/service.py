@@ -85,7 +85,7 @@ async def import_leads(
             )
         if not docs:
             return
-        await _assign_round_robin(configs, config, docs)
+        await _assign_round_robin(rt, configs, config, docs)
         now = utcnow()
         events: list[EventData] = []
         for doc in docs:
@@ -120,12 +120,18 @@ async def import_leads(
 
 
 async def _assign_round_robin(
-    configs: ConfigRepository, config: Document, docs: list[Document]
+    rt: Runtime, configs: ConfigRepository, config: Document, docs: list[Document]
 ) -> None:
-    """Give unowned imported leads owners when the tenant auto-assigns."""
+    """Give unowned imported leads owners when the tenant auto-assigns (the counter is
+    taken outside the batch's transaction, as a create does)."""
     owners = config.get("round_robin_owners") or []
-    if not (config.get("auto_assign") and owners):
+    unowned = [doc for doc in docs if doc.get("owner_id") is None]
+    if not (config.get("auto_assign") and owners and unowned):
         return
-    for doc in docs:
-        if doc.get("owner_id") is None:
-            doc["owner_id"] = pick_round_robin(owners, await configs.next_round_robin())
+
+    async def work(tx: Tx) -> None:
+        for doc in unowned:
+            counter = await configs.next_round_robin(session=tx.session)
+            doc["owner_id"] = pick_round_robin(owners, counter)
+
+    await rt.uow.run_without_transaction(work)

@@ -85,7 +85,9 @@ async def create_lead(
     scoring, version = scoring_of(config)
     method = "manual"
     if owner is None and config.get("auto_assign") and config.get("round_robin_owners"):
-        counter = await configs.next_round_robin()
+        counter = await rt.uow.run_without_transaction(
+            lambda tx: configs.next_round_robin(session=tx.session)
+        )
         owner, method = pick_round_robin(config["round_robin_owners"], counter), "auto"
     doc = build_lead(data, owner_id=owner, scoring=scoring, scoring_version=version)
 

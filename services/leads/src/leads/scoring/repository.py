@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.mongo.repository import Repository, Session
@@ -27,7 +28,11 @@ class ConfigRepository(Repository):
         return doc or {}
 
     async def set_config(
-        self, fields: Mapping[str, Any], *, inc_scoring: bool = False, session: Session = None
+        self,
+        fields: Mapping[str, Any],
+        *,
+        inc_scoring: bool = False,
+        session: AsyncClientSession,
     ) -> Document:
         """Set configuration fields; ``inc_scoring`` bumps the scoring version."""
         update: Document = {"$set": {**fields, "tenant_id": self.tenant_id}}
@@ -43,7 +48,7 @@ class ConfigRepository(Repository):
         assert doc is not None
         return doc
 
-    async def next_round_robin(self, *, session: Session = None) -> int:
+    async def next_round_robin(self, *, session: AsyncClientSession) -> int:
         """Atomically take the next round-robin counter value."""
         doc = await self.items.collection.find_one_and_update(
             {"_id": self.tenant_id},

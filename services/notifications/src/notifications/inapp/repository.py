@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.errors import NotFound
@@ -106,7 +107,7 @@ class InAppRepository(Repository):
         self.reads = TenantCollection(db[READS], tenant_id, "read receipt")
         self.marks = TenantCollection(db[MARKS], tenant_id, "read mark")
 
-    async def insert(self, doc: Document, *, session: Session = None) -> None:
+    async def insert(self, doc: Document, *, session: AsyncClientSession) -> None:
         """Store a new notification as it is: its ``created_at`` is the time in its id (the
         stream's order), so the base's stamping (version, timestamps) is not wanted."""
         await self.items.collection.insert_one(

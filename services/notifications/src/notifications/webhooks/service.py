@@ -229,11 +229,14 @@ async def replay_delivery(
     """Send a finished (failed or delivered) delivery again, with the same ``webhook-id`` and
     a fresh retry window; 409 while it is still pending."""
     await get_delivery(rt, access, sub_id, delivery_id)
-    reopened = await queue.reopen(
-        access.tenant_id,
-        delivery_id,
-        fields={"first_attempt_at": None, "cancelled": False},
-        statuses=("failed", "done"),
+    reopened = await rt.uow.run_without_transaction(
+        lambda tx: queue.reopen(
+            access.tenant_id,
+            delivery_id,
+            fields={"first_attempt_at": None, "cancelled": False},
+            statuses=("failed", "done"),
+            session=tx.session,
+        )
     )
     if reopened is None:  # neither failed nor delivered: still on its way
         raise Conflict(f"delivery {delivery_id} is still pending; wait for it to finish")
@@ -345,5 +348,8 @@ class OutcomeRecorder:
     async def expired(self, jobs: list[Job]) -> None:
         """Jobs whose dispatcher died mid-attempt: try them again now (the receiver may have
         got the attempt; the unchanged ``webhook-id`` lets it drop the repeat)."""
+        if not jobs:
+            return
         now = utcnow()
-        await self._queue.finish([Outcome.retry(job, due_at=now) for job in jobs])
+        outcomes = [Outcome.retry(job, due_at=now) for job in jobs]
+        await self._uow.run(lambda tx: self._queue.finish(outcomes, session=tx.session))
