@@ -15,7 +15,7 @@ import inspect
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
@@ -73,6 +73,10 @@ class Backend:
         """The MongoDB URL of ``service``'s server (``mongo_url`` for a name that is no
         service's, and on backends with one server for all)."""
         return self.service_mongo_urls.get(service, self.mongo_url)
+
+    def mongo_urls(self, services: Iterable[str]) -> dict[str, str]:
+        """Each of ``services``' MongoDB URL, by name (for :func:`launch_services`)."""
+        return {name: self.mongo_url_for(name) for name in services}
 
     def stop(self) -> None:
         """Stop everything this backend started (processes by PID, side by side; containers
@@ -223,7 +227,7 @@ def service_processes(
     run = unique_name("run")
     launched = launch_services(
         specs,
-        mongo_url={spec.name: backend.mongo_url_for(spec.name) for spec in specs},
+        mongo_url=backend.mongo_urls(spec.name for spec in specs),
         kafka_bootstrap=backend.kafka_bootstrap,
         public_key_pem=minter.public_pem,
         private_key_pem=minter.private_pem,
