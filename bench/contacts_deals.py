@@ -100,7 +100,7 @@ async def reports_at(run: Run, deals_url: str, count: int) -> dict[str, Any]:
     ) as client:
         pipelines = (await client.get("/v1/pipelines")).raise_for_status().json()
         seconds = await deal_reports.seed(
-            mongo_url=run.stack.mongo_url,
+            mongo_url=run.stack.mongo_url_for("deals"),
             db_name=f"{run.db_name}_deals",
             tenant=tenant,
             pipeline_id=pipelines["items"][0]["id"],

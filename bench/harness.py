@@ -1,4 +1,5 @@
-"""Processes of a benchmark run: the embedded broker and database, the services under test.
+"""Processes of a benchmark run: the embedded broker, one database server per service (as
+``crm up`` runs them), the services under test.
 
 Everything listens on 127.0.0.1, is started as its own process (so the load generator
 never shares a GIL with a server) and is stopped by its PID in :meth:`Stack.stop`.
@@ -23,8 +24,9 @@ from crm_devstack.servers import (
     free_port,
     kafka_bootstrap,
     mongo_url,
-    start_embedded_pair,
+    start_embedded_servers,
     start_service,
+    stop_together,
     wait_ready,
 )
 from crm_devstack.services import SERVICES, service_env
@@ -35,17 +37,24 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 @dataclass
 class Stack:
-    """The embedded Kafka broker and SecantusDB, plus any service started on them."""
+    """The embedded Kafka broker and one SecantusDB per service, plus any service started
+    on them."""
 
     workdir: Path
     broker: ManagedProcess
-    mongo: ManagedProcess
+    databases: dict[str, ManagedProcess]
+    """Each service's database server, by service name."""
     services: dict[str, ManagedProcess] = field(default_factory=dict)
+
+    def mongo_url_for(self, service: str) -> str:
+        """Connection string of ``service``'s server (direct connection, ``retryWrites=false``)."""
+        return mongo_url(self.databases[service].port)
 
     @property
     def mongo_url(self) -> str:
-        """Connection string of the database (direct connection, ``retryWrites=false``)."""
-        return mongo_url(self.mongo.port)
+        """The leads service's server: where the leads benchmarks' database lives, and the
+        raw-driver baselines run (on a server of the same kind)."""
+        return self.mongo_url_for("leads")
 
     @property
     def kafka_bootstrap(self) -> str:
@@ -54,7 +63,8 @@ class Stack:
 
     def pids(self) -> dict[str, int]:
         """PID of every running server and service, by name."""
-        procs = {"broker": self.broker, "mongo": self.mongo, **self.services}
+        databases = {proc.name: proc for proc in self.databases.values()}
+        procs = {"broker": self.broker, **databases, **self.services}
         return {name: proc.pid for name, proc in procs.items() if proc.alive()}
 
     def start_service(
@@ -78,19 +88,18 @@ class Stack:
             proc.stop()
 
     def stop(self) -> None:
-        """Stop services, then the database and the broker (each by PID)."""
+        """Stop services, then the databases and the broker side by side (each by PID)."""
         for name in list(self.services):
             with contextlib.suppress(Exception):
                 self.stop_service(name)
-        for proc in (self.mongo, self.broker):
-            with contextlib.suppress(Exception):
-                proc.stop()
+        with contextlib.suppress(Exception):
+            stop_together([*self.databases.values(), self.broker])
 
 
 def start_stack(workdir: Path) -> Stack:
-    """Start a memory-only broker and SecantusDB on a fresh data directory."""
-    broker, mongo = start_embedded_pair(workdir)
-    return Stack(workdir=workdir, broker=broker, mongo=mongo)
+    """Start a memory-only broker and one SecantusDB per service on fresh data directories."""
+    broker, databases = start_embedded_servers(workdir, [spec.name for spec in SERVICES])
+    return Stack(workdir=workdir, broker=broker, databases=databases)
 
 
 def leads_env(stack: Stack, *, db: str, public_pem: str, topic_prefix: str) -> dict[str, str]:
@@ -98,7 +107,7 @@ def leads_env(stack: Stack, *, db: str, public_pem: str, topic_prefix: str) -> d
     spec = next(s for s in SERVICES if s.name == "leads")
     env = service_env(
         spec,
-        mongo_url=stack.mongo_url,
+        mongo_url=stack.mongo_url_for("leads"),
         kafka_bootstrap=stack.kafka_bootstrap,
         public_key_pem=public_pem,
         dev=True,

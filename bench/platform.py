@@ -23,7 +23,7 @@ def start_services(
     specs = [get_service(name) for name in names]
     launched = launch_services(
         specs,
-        mongo_url=stack.mongo_url,
+        mongo_url={spec.name: stack.mongo_url_for(spec.name) for spec in specs},
         kafka_bootstrap=stack.kafka_bootstrap,
         public_key_pem=run.minter.public_pem,
         private_key_pem=run.minter.private_pem,

@@ -105,7 +105,7 @@ async def stack(backend: Backend, minter: TokenMinter, tmp_path: Path) -> AsyncI
         settings["campaigns"] |= {"SEND_RATE_PER_S": "2000"}
         launched = launch_services(
             list(SERVICES),
-            mongo_url=backend.mongo_url,
+            mongo_url=backend.mongo_urls(spec.name for spec in SERVICES),
             kafka_bootstrap=backend.kafka_bootstrap,
             public_key_pem=minter.public_pem,
             private_key_pem=minter.private_pem,

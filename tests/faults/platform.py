@@ -55,9 +55,7 @@ class FaultPlatform:
         self.tenant = unique_name("tenant_")
         self.instances: dict[str, list[Launched]] = {}
         self._clients: dict[str, httpx.AsyncClient] = {}
-        self._mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            servers.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000
-        )
+        self._mongo: dict[str, AsyncMongoClient[dict[str, Any]]] = {}
 
     def auth(self) -> dict[str, str]:
         """Headers of an admin of this scenario's tenant."""
@@ -72,8 +70,11 @@ class FaultPlatform:
         return f"{self.run}.dlq.{group}"
 
     def db(self, service: str) -> AsyncDatabase[dict[str, Any]]:
-        """A service's own database (read by the checks)."""
-        return self._mongo[f"{self.run}_{service}"]
+        """A service's own database, on its server (read by the checks)."""
+        url = self.servers.mongo_url_for(service)
+        if url not in self._mongo:
+            self._mongo[url] = AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=5000)
+        return self._mongo[url][f"{self.run}_{service}"]
 
     @property
     def services(self) -> list[str]:
@@ -89,7 +90,7 @@ class FaultPlatform:
         log_dir = self.workdir / f"instances-{sum(map(len, self.instances.values()))}"
         launched = launch_services(
             specs,
-            mongo_url=self.servers.mongo_url,
+            mongo_url={spec.name: self.servers.mongo_url_for(spec.name) for spec in specs},
             kafka_bootstrap=self.servers.kafka_bootstrap,
             public_key_pem=self.minter.public_pem,
             ports={spec.name: free_port() for spec in specs},
@@ -158,4 +159,5 @@ class FaultPlatform:
         await asyncio.gather(*(asyncio.to_thread(proc.stop) for proc in processes))
         for client in self._clients.values():
             await client.aclose()
-        await self._mongo.close()
+        for mongo in self._mongo.values():
+            await mongo.close()

@@ -2,10 +2,13 @@
 
 Each scenario owns its servers, so pausing or restarting them disturbs no other test:
 
-* ``embedded`` backend: a Tansu broker and a SecantusDB as processes. Pause is SIGSTOP,
-  resume SIGCONT, stop SIGTERM; a restarted broker comes back on the same port and
-  EMPTY (Tansu keeps nothing), a restarted database on the same port and data directory.
-* ``containers`` backend: a Kafka and a MongoDB (single-node replica set) container.
+* ``embedded`` backend: a Tansu broker and one SecantusDB per service (as ``crm up`` runs
+  them) as processes. Pause is SIGSTOP, resume SIGCONT, stop SIGTERM; a restarted broker
+  comes back on the same port and EMPTY (Tansu keeps nothing), a restarted database on
+  the same port and data directory. "The database" is every service's server: a fault
+  strikes them all at once, so every service loses its database, as with one server.
+* ``containers`` backend: a Kafka and a MongoDB (single-node replica set) container,
+  the one database server of every service.
   Pause is ``docker pause`` (the cgroup freezer), stop ``docker stop``; both come back on
   the same port (bound up front) with their data: Kafka keeps every record it
   acknowledged.
@@ -27,11 +30,14 @@ from crm_devstack.containers import start_container_pair
 from crm_devstack.servers import (
     ManagedProcess,
     kafka_bootstrap,
+    mongo_server_name,
     mongo_url,
     start_broker,
-    start_embedded_pair,
-    start_mongo,
+    start_embedded_servers,
+    start_mongo_servers,
+    stop_together,
 )
+from crm_devstack.services import SERVICES
 from crm_devstack.testing import Backend
 
 Server = Literal["broker", "database"]
@@ -88,16 +94,47 @@ class EmbeddedServer:
         self.process.stop()
 
 
-def _embedded(workdir: Path) -> tuple[EmbeddedServer, EmbeddedServer]:
-    broker, database = start_embedded_pair(workdir)
+class EmbeddedDatabases:
+    """Every service's SecantusDB process, taking each fault together."""
+
+    def __init__(self, processes: dict[str, ManagedProcess], workdir: Path) -> None:
+        self.processes = processes
+        self._workdir = workdir
+
+    def pause(self) -> None:
+        """SIGSTOP to each."""
+        for process in self.processes.values():
+            process.pause()
+
+    def resume(self) -> None:
+        """SIGCONT to each."""
+        for process in self.processes.values():
+            process.resume()
+
+    def stop(self) -> None:
+        """SIGTERM to each (by PID), side by side."""
+        stop_together(list(self.processes.values()))
+
+    def start(self) -> None:
+        """New processes on the old ones' ports and data directories, side by side."""
+        if running := [p for p in self.processes.values() if p.alive()]:
+            raise RuntimeError(f"{running!r} still run")
+        data_dirs = {owner: self._workdir / mongo_server_name(owner) for owner in self.processes}
+        ports = {owner: process.port for owner, process in self.processes.items()}
+        self.processes = start_mongo_servers(data_dirs, log_dir=self._workdir, ports=ports)
+
+    def close(self) -> None:
+        """Stop each process by PID."""
+        self.stop()
+
+
+def _embedded(workdir: Path) -> tuple[EmbeddedServer, EmbeddedDatabases]:
+    broker, databases = start_embedded_servers(workdir, [spec.name for spec in SERVICES])
 
     def relaunch_broker(old: ManagedProcess) -> ManagedProcess:
         return start_broker(port=old.port, log_path=old.log_path)
 
-    def relaunch_database(old: ManagedProcess) -> ManagedProcess:
-        return start_mongo(data_dir=workdir / "mongo", port=old.port, log_path=old.log_path)
-
-    return EmbeddedServer(broker, relaunch_broker), EmbeddedServer(database, relaunch_database)
+    return EmbeddedServer(broker, relaunch_broker), EmbeddedDatabases(databases, workdir)
 
 
 class ScenarioServers:
@@ -112,11 +149,15 @@ class ScenarioServers:
     def __init__(self, workdir: Path, backend: Backend) -> None:
         self._servers: dict[Server, OwnServer] = {}
         self.kafka_idempotence = backend.kafka_idempotence
+        self._mongo_urls: dict[str, str] = {}
         if backend.kind == "embedded":
-            broker, database = _embedded(workdir)
-            self._servers = {"broker": broker, "database": database}
+            broker, databases = _embedded(workdir)
+            self._servers = {"broker": broker, "database": databases}
             self.kafka_bootstrap = kafka_bootstrap(broker.process.port)
-            self.mongo_url = mongo_url(database.process.port)
+            self._mongo_urls = {
+                owner: mongo_url(process.port) for owner, process in databases.processes.items()
+            }
+            self.mongo_url = self._mongo_urls[SERVICES[0].name]
             self.broker_keeps_records = False
         elif backend.kind == "containers":
             kafka, mongo = start_container_pair()
@@ -127,7 +168,13 @@ class ScenarioServers:
         else:
             self.kafka_bootstrap = backend.kafka_bootstrap
             self.mongo_url = backend.mongo_url
+            self._mongo_urls = backend.service_mongo_urls
             self.broker_keeps_records = True
+
+    def mongo_url_for(self, service: str) -> str:
+        """The MongoDB URL of ``service``'s database server (embedded: its own; the one
+        server of every service otherwise)."""
+        return self._mongo_urls.get(service, self.mongo_url)
 
     @property
     def injectable(self) -> bool:

@@ -34,7 +34,7 @@ def leads_process(
     run = unique_name("gw")
     (launched,) = launch_services(
         [get_service("leads")],
-        mongo_url=backend.mongo_url,
+        mongo_url=backend.mongo_url_for("leads"),
         kafka_bootstrap=backend.kafka_bootstrap,
         public_key_pem=minter.public_pem,
         ports={"leads": free_port()},

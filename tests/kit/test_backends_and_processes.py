@@ -9,11 +9,12 @@ import httpx
 import pytest
 
 from crm_devstack.servers import free_port, start_service, wait_ready
-from crm_devstack.services import get_service, service_env
+from crm_devstack.services import SERVICES, get_service, service_env
 from crm_devstack.testing import (
     Backend,
     BackendUnavailable,
     TokenMinter,
+    isolated_settings,
     start_backend,
     unique_name,
 )
@@ -51,6 +52,20 @@ def test_unknown_backend_and_incomplete_external_fail_clearly(
         start_backend(tmp_path)
 
 
+def test_each_service_has_its_own_database_server(backend: Backend, minter: TokenMinter) -> None:
+    """Embedded, as ``crm up``: one SecantusDB per service; other backends: one for all."""
+    urls = backend.mongo_urls(spec.name for spec in SERVICES)
+    assert backend.mongo_url_for("runner") == backend.mongo_url  # no service's: the default
+    assert isolated_settings(backend, minter, "deals")["mongo_url"] == urls["deals"]
+    if backend.kind != "embedded":
+        assert set(urls.values()) == {backend.mongo_url}
+        return
+    assert len(set(urls.values())) == len(SERVICES)
+    for name, url in urls.items():
+        server = backend.processes[f"mongo-{name}"]
+        assert server.alive() and url.startswith(f"mongodb://127.0.0.1:{server.port}/")
+
+
 def test_leads_process_serves_and_exits_cleanly_on_sigterm(
     backend: Backend, minter: TokenMinter, tmp_path: Path
 ) -> None:
@@ -58,7 +73,7 @@ def test_leads_process_serves_and_exits_cleanly_on_sigterm(
     port = free_port()
     env = service_env(
         spec,
-        mongo_url=backend.mongo_url,
+        mongo_url=backend.mongo_url_for("leads"),
         kafka_bootstrap=backend.kafka_bootstrap,
         public_key_pem=minter.public_pem,
         dev=True,

@@ -9,7 +9,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
+from pymongo import MongoClient
 
 from crm_devstack import pids
 from crm_devstack.servers import (
@@ -18,6 +20,7 @@ from crm_devstack.servers import (
     PortInUseError,
     StartupError,
     free_port,
+    free_ports,
     kafka_bootstrap,
     mongo_ping,
     mongo_url,
@@ -25,7 +28,9 @@ from crm_devstack.servers import (
     spawn,
     start_broker,
     start_mongo,
+    start_mongo_servers,
     start_service,
+    stop_together,
     tcp_accepts,
     wait_ready,
 )
@@ -111,6 +116,63 @@ def test_mongo_pings_refuses_busy_data_dir_and_stops(
     mongo.stop()
     assert pid_gone(pid)
     assert not mongo_ping(mongo.port, timeout_ms=100)
+
+
+def test_free_ports_are_all_different() -> None:
+    ports = free_ports(12)
+    assert len(set(ports)) == 12
+    assert all(port_is_free(port) for port in ports)
+
+
+def test_mongo_servers_start_side_by_side_each_with_its_data_and_stop_together(
+    tmp_path: Path, started: list[ManagedProcess]
+) -> None:
+    owners = ("leads", "deals", "gateway")
+    servers = start_mongo_servers({o: tmp_path / o for o in owners}, log_dir=tmp_path / "logs")
+    started.extend(servers.values())
+    assert list(servers) == list(owners)
+    assert [proc.name for proc in servers.values()] == [f"mongo-{o}" for o in owners]
+    assert len({proc.port for proc in servers.values()}) == len(owners)
+    assert all(mongo_ping(proc.port) for proc in servers.values())
+    assert (tmp_path / "logs" / "mongo-deals.log").is_file()
+
+    def count(proc: ManagedProcess, write: bool = False) -> int:
+        client: MongoClient[dict[str, object]] = MongoClient(mongo_url(proc.port))
+        try:
+            if write:
+                client["crm_deals"]["deals"].insert_one({"name": "own server"})
+            return client["crm_deals"]["deals"].count_documents({})
+        finally:
+            client.close()
+
+    assert count(servers["deals"], write=True) == 1
+    assert count(servers["leads"]) == count(servers["gateway"]) == 0  # separate servers
+
+    pids_ = [proc.pid for proc in servers.values()]
+    stop_together(list(servers.values()), timeout=10.0)
+    assert all(pid_gone(pid) for pid in pids_)
+
+
+def test_mongo_servers_stop_every_one_started_when_one_cannot_start(
+    tmp_path: Path, taken_port: int
+) -> None:
+    ports = {"leads": free_port(), "contacts": taken_port, "deals": free_port()}
+    data_dirs = {owner: tmp_path / owner for owner in ports}
+    with pytest.raises(PortInUseError, match=rf"port {taken_port}.*mongo-contacts"):
+        start_mongo_servers(data_dirs, log_dir=tmp_path, ports=ports)
+    assert children_naming(tmp_path) == [], "a server that started was left running"
+
+
+def children_naming(path: Path) -> list[psutil.Process]:
+    """This process's children running with ``path`` on their command line."""
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if str(path) in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:  # exited meanwhile, or a zombie
+            continue
+    return found
 
 
 def test_taken_port_raises_port_in_use(tmp_path: Path, taken_port: int) -> None:

@@ -172,7 +172,7 @@ async def test_sigterm_ends_open_streams_and_the_process(
     run = unique_name("sse")
     (launched,) = launch_services(
         [get_service("notifications")],
-        mongo_url=backend.mongo_url,
+        mongo_url=backend.mongo_url_for("notifications"),
         kafka_bootstrap=backend.kafka_bootstrap,
         public_key_pem=minter.public_pem,
         ports={"notifications": free_port()},

@@ -7,6 +7,7 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -23,17 +24,20 @@ from crm_devstack.devkeys import ensure_dev_keys, ensure_dev_secret, mint_token
 from crm_devstack.launcher import Launched, launch_services, wait_services_ready
 from crm_devstack.mailsink import list_mail
 from crm_devstack.servers import (
+    MONGO_SERVER_PREFIX,
     DevStackError,
     ManagedProcess,
     PortInUseError,
     http_ok,
     kafka_bootstrap,
+    mongo_server_name,
     mongo_url,
     port_is_free,
     start_broker,
     start_mail_sink,
-    start_mongo,
+    start_mongo_servers,
     stop_all,
+    stop_together,
     tail_file,
     tcp_accepts,
 )
@@ -59,7 +63,7 @@ WEB_DIR_NAME = "web"
 READY_TIMEOUT = 60.0
 
 app = typer.Typer(
-    help="Run the CRM platform locally on an embedded Kafka broker and MongoDB server.",
+    help="Run the CRM platform locally on an embedded Kafka broker and MongoDB servers.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -137,6 +141,33 @@ def _service_ports(overrides: list[str], specs: list[ServiceSpec]) -> dict[str, 
     return ports
 
 
+def _mongo_ports(base: int) -> dict[str, int]:
+    """Each service's database server port: ``base``, ``base + 1``, … in the order of
+    :data:`SERVICES` (leads, contacts, deals, campaigns, notifications, gateway)."""
+    last = base + len(SERVICES) - 1
+    if base < 1 or last > 65535:
+        raise typer.BadParameter(
+            f"{base}: the database servers take ports {base}-{last}; choose a base "
+            f"between 1 and {65536 - len(SERVICES)}",
+            param_hint="--mongo-port",
+        )
+    return {spec.name: base + i for i, spec in enumerate(SERVICES)}
+
+
+def _note_unmigrated_data(data_dir: Path) -> None:
+    """One line if ``data_dir`` still holds the single database server of an earlier
+    ``crm up`` (its files directly in it): each service now has its own server."""
+    if data_dir.is_dir() and any(path.is_file() for path in data_dir.iterdir()):
+        console.print(
+            f"[yellow]note:[/] the files directly in {data_dir} are the data of the single "
+            "MongoDB server of an earlier `uv run crm up`; they are not migrated (each "
+            f"service now keeps its data in {data_dir}/<service>/), delete them once you "
+            "no longer need them",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 def _check_ports(wanted: dict[str, int]) -> None:
     seen: dict[int, str] = {}
     for name, port in wanted.items():
@@ -154,8 +185,9 @@ def _summary_rows(
     for rec in records:
         if rec.name == "broker":
             rows.append(("Kafka bootstrap", rec.url))
-        elif rec.name == "mongo":
-            rows.append(("MongoDB URL", rec.url))
+        elif rec.name.startswith(MONGO_SERVER_PREFIX):
+            owner = rec.name.removeprefix(MONGO_SERVER_PREFIX)
+            rows.append((f"MongoDB ({owner})", rec.url))
         elif rec.name == "mail":
             rows.append(("SMTP sink", rec.url))
         elif rec.name == "gateway":
@@ -228,7 +260,7 @@ def _start_stack(
     *,
     state_dir: Path,
     broker_port: int,
-    mongo_port: int,
+    mongo_ports: dict[str, int],
     smtp_port: int,
     data_dir: Path,
     specs: list[ServiceSpec],
@@ -238,7 +270,8 @@ def _start_stack(
     records: list[ProcessRecord],
     console_dir: Path | None,
 ) -> None:
-    """Start broker, database and services, recording each one as it starts."""
+    """Start the broker, one database server per service (side by side), the SMTP sink
+    and the services, recording each one as it starts."""
     logs = state_dir / "logs"
     private_pem, public_pem = ensure_dev_keys(state_dir)
 
@@ -253,11 +286,19 @@ def _start_stack(
         record(broker, kafka_bootstrap(broker.port), None)
         _done(f"Kafka broker on {kafka_bootstrap(broker.port)}", t0)
 
-        status.update("Starting MongoDB server (SecantusDB)…")
+        status.update("Starting the MongoDB servers (SecantusDB), one per service…")
         t0 = time.monotonic()
-        mongo = start_mongo(data_dir=data_dir, port=mongo_port, log_path=logs / "mongo.log")
-        record(mongo, mongo_url(mongo.port), None)
-        _done(f"MongoDB server on port {mongo.port} (data in {data_dir})", t0)
+        databases = start_mongo_servers(
+            {name: data_dir / name for name in mongo_ports}, log_dir=logs, ports=mongo_ports
+        )
+        for proc in databases.values():
+            record(proc, mongo_url(proc.port), None)
+        first, last = min(mongo_ports.values()), max(mongo_ports.values())
+        _done(
+            f"MongoDB servers, one per service, on ports {first}-{last} "
+            f"(data in {data_dir}/<service>)",
+            t0,
+        )
 
         status.update("Starting the SMTP sink…")
         t0 = time.monotonic()
@@ -271,7 +312,7 @@ def _start_stack(
 
         launched = launch_services(
             specs,
-            mongo_url=mongo_url(mongo.port),
+            mongo_url={name: mongo_url(proc.port) for name, proc in databases.items()},
             kafka_bootstrap=kafka_bootstrap(broker.port),
             public_key_pem=public_pem,
             private_key_pem=private_pem,
@@ -316,13 +357,21 @@ def up(
         int, typer.Option(envvar="CRM_BROKER_PORT", help="Kafka broker port.")
     ] = 9092,
     mongo_port: Annotated[
-        int, typer.Option(envvar="CRM_MONGO_PORT", help="MongoDB server port.")
+        int,
+        typer.Option(
+            envvar="CRM_MONGO_PORT",
+            help="Port of the first MongoDB server; each service has its own, on consecutive "
+            "ports: leads, contacts, deals, campaigns, notifications, gateway (27017-27022).",
+        ),
     ] = 27017,
     smtp_port: Annotated[
         int, typer.Option(envvar="CRM_SMTP_PORT", help="Port of the local SMTP sink.")
     ] = 1025,
     data_dir: Annotated[
-        Path, typer.Option(help="MongoDB data directory (kept across restarts).")
+        Path,
+        typer.Option(
+            help="MongoDB data directory (kept across restarts), one subdirectory per service."
+        ),
     ] = Path(STATE_DIR_NAME) / "data",
     port: Annotated[
         list[str] | None,
@@ -335,7 +384,7 @@ def up(
         bool, typer.Option("--detach", "-d", help="Return once ready; leave it running.")
     ] = False,
 ) -> None:
-    """Start the broker, the database and every available service."""
+    """Start the broker, a database server per service and every available service."""
     state_dir = _state_dir()
     previous = load_state(state_dir)
     if previous is not None:
@@ -346,6 +395,7 @@ def up(
 
     specs = available_services()
     ports = _service_ports(port or [], specs)
+    mongo_ports = _mongo_ports(mongo_port)
     by_name = {spec.name: spec for spec in specs}
     supervisor = None if detach else supervisor_record()
     started: list[ManagedProcess] = []
@@ -353,19 +403,23 @@ def up(
 
     def teardown() -> None:
         with _uninterruptible(), console.status("Stopping…"):
-            stop_all(started)
+            # the services first (they flush on the way out), then the servers side by side
+            stop_all([proc for proc in started if proc.name in by_name])
+            stop_together([proc for proc in started if proc.name not in by_name])
             remove_state(state_dir)
         if started:
             console.print(f"Stopped {len(started)} process(es).")
 
     with _shutdown_signals():
         try:
-            _check_ports({"broker": broker_port, "mongo": mongo_port, "mail": smtp_port, **ports})
+            databases = {mongo_server_name(name): p for name, p in mongo_ports.items()}
+            _check_ports({"broker": broker_port, **databases, "mail": smtp_port, **ports})
+            _note_unmigrated_data(data_dir.resolve())
             console_dir = _prepare_console(state_dir)
             _start_stack(
                 state_dir=state_dir,
                 broker_port=broker_port,
-                mongo_port=mongo_port,
+                mongo_ports=mongo_ports,
                 smtp_port=smtp_port,
                 data_dir=data_dir.resolve(),
                 specs=specs,
@@ -409,14 +463,30 @@ def down(
         # The foreground `crm up` stops its own processes on SIGTERM.
         with console.status(f"Stopping the foreground `crm up` (pid {sup.pid})…"):
             pids.terminate(sup.pid, sup.identity, timeout=timeout * (len(state.processes) + 1))
-    for rec in reversed(state.processes):
-        if rec.alive():
-            with console.status(f"Stopping {rec.name} (pid {rec.pid})…"):
-                pids.terminate(rec.pid, rec.identity, timeout=timeout)
-        elif not via_supervisor:
+
+    def stop(rec: ProcessRecord) -> bool:
+        """Stop ``rec`` if it still runs; whether it did."""
+        return rec.alive() and pids.terminate(rec.pid, rec.identity, timeout=timeout)
+
+    def report(rec: ProcessRecord, was_running: bool) -> None:
+        if was_running or via_supervisor:
+            console.print(f"[green]✓[/] stopped {rec.name} (pid {rec.pid})")
+        else:
             console.print(f"[dim]- {rec.name} (pid {rec.pid}) was not running[/]")
-            continue
-        console.print(f"[green]✓[/] stopped {rec.name} (pid {rec.pid})")
+
+    services = {spec.name for spec in SERVICES}
+    newest_first = list(reversed(state.processes))
+    # the services one by one (each flushes on the way out), then the servers side by side
+    # (a database server takes about 2 s to shut down)
+    for rec in (rec for rec in newest_first if rec.name in services):
+        with console.status(f"Stopping {rec.name} (pid {rec.pid})…"):
+            report(rec, stop(rec))
+    servers = [rec for rec in newest_first if rec.name not in services]
+    if servers:
+        with console.status("Stopping the servers…"), ThreadPoolExecutor(len(servers)) as pool:
+            stopped = list(pool.map(stop, servers))
+        for rec, was_running in zip(servers, stopped, strict=True):
+            report(rec, was_running)
     remove_state(state_dir)
 
 
@@ -508,12 +578,13 @@ def admin_create(
         ),
     ] = "",
     mongo: Annotated[
-        str | None, typer.Option(help="MongoDB URL (default: the one `uv run crm up` started).")
+        str | None,
+        typer.Option(help="MongoDB URL (default: the gateway's server `uv run crm up` started)."),
     ] = None,
     db: Annotated[str, typer.Option(help="The gateway's database.")] = "crm_gateway",
 ) -> None:
     """Create an admin user of a tenant in the gateway's database."""
-    mongo_url_ = mongo or _running_mongo_url()
+    mongo_url_ = mongo or _running_mongo_url("gateway")
     try:
         user_id = asyncio.run(_create_admin(mongo_url_, db, email, tenant, name, password))
     except Exception as exc:  # the problem text of a refused password or a taken e-mail
@@ -521,11 +592,16 @@ def admin_create(
     console.print(f"[green]✓[/] admin {email} of tenant {tenant} created ({user_id})")
 
 
-def _running_mongo_url() -> str:
+def _running_mongo_url(service: str) -> str:
+    """The URL of ``service``'s database server of the running ``crm up``."""
     state = load_state(_state_dir())
-    found = next((r for r in state.live() if r.name == "mongo"), None) if state else None
+    names = (mongo_server_name(service), "mongo")  # "mongo": one server for all, as before
+    found = next((r for r in state.live() if r.name in names), None) if state else None
     if found is None:
-        raise _fail("no running MongoDB: start the platform with `uv run crm up` or pass --mongo")
+        raise _fail(
+            f"no running MongoDB server of the {service}: start the platform with "
+            "`uv run crm up` or pass --mongo"
+        )
     return found.url
 
 
@@ -558,7 +634,9 @@ async def _create_admin(
 
 @app.command()
 def logs(
-    name: Annotated[str, typer.Argument(help="broker, mongo or a service name.")],
+    name: Annotated[
+        str, typer.Argument(help="broker, mail, mongo-<service> (its database) or a service.")
+    ],
     lines: Annotated[int, typer.Option("-n", "--lines", help="Number of lines.")] = 50,
 ) -> None:
     """Print the tail of a process log."""

@@ -30,7 +30,7 @@ class Launched:
 def launch_services(
     specs: Sequence[ServiceSpec],
     *,
-    mongo_url: str,
+    mongo_url: str | Mapping[str, str],
     kafka_bootstrap: str,
     public_key_pem: str,
     ports: Mapping[str, int],
@@ -42,6 +42,8 @@ def launch_services(
 ) -> list[Launched]:
     """Start every service in ``specs`` (dev settings, ``extra_env`` on top) without waiting.
 
+    ``mongo_url`` is one MongoDB URL for every service or each service's own, by name
+    (the embedded stack runs one server per service).
     ``extra_env`` keys without a prefix are given to each service under its own prefix
     (``{"MONGO_DB": "x"}`` -> ``CRM_LEADS_MONGO_DB=x``; ``{name}`` in a value is the service);
     ``service_settings`` gives one service its own (``{"notifications": {"SMTP_PORT": "1025"}}``).
@@ -56,7 +58,7 @@ def launch_services(
     for spec in specs:
         env = service_env(
             spec,
-            mongo_url=mongo_url,
+            mongo_url=mongo_url if isinstance(mongo_url, str) else mongo_url[spec.name],
             kafka_bootstrap=kafka_bootstrap,
             public_key_pem=public_key_pem,
             dev=True,

@@ -62,6 +62,18 @@ def free_port() -> int:
         return port
 
 
+def free_ports(count: int) -> list[int]:
+    """Return ``count`` different TCP ports on 127.0.0.1 that are free right now."""
+    with contextlib.ExitStack() as stack:
+        socks = [
+            stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            for _ in range(count)
+        ]
+        for sock in socks:  # held open together, so no port is handed out twice
+            sock.bind((HOST, 0))
+        return [sock.getsockname()[1] for sock in socks]
+
+
 def port_is_free(port: int) -> bool:
     """Return True if a server could bind and listen on 127.0.0.1:``port``."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -150,6 +162,11 @@ class ManagedProcess:
                 self._signal(signal.SIGKILL)
         return self.popen.wait(timeout=timeout)
 
+    def terminate(self) -> None:
+        """Send SIGTERM (and SIGCONT, for a paused process) without waiting; see :meth:`stop`."""
+        self._signal(signal.SIGTERM)
+        self._signal(signal.SIGCONT)
+
     def kill(self) -> int:
         """Stop the process at once with SIGKILL (a crash, for fault tests)."""
         self._signal(signal.SIGKILL)
@@ -233,6 +250,16 @@ def stop_all(processes: Sequence[ManagedProcess], timeout: float = 10.0) -> None
         proc.stop(timeout=timeout)
 
 
+def stop_together(processes: Sequence[ManagedProcess], timeout: float = 10.0) -> None:
+    """Stop processes side by side: SIGTERM to each, then wait for each (SIGKILL after
+    ``timeout``). For servers that take a while to shut down, such as SecantusDB (about
+    2 s), when no order between them matters."""
+    for proc in processes:
+        proc.terminate()
+    for proc in processes:
+        proc.stop(timeout=timeout)
+
+
 def _startup_failure(proc: ManagedProcess) -> DevStackError:
     tail = proc.tail_log()
     if "address already in use" in tail.lower():
@@ -253,9 +280,13 @@ def wait_until(
     timeout: float,
     what: str,
     process: ManagedProcess | None = None,
+    since: float | None = None,
 ) -> None:
-    """Poll ``check`` until it returns True, the deadline passes or ``process`` dies."""
-    deadline = time.monotonic() + timeout
+    """Poll ``check`` until it returns True, the deadline passes or ``process`` dies.
+
+    The deadline is ``timeout`` s after ``since`` (a ``time.monotonic()`` value; default now).
+    """
+    deadline = (time.monotonic() if since is None else since) + timeout
     while True:
         if process is not None and not process.alive():
             raise _startup_failure(process)
@@ -341,17 +372,10 @@ def mongo_ping(port: int, *, timeout_ms: int = 250) -> bool:
     return True
 
 
-def start_mongo(
-    *,
-    data_dir: Path,
-    port: int | None = None,
-    log_path: Path,
-    timeout: float = MONGO_START_TIMEOUT,
+def spawn_mongo(
+    *, data_dir: Path, port: int | None = None, log_path: Path, name: str = "mongo"
 ) -> ManagedProcess:
-    """Start SecantusDB on ``data_dir`` and wait until it answers ``ping``.
-
-    Raises DataDirBusyError if another server already has ``data_dir`` open.
-    """
+    """Start SecantusDB on ``data_dir`` without waiting for it (see :func:`wait_mongo`)."""
     port = free_port() if port is None else port
     data_dir.mkdir(parents=True, exist_ok=True)
     argv = [
@@ -363,13 +387,77 @@ def start_mongo(
         "--storage-path",
         str(data_dir),
     ]
-    proc = spawn(name="mongo", argv=argv, port=port, log_path=log_path)
-    return _start_or_stop(
-        proc,
-        lambda: wait_until(
-            lambda: mongo_ping(port), timeout=timeout, what="SecantusDB", process=proc
-        ),
+    return spawn(name=name, argv=argv, port=port, log_path=log_path)
+
+
+def wait_mongo(
+    proc: ManagedProcess, *, timeout: float = MONGO_START_TIMEOUT, since: float | None = None
+) -> None:
+    """Wait until the SecantusDB ``proc`` answers ``ping``, at most ``timeout`` s after
+    ``since`` (default: now). Raises DataDirBusyError or StartupError if it exits first."""
+    wait_until(
+        lambda: mongo_ping(proc.port),
+        timeout=timeout,
+        what=f"SecantusDB ({proc.name}, port {proc.port})",
+        process=proc,
+        since=since,
     )
+
+
+def start_mongo(
+    *,
+    data_dir: Path,
+    port: int | None = None,
+    log_path: Path,
+    timeout: float = MONGO_START_TIMEOUT,
+) -> ManagedProcess:
+    """Start SecantusDB on ``data_dir`` and wait until it answers ``ping``.
+
+    Raises DataDirBusyError if another server already has ``data_dir`` open.
+    """
+    proc = spawn_mongo(data_dir=data_dir, port=port, log_path=log_path)
+    return _start_or_stop(proc, lambda: wait_mongo(proc, timeout=timeout))
+
+
+MONGO_SERVER_PREFIX = "mongo-"
+
+
+def mongo_server_name(owner: str) -> str:
+    """The process name of the SecantusDB server that holds ``owner``'s database."""
+    return f"{MONGO_SERVER_PREFIX}{owner}"
+
+
+def start_mongo_servers(
+    data_dirs: Mapping[str, Path],
+    *,
+    log_dir: Path,
+    ports: Mapping[str, int] | None = None,
+    timeout: float = MONGO_START_TIMEOUT,
+) -> dict[str, ManagedProcess]:
+    """Start one SecantusDB per entry of ``data_dirs`` side by side and wait until every
+    one answers ``ping``, all within one deadline ``timeout`` s after they were started.
+
+    The server of key ``K`` (a service's name) is called ``mongo-K``, logs to
+    ``log_dir/mongo-K.log`` and listens on ``ports[K]`` (default: free ports, all
+    different). If one cannot start, every one already started is stopped by PID and the
+    error (PortInUseError naming its port, DataDirBusyError, StartupError) is raised.
+    """
+    if ports is None:
+        ports = dict(zip(data_dirs, free_ports(len(data_dirs)), strict=True))
+    started: dict[str, ManagedProcess] = {}
+    try:
+        since = time.monotonic()
+        for key, data_dir in data_dirs.items():
+            name = mongo_server_name(key)
+            started[key] = spawn_mongo(
+                data_dir=data_dir, port=ports[key], log_path=log_dir / f"{name}.log", name=name
+            )
+        for proc in started.values():
+            wait_mongo(proc, timeout=timeout, since=since)
+    except BaseException:
+        stop_together(list(started.values()))
+        raise
+    return started
 
 
 def start_embedded_pair(workdir: Path) -> tuple[ManagedProcess, ManagedProcess]:
@@ -384,6 +472,25 @@ def start_embedded_pair(workdir: Path) -> tuple[ManagedProcess, ManagedProcess]:
         broker.stop()
         raise
     return broker, mongo
+
+
+def start_embedded_servers(
+    workdir: Path, owners: Sequence[str]
+) -> tuple[ManagedProcess, dict[str, ManagedProcess]]:
+    """Start a Tansu broker and one SecantusDB per owner (a service's name) on free ports:
+    ``mongo-<owner>``, its data in ``workdir/mongo-<owner>``, the servers started side by
+    side (see :func:`start_mongo_servers`).
+
+    Returns ``(broker, {owner: server})``; the broker is stopped again if a database fails.
+    """
+    broker = start_broker(log_path=workdir / "broker.log")
+    try:
+        data_dirs = {owner: workdir / mongo_server_name(owner) for owner in owners}
+        databases = start_mongo_servers(data_dirs, log_dir=workdir)
+    except BaseException:
+        broker.stop()
+        raise
+    return broker, databases
 
 
 def start_service(

@@ -1,10 +1,10 @@
 """Test harness shared by every test folder: real servers, apps, tokens, event readers.
 
-``CRM_TEST_BACKEND`` picks the servers: ``embedded`` (default: Tansu + SecantusDB
-started on free loopback ports), ``containers`` (testcontainers Kafka + MongoDB as a
-single-node replica set on loopback ports, see :mod:`crm_devstack.containers`; needs a
-Docker engine on this machine), ``external`` (``CRM_TEST_MONGO_URL`` and
-``CRM_TEST_KAFKA_BOOTSTRAP``).
+``CRM_TEST_BACKEND`` picks the servers: ``embedded`` (default: Tansu and one SecantusDB
+per service, as ``crm up`` runs them, on free loopback ports), ``containers``
+(testcontainers Kafka + MongoDB as a single-node replica set on loopback ports, see
+:mod:`crm_devstack.containers`; needs a Docker engine on this machine), ``external``
+(``CRM_TEST_MONGO_URL`` and ``CRM_TEST_KAFKA_BOOTSTRAP``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import inspect
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
@@ -31,8 +31,14 @@ from fastapi import FastAPI
 from crm_devstack.containers import start_container_pair
 from crm_devstack.devkeys import mint_token
 from crm_devstack.launcher import Launched, launch_services, wait_services_ready
-from crm_devstack.servers import ManagedProcess, free_port, start_embedded_pair, stop_all
-from crm_devstack.services import ServiceSpec
+from crm_devstack.servers import (
+    ManagedProcess,
+    free_port,
+    start_embedded_servers,
+    stop_all,
+    stop_together,
+)
+from crm_devstack.services import SERVICES, ServiceSpec
 from crm_shared.events.catalogue import EventData
 from crm_shared.events.envelope import CloudEvent, new_envelope, parse_envelope
 from crm_shared.kafka.topics import ensure_topics
@@ -46,7 +52,13 @@ class BackendUnavailable(RuntimeError):
 
 @dataclass
 class Backend:
-    """Where the tests' Kafka and MongoDB live."""
+    """Where the tests' Kafka and MongoDB live.
+
+    The embedded backend runs one MongoDB server per service, as ``crm up`` does:
+    :meth:`mongo_url_for` gives a service's. ``mongo_url`` is the server of databases that
+    belong to no service (the kit's and the shared library's tests); under ``containers``
+    and ``external`` it is the one server of every service.
+    """
 
     kind: str
     mongo_url: str
@@ -54,27 +66,44 @@ class Backend:
     kafka_idempotence: bool
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
     _cleanup: list[Callable[[], None]] = field(default_factory=list)
+    service_mongo_urls: dict[str, str] = field(default_factory=dict)
+    """Each service's own MongoDB URL, by service name (embedded backend only)."""
+
+    def mongo_url_for(self, service: str) -> str:
+        """The MongoDB URL of ``service``'s server (``mongo_url`` for a name that is no
+        service's, and on backends with one server for all)."""
+        return self.service_mongo_urls.get(service, self.mongo_url)
+
+    def mongo_urls(self, services: Iterable[str]) -> dict[str, str]:
+        """Each of ``services``' MongoDB URL, by name (for :func:`launch_services`)."""
+        return {name: self.mongo_url_for(name) for name in services}
 
     def stop(self) -> None:
-        """Stop everything this backend started (by PID or container id)."""
-        for proc in reversed(list(self.processes.values())):
-            proc.stop()
+        """Stop everything this backend started (processes by PID, side by side; containers
+        by id)."""
+        stop_together(list(self.processes.values()))
         for cleanup in reversed(self._cleanup):
             with contextlib.suppress(Exception):
                 cleanup()
+
+
+def _embedded_mongo_url(process: ManagedProcess) -> str:
+    return f"mongodb://127.0.0.1:{process.port}/?directConnection=true"
 
 
 def start_backend(workdir: Path) -> Backend:
     """Start (or connect to) the backend named by ``CRM_TEST_BACKEND``."""
     kind = os.environ.get("CRM_TEST_BACKEND", "embedded")
     if kind == "embedded":
-        broker, mongo = start_embedded_pair(workdir)
+        broker, databases = start_embedded_servers(workdir, [spec.name for spec in SERVICES])
+        urls = {name: _embedded_mongo_url(proc) for name, proc in databases.items()}
         return Backend(
             kind,
-            mongo_url=f"mongodb://127.0.0.1:{mongo.port}/?directConnection=true",
+            mongo_url=urls[SERVICES[0].name],
             kafka_bootstrap=f"127.0.0.1:{broker.port}",
             kafka_idempotence=False,
-            processes={"broker": broker, "mongo": mongo},
+            processes={"broker": broker} | {proc.name: proc for proc in databases.values()},
+            service_mongo_urls=urls,
         )
     if kind == "containers":
         return _start_containers()
@@ -152,9 +181,10 @@ def unique_name(prefix: str) -> str:
 
 
 def isolated_settings(backend: Backend, minter: TokenMinter, service: str) -> dict[str, Any]:
-    """Settings values isolating one test: own database and topic prefix, fast groups."""
+    """Settings values isolating one test: own database (on ``service``'s server) and topic
+    prefix, fast groups."""
     return {
-        "mongo_url": backend.mongo_url,
+        "mongo_url": backend.mongo_url_for(service),
         "mongo_db": unique_name(f"t_{service}_"),
         "kafka_bootstrap": backend.kafka_bootstrap,
         "kafka_idempotence": backend.kafka_idempotence,
@@ -192,11 +222,12 @@ def service_processes(
 ) -> Iterator[ServiceProcesses]:
     """``specs`` started by the launcher behind ``crm up`` on the test backend, each in a
     database and under a topic prefix of this run (a gateway among them signs with the
-    minter's key), ready when entered and stopped by PID on exit."""
+    minter's key), each on its own database server, ready when entered and stopped by PID
+    on exit."""
     run = unique_name("run")
     launched = launch_services(
         specs,
-        mongo_url=backend.mongo_url,
+        mongo_url=backend.mongo_urls(spec.name for spec in specs),
         kafka_bootstrap=backend.kafka_bootstrap,
         public_key_pem=minter.public_pem,
         private_key_pem=minter.private_pem,
