@@ -111,6 +111,9 @@ class DbCommand:
     transaction: Transaction = ""
     """``start``: it carried ``startTransaction``; ``in``: a later command of a transaction."""
     opcode: str = "OP_MSG"
+    collection: str = ""
+    """The command's first value when it is a name (``{"find": "leads"}``: ``leads``);
+    a ``getMore``'s ``collection``."""
 
 
 @dataclass(frozen=True)
@@ -182,20 +185,22 @@ class MongoRequest:
     command: str
     database: str
     transaction: Transaction
+    collection: str = ""
 
 
-def _command_of(
-    document: bytes, default_db: str = ""
-) -> tuple[str, str, Literal["start", "in", ""]]:
-    """Command name (first key), ``$db`` and transaction role of one BSON command."""
+def _command_of(opcode: str, document: bytes, default_db: str = "") -> MongoRequest:
+    """Command name (first key), ``$db``, transaction role and collection of a command."""
     raw = decode(document, codec_options=RAW)
     command = next(iter(raw), "<empty>")
+    target = raw.get("collection") if command == "getMore" else raw.get(command)
+    collection = target if isinstance(target, str) else ""
     database = str(raw.get("$db", default_db))
+    transaction: Transaction = ""
     if raw.get("startTransaction") is True:
-        return command, database, "start"
-    if raw.get("autocommit") is False:
-        return command, database, "in"
-    return command, database, ""
+        transaction = "start"
+    elif raw.get("autocommit") is False:
+        transaction = "in"
+    return MongoRequest(opcode, command, database, transaction, collection)
 
 
 def _op_msg_command(body: bytes) -> bytes | None:
@@ -227,14 +232,13 @@ def _parse_mongo_body(opcode: int, body: bytes) -> MongoRequest:
         if opcode == OP_MSG:
             document = _op_msg_command(body)
             if document is not None:
-                return MongoRequest(name, *_command_of(document))
+                return _command_of(name, document)
         elif opcode == OP_QUERY:
             # int32 flags, cstring fullCollectionName, int32 skip, int32 return, document
             end = body.index(b"\x00", 4)
             namespace = body[4:end].decode("utf-8", "replace")
             database = namespace.split(".", 1)[0]
-            command, database, transaction = _command_of(body[end + 9 :], database)
-            return MongoRequest(name, command, database, transaction)
+            return _command_of(name, body[end + 9 :], database)
         elif opcode == OP_COMPRESSED:
             original, _size, compressor = struct.unpack_from("<iiB", body, 0)
             payload = body[9:]
@@ -389,6 +393,7 @@ class Proxy:
             request.command,
             request.transaction,
             request.opcode,
+            request.collection,
         )
 
 

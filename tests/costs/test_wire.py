@@ -47,13 +47,13 @@ def _op_msg(document: dict[str, Any], *, sequence: bool = False, checksum: bool 
 
 def test_op_msg_is_counted_by_command_database_and_transaction() -> None:
     plain = parse_mongo(_op_msg({"insert": "leads", "$db": "crm_leads"}))
-    assert plain == MongoRequest("OP_MSG", "insert", "crm_leads", "")
+    assert plain == MongoRequest("OP_MSG", "insert", "crm_leads", "", "leads")
     started = _op_msg(
         {"find": "leads", "startTransaction": True, "autocommit": False, "$db": "crm"},
         sequence=True,
         checksum=True,
     )
-    assert parse_mongo(started) == MongoRequest("OP_MSG", "find", "crm", "start")
+    assert parse_mongo(started) == MongoRequest("OP_MSG", "find", "crm", "start", "leads")
     commit = parse_mongo(_op_msg({"commitTransaction": 1, "autocommit": False, "$db": "admin"}))
     assert commit == MongoRequest("OP_MSG", "commitTransaction", "admin", "in")
 
@@ -131,8 +131,8 @@ async def test_requests_through_the_proxies_are_counted_by_process(
         return {k: n for k, n in counted.wire.tally.snapshot().items() if k.process == "bench"}
 
     expected = {
-        DbCommand(DATABASE_LABEL, "bench", "wire_test", "insert", ""): 1,
-        DbCommand(DATABASE_LABEL, "bench", "wire_test", "insert", "start"): 1,
+        DbCommand(DATABASE_LABEL, "bench", "wire_test", "insert", "", collection="docs"): 1,
+        DbCommand(DATABASE_LABEL, "bench", "wire_test", "insert", "start", collection="docs"): 1,
         DbCommand(DATABASE_LABEL, "bench", "admin", "commitTransaction", "in"): 1,
         BrokerRequest(BROKER_LABEL, "bench", "Produce"): 1,
     }
