@@ -28,7 +28,8 @@ BUDGETS: dict[str, Budget] = {
     "update lead": Budget(db_commands=15, transactions=2.4),
     # commands 19.3-21.2, transactions 5
     "move deal one stage": Budget(db_commands=24, transactions=6),
-    # commands 54.2-59.3, transactions 7.6-8 (a write conflict now and then retries one)
+    # commands 54.2-59.3, transactions 7.6-8 (campaigns' consumer now and then applies
+    # two of a conversion's events in one transaction)
     "convert lead with deal": Budget(db_commands=67, transactions=9.6),
     # per delivered webhook: commands 11.9-16.4, transactions 2
     "webhook delivery": Budget(db_commands=18, transactions=2.4),
