@@ -17,17 +17,20 @@ def start_services(
     names: Sequence[str],
     extra_env: Mapping[str, str] | None = None,
     service_settings: Mapping[str, Mapping[str, str]] | None = None,
+    ports: Mapping[str, int] | None = None,
 ) -> dict[str, str]:
     """Start ``names`` (dev settings, own databases and topics; a gateway signs with the
-    run's key and fronts the others; ``service_settings`` per service); their base URLs."""
+    run's key and fronts the others; ``service_settings`` per service; ``ports`` chosen
+    beforehand, else free ones); their base URLs."""
     specs = [get_service(name) for name in names]
+    ports = ports or {spec.name: free_port() for spec in specs}
     launched = launch_services(
         specs,
         mongo_url={spec.name: stack.mongo_url_for(spec.name) for spec in specs},
         kafka_bootstrap=stack.kafka_bootstrap,
         public_key_pem=run.minter.public_pem,
         private_key_pem=run.minter.private_pem,
-        ports={spec.name: free_port() for spec in specs},
+        ports=ports,
         log_dir=stack.workdir,
         extra_env={
             "MONGO_DB": f"{run.db_name}_{{name}}",

@@ -26,14 +26,20 @@ Steps = Callable[[Stack, Path, Results], None]
 
 
 def run_benchmark(
-    name: str, steps: Steps, *, quick: bool, keep_workdir: bool, wrk_used: bool = False
+    name: str,
+    steps: Steps,
+    *,
+    quick: bool,
+    keep_workdir: bool,
+    wrk_used: bool = False,
+    start: Callable[[Path], Stack] = start_stack,
 ) -> int:
-    """Run ``steps`` on a new bench stack, then stop it and save ``bench/results/<name>-*``;
-    returns the exit status (1 if a step failed)."""
+    """Run ``steps`` on a new bench stack (made by ``start``), then stop it and save
+    ``bench/results/<name>-*``; returns the exit status (1 if a step failed)."""
     started_at = datetime.now(UTC)
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     print(f"[bench] workdir {workdir}; quick={quick}", flush=True)
-    stack = start_stack(workdir)
+    stack = start(workdir)
     results = Results()
     errors: list[str] = []
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import textwrap
 import time
 from collections.abc import Iterator
@@ -94,6 +95,37 @@ def test_broker_answers_pauses_and_stops_by_pid(
     assert not broker.alive()
     assert pid_gone(pid)
     assert not tcp_accepts(broker.port)
+
+
+def _metadata_brokers(port: int) -> list[tuple[int, str, int]]:
+    """The brokers a Metadata v0 request to 127.0.0.1:``port`` lists: (node, host, port)."""
+    client_id = b"devstack-test"
+    body = struct.pack(">hhih", 3, 0, 7, len(client_id)) + client_id + struct.pack(">i", 0)
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(struct.pack(">i", len(body)) + body)
+        (size,) = struct.unpack(">i", sock.recv(4, socket.MSG_WAITALL))
+        reply = sock.recv(size, socket.MSG_WAITALL)
+    correlation, count = struct.unpack_from(">ii", reply, 0)
+    assert correlation == 7
+    offset, brokers = 8, []
+    for _ in range(count):
+        node, length = struct.unpack_from(">ih", reply, offset)
+        host = reply[offset + 6 : offset + 6 + length].decode()
+        (broker_port,) = struct.unpack_from(">i", reply, offset + 6 + length)
+        brokers.append((node, host, broker_port))
+        offset += 10 + length
+    return brokers
+
+
+def test_broker_advertises_another_port_when_asked(
+    tmp_path: Path, started: list[ManagedProcess]
+) -> None:
+    advertised = free_port()
+    broker = start_broker(log_path=tmp_path / "broker.log", advertised_port=advertised)
+    started.append(broker)
+    assert [(host, port) for _, host, port in _metadata_brokers(broker.port)] == [
+        ("127.0.0.1", advertised)
+    ]
 
 
 def test_mongo_pings_refuses_busy_data_dir_and_stops(

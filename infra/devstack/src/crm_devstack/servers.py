@@ -331,18 +331,28 @@ def secantusd_binary() -> str:
 
 
 def start_broker(
-    *, port: int | None = None, log_path: Path, timeout: float = BROKER_START_TIMEOUT
+    *,
+    port: int | None = None,
+    log_path: Path,
+    timeout: float = BROKER_START_TIMEOUT,
+    advertised_port: int | None = None,
 ) -> ManagedProcess:
-    """Start a memory-only Tansu broker and wait until it accepts TCP."""
+    """Start a memory-only Tansu broker and wait until it accepts TCP.
+
+    Clients connect to whatever address the broker advertises in its metadata; with
+    ``advertised_port`` that is ``127.0.0.1:<advertised_port>`` instead of the port it
+    listens on (for a proxy in front of it that must see every request).
+    """
     port = free_port() if port is None else port
     url = f"tcp://{HOST}:{port}"
+    advertised = url if advertised_port is None else f"tcp://{HOST}:{advertised_port}"
     argv = [
         broker_binary(),
         "broker",
         "--listener-url",
         url,
         "--advertised-listener-url",
-        url,
+        advertised,
         "--storage-engine",
         "memory://tansu/",
     ]
