@@ -397,7 +397,7 @@ async def measure_costs(
     tenant = unique_name("bench_costs_")
     gateway = Gateway(urls["gateway"], admin(run, tenant))
     platform = Platform(gateway, stack.kafka_bootstrap, run.topic_prefix, mail)
-    databases = [f"{run.db_name}_{name}" for name in SERVICES]
+    databases = {f"{run.db_name}_{name}": stack.direct_mongo_url_for(name) for name in SERVICES}
     details: dict[str, Any] = {}
     try:
         async with Probe(stack, databases, run.topic_prefix) as probe:

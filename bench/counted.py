@@ -1,11 +1,12 @@
 """A bench stack whose servers are reached through counting proxies, the wait for a quiet
 platform, and the arithmetic that turns counted windows into costs per operation.
 
-:func:`start_counted_stack` starts the broker (advertising its proxy's port) and the
-database, and a :class:`~bench.wire.Wire` with one proxy in front of each; the stack's
-``mongo_url`` and ``kafka_bootstrap`` are the proxies', so services started on it (with
-:func:`bench.platform.start_services`) send every request through them. The benchmark
-reads the database directly (``direct_mongo_url``) and the broker through the proxy, where
+:func:`start_counted_stack` starts the broker (advertising its proxy's port) and one
+database server per service, and a :class:`~bench.wire.Wire` with one proxy in front of
+each; the stack's ``mongo_url_for(service)`` and ``kafka_bootstrap`` are the proxies', so
+services started on it (with :func:`bench.platform.start_services`) send every request
+through them. The benchmark reads the databases directly (``direct_mongo_url_for``) and
+the broker through the proxy, where
 its own connections are attributed to ``bench`` and left out of every figure.
 
 A platform is *quiet* (:meth:`Probe.quiet`) when every consumer group has committed up to
@@ -23,7 +24,7 @@ import contextlib
 import os
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,14 +48,15 @@ from bench.wire import (
 from crm_devstack.servers import (
     free_port,
     kafka_bootstrap,
+    mongo_server_name,
     mongo_url,
     start_broker,
-    start_mongo,
+    start_mongo_servers,
 )
+from crm_devstack.services import SERVICES
 from crm_shared.delivery_queue import UNFINISHED
 
 BENCH_PROCESS = "bench"
-DATABASE_LABEL = "secantusdb"
 BROKER_LABEL = "tansu"
 QUIET_POLL_S = 0.1
 QUEUE_INDEX = {"status": 1, "due_at": 1}
@@ -66,23 +68,22 @@ class CountedStack(Stack):
     """A :class:`~bench.harness.Stack` whose addresses are those of counting proxies."""
 
     wire: Wire = field(default_factory=Wire)
-    mongo_proxy_port: int = 0
+    mongo_proxy_ports: dict[str, int] = field(default_factory=dict)
+    """The counting proxy in front of each service's database server."""
     kafka_proxy_port: int = 0
 
-    @property
-    def mongo_url(self) -> str:
-        """The database through its counting proxy (what services are given)."""
-        return mongo_url(self.mongo_proxy_port)
+    def mongo_url_for(self, service: str) -> str:
+        """``service``'s database through its counting proxy (what services are given)."""
+        return mongo_url(self.mongo_proxy_ports[service])
 
     @property
     def kafka_bootstrap(self) -> str:
         """The broker through its counting proxy (it advertises the proxy, too)."""
         return kafka_bootstrap(self.kafka_proxy_port)
 
-    @property
-    def direct_mongo_url(self) -> str:
-        """The database itself: the benchmark's own reads, never counted."""
-        return mongo_url(self.mongo.port)
+    def direct_mongo_url_for(self, service: str) -> str:
+        """``service``'s database server itself: the benchmark's own reads, never counted."""
+        return mongo_url(self.databases[service].port)
 
     def owners(self) -> dict[str, int]:
         """The processes connections are attributed to: each service and this one."""
@@ -102,18 +103,27 @@ class CountedStack(Stack):
 
 
 def start_counted_stack(workdir: Path) -> CountedStack:
-    """Broker and database on free ports, each behind a counting proxy on another."""
+    """Broker and one database server per service (``mongo-<service>`` in the counts) on
+    free ports, each behind a counting proxy on another."""
     wire = Wire()
     started: list[Any] = []
     try:
         kafka_proxy = free_port()
         broker = start_broker(log_path=workdir / "broker.log", advertised_port=kafka_proxy)
         started.append(broker)
-        mongo = start_mongo(data_dir=workdir / "mongo", log_path=workdir / "mongo.log")
-        started.append(mongo)
+        data_dirs = {spec.name: workdir / mongo_server_name(spec.name) for spec in SERVICES}
+        databases = start_mongo_servers(data_dirs, log_dir=workdir)
+        started.extend(databases.values())
         wire.add("kafka", BROKER_LABEL, listen_port=kafka_proxy, upstream_port=broker.port)
-        mongo_proxy = free_port()
-        wire.add("mongo", DATABASE_LABEL, listen_port=mongo_proxy, upstream_port=mongo.port)
+        mongo_proxies = {}
+        for name, server in databases.items():
+            mongo_proxies[name] = free_port()
+            wire.add(
+                "mongo",
+                mongo_server_name(name),
+                listen_port=mongo_proxies[name],
+                upstream_port=server.port,
+            )
     except BaseException:
         for proc in reversed(started):
             with contextlib.suppress(Exception):
@@ -123,9 +133,9 @@ def start_counted_stack(workdir: Path) -> CountedStack:
     stack = CountedStack(
         workdir=workdir,
         broker=broker,
-        mongo=mongo,
+        databases=databases,
         wire=wire,
-        mongo_proxy_port=mongo_proxy,
+        mongo_proxy_ports=mongo_proxies,
         kafka_proxy_port=kafka_proxy,
     )
     wire.set_owners(stack.owners)
@@ -175,16 +185,21 @@ class Probe:
     """Looks at the platform from outside: the broker (through the proxy, as ``bench``)
     and the services' databases (directly)."""
 
-    def __init__(self, stack: CountedStack, databases: Iterable[str], topic_prefix: str) -> None:
+    def __init__(
+        self, stack: CountedStack, databases: Mapping[str, str], topic_prefix: str
+    ) -> None:
+        """``databases``: each database the platform writes, with its server's direct URL."""
         self._prefix = topic_prefix
         self._databases = list(databases)
         self._admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
         self._offsets = AIOKafkaConsumer(
             bootstrap_servers=stack.kafka_bootstrap, enable_auto_commit=False
         )
-        self._mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            stack.direct_mongo_url, retryWrites=False
-        )
+        clients: dict[str, AsyncMongoClient[dict[str, Any]]] = {}
+        for url in set(databases.values()):
+            clients[url] = AsyncMongoClient(url, retryWrites=False)
+        self._clients = list(clients.values())
+        self._mongo = {database: clients[url] for database, url in databases.items()}
         self._queues: dict[str, list[str]] = {}
 
     async def __aenter__(self) -> Probe:
@@ -197,13 +212,14 @@ class Probe:
             await asyncio.wait_for(self._offsets.stop(), timeout=10)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._admin.close(), timeout=10)
-        await self._mongo.close()
+        for client in self._clients:
+            await client.close()
 
     async def _queue_collections(self, database: str) -> list[str]:
         """The delivery queue collections of ``database`` (found by their index)."""
         if database not in self._queues:
             found = []
-            db = self._mongo[database]
+            db = self._mongo[database][database]
             for name in await db.list_collection_names():
                 async for spec in await db[name].list_indexes():
                     if dict(spec["key"]) == QUEUE_INDEX:
@@ -219,7 +235,7 @@ class Probe:
 
     async def _database_state(self, database: str) -> tuple[int, dict[str, int]]:
         """Rows in ``database``'s outbox, unfinished jobs in each of its queues."""
-        db = self._mongo[database]
+        db = self._mongo[database][database]
         rows = await db[OUTBOX_COLLECTION].count_documents({})
         unfinished = {}
         for name in await self._queue_collections(database):

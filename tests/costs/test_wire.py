@@ -15,7 +15,6 @@ from pymongo import AsyncMongoClient
 
 from bench.counted import (
     BROKER_LABEL,
-    DATABASE_LABEL,
     CountedStack,
     Window,
     cost_per_unit,
@@ -30,6 +29,7 @@ from bench.wire import (
     kafka_api,
     parse_mongo,
 )
+from crm_devstack.servers import mongo_server_name
 from crm_devstack.testing import eventually
 
 
@@ -100,6 +100,9 @@ def test_cost_per_unit_subtracts_the_idle_rate() -> None:
     assert summary["broker_by_api"] == {"Fetch": 5.0}
 
 
+LEADS_SERVER = mongo_server_name("leads")
+
+
 @pytest.fixture
 def counted(tmp_path: Path) -> Iterator[CountedStack]:
     stack = start_counted_stack(tmp_path)
@@ -112,7 +115,7 @@ def counted(tmp_path: Path) -> Iterator[CountedStack]:
 async def test_requests_through_the_proxies_are_counted_by_process(
     counted: CountedStack,
 ) -> None:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(counted.mongo_url)
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(counted.mongo_url_for("leads"))
     try:
         db = client["wire_test"]
         await db["docs"].insert_one({"n": 1})
@@ -131,9 +134,9 @@ async def test_requests_through_the_proxies_are_counted_by_process(
         return {k: n for k, n in counted.wire.tally.snapshot().items() if k.process == "bench"}
 
     expected = {
-        DbCommand(DATABASE_LABEL, "bench", "wire_test", "insert", "", collection="docs"): 1,
-        DbCommand(DATABASE_LABEL, "bench", "wire_test", "insert", "start", collection="docs"): 1,
-        DbCommand(DATABASE_LABEL, "bench", "admin", "commitTransaction", "in"): 1,
+        DbCommand(LEADS_SERVER, "bench", "wire_test", "insert", "", collection="docs"): 1,
+        DbCommand(LEADS_SERVER, "bench", "wire_test", "insert", "start", collection="docs"): 1,
+        DbCommand(LEADS_SERVER, "bench", "admin", "commitTransaction", "in"): 1,
         BrokerRequest(BROKER_LABEL, "bench", "Produce"): 1,
     }
     # counted in the proxies' thread as the requests pass
