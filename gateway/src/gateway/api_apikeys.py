@@ -10,8 +10,8 @@ from crm_shared.access import Action
 from crm_shared.errors import Unprocessable
 from gateway.api_keys import KNOWN_SCOPES, public_key
 from gateway.callers import Caller
+from gateway.deps import State, caller_allowed
 from gateway.schemas import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList
-from gateway.state import State, caller_allowed
 
 router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"])
 Reader = Annotated[Caller, caller_allowed("api_keys", Action.READ)]

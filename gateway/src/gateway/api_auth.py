@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from gateway.deps import State
 from gateway.schemas import (
     LoginRequest,
     RefreshRequest,
@@ -14,7 +15,6 @@ from gateway.schemas import (
     TokenResponse,
 )
 from gateway.service_accounts import service_roles
-from gateway.state import State
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 REFUSED: dict[int | str, dict[str, Any]] = {

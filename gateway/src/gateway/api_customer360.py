@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Path
 
 from crm_shared.errors import NotFound
+from gateway.deps import CurrentCaller, State
 from gateway.fanout import ServiceCalls, sections
-from gateway.state import CurrentCaller, State
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customer 360"])
 OPEN_CASE_STATUSES = frozenset({"new", "open", "pending"})

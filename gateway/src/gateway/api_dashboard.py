@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from crm_shared.errors import Forbidden
+from gateway.deps import CurrentCaller, State
 from gateway.fanout import ServiceCalls, sections
-from gateway.state import CurrentCaller, State
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 

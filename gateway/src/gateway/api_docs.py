@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
-from gateway.state import State
+from gateway.deps import State
 
 router = APIRouter(include_in_schema=False)
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from crm_shared.access import Action
 from crm_shared.errors import Unprocessable
 from gateway.callers import Caller
+from gateway.deps import State, caller_allowed
 from gateway.identity import create_user
 from gateway.schemas import User, UserCreate, UserPage, UserUpdate
-from gateway.state import State, caller_allowed
 from gateway.users import public_user
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from crm_shared.http.problems import problem_response
-from gateway.state import GatewayState
+from gateway.deps import GatewayState
 
 
 class IpRateLimit:

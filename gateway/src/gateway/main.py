@@ -27,13 +27,13 @@ from gateway import (
     proxy,
 )
 from gateway.api_keys import API_KEY_INDEXES
+from gateway.deps import GatewayState
 from gateway.identity import bootstrap_admin
 from gateway.ip_limit import IpRateLimit
 from gateway.login_throttle import LOGIN_FAILURE_INDEXES
 from gateway.metrics import upstream_families
 from gateway.refresh_tokens import REFRESH_INDEXES
 from gateway.settings import GatewaySettings, get_settings
-from gateway.state import GatewayState
 from gateway.users import USER_INDEXES
 
 log = logging.getLogger(__name__)

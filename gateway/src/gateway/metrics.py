@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from gateway.breaker import BreakerState
-from gateway.state import GatewayState
+from gateway.deps import GatewayState
 
 
 async def upstream_families(app: FastAPI) -> list[Metric]:

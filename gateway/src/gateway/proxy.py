@@ -14,6 +14,7 @@ from starlette.responses import Response, StreamingResponse
 
 from crm_shared.errors import Forbidden, NotFound
 from crm_shared.logs import request_id_var
+from gateway.deps import GatewayState, allowed
 from gateway.routing import (
     PUBLIC_RESOURCES,
     SERVICE_OF,
@@ -21,7 +22,6 @@ from gateway.routing import (
     has_dot_segment,
     is_event_stream,
 )
-from gateway.state import GatewayState, allowed
 from gateway.upstreams import Upstream, UpstreamUnavailable
 
 FORWARDED_REQUEST_HEADERS = (

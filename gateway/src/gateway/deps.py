@@ -1,4 +1,6 @@
-"""Everything the gateway holds for its lifetime, built in the app's lifespan."""
+"""What the features' routes share: everything the gateway holds for its lifetime (built
+in the app's lifespan), the authenticated caller of a request, and the coarse role-table
+check."""
 
 from __future__ import annotations
 
