@@ -17,9 +17,9 @@ from crm_shared.jwk import public_jwk
 from crm_shared.settings import ServiceSettings
 from gateway.api_dashboard import quarter_months, trailing_months
 from gateway.breaker import BreakerState, CircuitBreaker
+from gateway.edge.rate_limits import TokenBuckets
 from gateway.keys import SigningKeys
 from gateway.passwords import check_strength, hash_password, verify_password
-from gateway.rate_limits import TokenBuckets
 from gateway.routing import PUBLIC_RESOURCES, SERVICE_OF, access_of, is_event_stream
 from gateway.tokens import TokenIssuer
 

@@ -19,11 +19,11 @@ from crm_shared.errors import Forbidden
 from crm_shared.mongo.client import make_client, service_database
 from gateway.api_keys import ApiKeys
 from gateway.callers import Authenticator, Caller
+from gateway.edge.rate_limits import TokenBuckets
 from gateway.identity import Identity
 from gateway.keys import SigningKeys
 from gateway.login_throttle import LoginThrottle
 from gateway.openapi_doc import MergedOpenApi
-from gateway.rate_limits import TokenBuckets
 from gateway.refresh_tokens import RefreshTokens
 from gateway.settings import GatewaySettings
 from gateway.tokens import TokenIssuer

@@ -21,15 +21,15 @@ from gateway import (
     api_dashboard,
     api_docs,
     api_users,
-    compression,
     console,
     health,
     proxy,
 )
 from gateway.api_keys import API_KEY_INDEXES
 from gateway.deps import GatewayState
+from gateway.edge.compression import add_compression
+from gateway.edge.ip_limit import IpRateLimit
 from gateway.identity import bootstrap_admin
-from gateway.ip_limit import IpRateLimit
 from gateway.login_throttle import LOGIN_FAILURE_INDEXES
 from gateway.metrics import upstream_families
 from gateway.refresh_tokens import REFRESH_INDEXES
@@ -97,7 +97,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         expose_headers=["Retry-After"],
     )
     install_metrics(app, {"upstreams": upstream_families})
-    compression.add_compression(app)
+    add_compression(app)
     console.add_console_routes(app, settings.console_dir)  # last: its catch-all serves GETs
     instrument_app(app)
     return app
