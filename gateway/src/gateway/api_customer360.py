@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 
 from crm_shared.errors import NotFound
 from gateway.deps import CurrentCaller, State
-from gateway.fanout import ServiceCalls, sections
+from gateway.proxy.fanout import ServiceCalls, sections
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customer 360"])
 OPEN_CASE_STATUSES = frozenset({"new", "open", "pending"})

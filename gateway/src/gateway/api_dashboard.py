@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from crm_shared.errors import Forbidden
 from gateway.deps import CurrentCaller, State
-from gateway.fanout import ServiceCalls, sections
+from gateway.proxy.fanout import ServiceCalls, sections
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 

@@ -24,10 +24,10 @@ from gateway.identity import Identity
 from gateway.keys import SigningKeys
 from gateway.login_throttle import LoginThrottle
 from gateway.openapi_doc import MergedOpenApi
+from gateway.proxy.upstreams import Upstreams
 from gateway.refresh_tokens import RefreshTokens
 from gateway.settings import GatewaySettings
 from gateway.tokens import TokenIssuer
-from gateway.upstreams import Upstreams
 from gateway.users import UserRepository
 
 

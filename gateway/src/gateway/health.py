@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from crm_shared.errors import ServiceUnavailable
 from crm_shared.http.health import CHECK_TIMEOUT_S, liveness, mongo_ok
 from gateway.deps import State
-from gateway.upstreams import Upstream
+from gateway.proxy.upstreams import Upstream
 
 router = APIRouter(tags=["health"])
 router.include_router(liveness)

@@ -23,7 +23,6 @@ from gateway import (
     api_users,
     console,
     health,
-    proxy,
 )
 from gateway.api_keys import API_KEY_INDEXES
 from gateway.deps import GatewayState
@@ -31,7 +30,8 @@ from gateway.edge.compression import add_compression
 from gateway.edge.ip_limit import IpRateLimit
 from gateway.identity import bootstrap_admin
 from gateway.login_throttle import LOGIN_FAILURE_INDEXES
-from gateway.metrics import upstream_families
+from gateway.proxy.api import add_proxy_routes
+from gateway.proxy.metrics import upstream_families
 from gateway.refresh_tokens import REFRESH_INDEXES
 from gateway.settings import GatewaySettings, get_settings
 from gateway.users import USER_INDEXES
@@ -84,7 +84,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(api_customer360.router)
     app.include_router(api_dashboard.router)
     app.include_router(api_docs.router)
-    proxy.add_proxy_routes(app)  # last: its catch-all must not shadow the routes above
+    add_proxy_routes(app)  # last: its catch-all must not shadow the routes above
     app.add_middleware(IpRateLimit)
     add_edge_middleware(
         app,

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from crm_shared.http.openapi import HTTP_METHODS, declare_problems
-from gateway.upstreams import Upstreams
+from gateway.proxy.upstreams import Upstreams
 
 Doc = dict[str, Any]
 CACHE_S = 30.0

@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from gateway.breaker import BreakerState
 from gateway.deps import GatewayState
+from gateway.proxy.breaker import BreakerState
 
 
 async def upstream_families(app: FastAPI) -> list[Metric]:

@@ -17,7 +17,7 @@ import httpx
 from crm_shared.errors import ProblemError
 from crm_shared.logs import request_id_var
 from gateway.callers import Caller
-from gateway.upstreams import Upstreams
+from gateway.proxy.upstreams import Upstreams
 
 Section = dict[str, Any]
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import httpx
 
 from crm_shared.errors import ServiceUnavailable
-from gateway.breaker import CircuitBreaker
+from gateway.proxy.breaker import CircuitBreaker
 from gateway.settings import GatewaySettings
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})

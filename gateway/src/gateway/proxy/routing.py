@@ -1,4 +1,5 @@
-"""Which service serves a path, and which resource and action the path touches.
+"""Which service serves a path, the service path it becomes, and which resource and
+action it touches.
 
 ``/api/v1/<resource>/...`` goes to the service that owns ``<resource>`` as
 ``/v1/<resource>/...``. The gateway checks the role table coarsely (may this caller do
@@ -6,6 +7,8 @@ this action on this resource at all?); each service checks it again, with owners
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from crm_shared.access import Action
 
@@ -44,6 +47,10 @@ READ_POSTS = frozenset({("segments", ("preview",)), ("campaigns", ("template-pre
 its template)."""
 
 
+BULK_ENDPOINTS = frozenset({"import", "export.csv"})
+"""The last path segments of CSV imports and exports (they get the bulk read timeout)."""
+
+
 def has_dot_segment(rest: str) -> bool:
     """True when the path below the resource has a ``.`` or ``..`` segment (``%2E%2E`` and
     ``%2F`` arrive decoded): the HTTP client would resolve it and so leave
@@ -54,6 +61,19 @@ def has_dot_segment(rest: str) -> bool:
 def is_event_stream(resource: str, rest: str) -> bool:
     """True for the long-lived Server-Sent Events stream, which is relayed as it comes."""
     return resource == "notifications" and rest.strip("/") == "stream"
+
+
+def is_bulk(rest: str) -> bool:
+    """Whether ``/api/v1/<resource>/<rest>`` is a CSV import or export."""
+    return rest.rsplit("/", 1)[-1] in BULK_ENDPOINTS
+
+
+def upstream_path(resource: str, rest: str) -> str:
+    """The service path of ``/api/v1/<resource>/<rest>``, percent-encoded again: the
+    decoded path must not turn an encoded ``?``, ``#`` or control character into URL
+    syntax (dot segments were refused before, see :func:`has_dot_segment`)."""
+    segments = [resource, *rest.split("/")] if rest else [resource]
+    return "/v1/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
 def access_of(resource: str, method: str, rest: str) -> tuple[str, Action]:
