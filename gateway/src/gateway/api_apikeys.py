@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from crm_shared.access import Action
 from crm_shared.errors import Unprocessable
 from gateway.api_keys import KNOWN_SCOPES, public_key
-from gateway.callers import Caller
+from gateway.auth.callers import Caller
 from gateway.deps import State, caller_allowed
 from gateway.schemas import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList
 

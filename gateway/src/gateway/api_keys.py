@@ -17,7 +17,7 @@ from crm_shared.access import INTEGRATION_READABLE
 from crm_shared.errors import NotFound
 from crm_shared.ids import new_id, utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
-from gateway.secrets_store import new_secret, secret_hash
+from gateway.auth.opaque_secrets import new_secret, secret_hash
 
 Document = dict[str, Any]
 API_KEYS = "api_keys"

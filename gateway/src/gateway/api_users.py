@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 
 from crm_shared.access import Action
 from crm_shared.errors import Unprocessable
-from gateway.callers import Caller
+from gateway.auth.callers import Caller
+from gateway.auth.service import create_user
 from gateway.deps import State, caller_allowed
-from gateway.identity import create_user
 from gateway.schemas import User, UserCreate, UserPage, UserUpdate
 from gateway.users import public_user
 

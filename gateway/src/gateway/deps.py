@@ -18,16 +18,16 @@ from crm_shared.auth import BEARER, TokenVerifier
 from crm_shared.errors import Forbidden
 from crm_shared.mongo.client import make_client, service_database
 from gateway.api_keys import ApiKeys
-from gateway.callers import Authenticator, Caller
+from gateway.auth.callers import Authenticator, Caller
+from gateway.auth.keys import SigningKeys
+from gateway.auth.login_throttle import LoginThrottle
+from gateway.auth.repository import RefreshTokens
+from gateway.auth.service import Identity
+from gateway.auth.tokens import TokenIssuer
 from gateway.edge.rate_limits import TokenBuckets
-from gateway.identity import Identity
-from gateway.keys import SigningKeys
-from gateway.login_throttle import LoginThrottle
 from gateway.openapi_doc import MergedOpenApi
 from gateway.proxy.upstreams import Upstreams
-from gateway.refresh_tokens import RefreshTokens
 from gateway.settings import GatewaySettings
-from gateway.tokens import TokenIssuer
 from gateway.users import UserRepository
 
 

@@ -16,7 +16,6 @@ from crm_shared.mongo.indexes import ensure_indexes
 from crm_shared.telemetry import setup_tracing
 from gateway import (
     api_apikeys,
-    api_auth,
     api_customer360,
     api_dashboard,
     api_docs,
@@ -25,14 +24,16 @@ from gateway import (
     health,
 )
 from gateway.api_keys import API_KEY_INDEXES
+from gateway.auth.api import jwks_router
+from gateway.auth.api import router as auth_router
+from gateway.auth.login_throttle import LOGIN_FAILURE_INDEXES
+from gateway.auth.repository import REFRESH_INDEXES
+from gateway.auth.service import bootstrap_admin
 from gateway.deps import GatewayState
 from gateway.edge.compression import add_compression
 from gateway.edge.ip_limit import IpRateLimit
-from gateway.identity import bootstrap_admin
-from gateway.login_throttle import LOGIN_FAILURE_INDEXES
 from gateway.proxy.api import add_proxy_routes
 from gateway.proxy.metrics import upstream_families
-from gateway.refresh_tokens import REFRESH_INDEXES
 from gateway.settings import GatewaySettings, get_settings
 from gateway.users import USER_INDEXES
 
@@ -77,8 +78,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_problem_handlers(app)
     app.include_router(health.router)
-    app.include_router(api_auth.jwks_router)
-    app.include_router(api_auth.router)
+    app.include_router(jwks_router)
+    app.include_router(auth_router)
     app.include_router(api_users.router)
     app.include_router(api_apikeys.router)
     app.include_router(api_customer360.router)

@@ -110,7 +110,7 @@ def test_admin_create_makes_a_first_admin_who_can_log_in(backend: Backend) -> No
     import asyncio
 
     from crm_shared.mongo.client import make_client
-    from gateway.passwords import verify_password
+    from gateway.auth.passwords import verify_password
     from gateway.settings import GatewaySettings
 
     db_settings = GatewaySettings(mongo_url=backend.mongo_url, mongo_db=unique_name("t_gw_"))

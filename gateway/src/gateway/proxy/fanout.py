@@ -16,7 +16,7 @@ import httpx
 
 from crm_shared.errors import ProblemError
 from crm_shared.logs import request_id_var
-from gateway.callers import Caller
+from gateway.auth.callers import Caller
 from gateway.proxy.upstreams import Upstreams
 
 Section = dict[str, Any]

@@ -534,7 +534,7 @@ async def _create_admin(
 ) -> str:
     from crm_shared.mongo.client import make_client, service_database
     from crm_shared.mongo.indexes import ensure_indexes
-    from gateway.identity import create_user
+    from gateway.auth.service import create_user
     from gateway.settings import GatewaySettings
     from gateway.users import USER_INDEXES, UserRepository
 

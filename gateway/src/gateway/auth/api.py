@@ -1,4 +1,5 @@
-"""Routes: log-in, refresh, log-out, and the JWKS services verify tokens with."""
+"""Routes: log-in, refresh, log-out, service tokens, and the JWKS services verify tokens
+with."""
 
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from gateway.deps import State
-from gateway.schemas import (
+from gateway.auth import service
+from gateway.auth.schemas import (
     LoginRequest,
     RefreshRequest,
     ServiceTokenRequest,
     ServiceTokenResponse,
     TokenResponse,
 )
-from gateway.service_accounts import service_roles
+from gateway.deps import State
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 REFUSED: dict[int | str, dict[str, Any]] = {
@@ -50,16 +51,12 @@ async def log_out(body: RefreshRequest, state: State) -> Response:
 @router.post("/service-token", response_model=ServiceTokenResponse, responses=REFUSED)
 async def service_token(body: ServiceTokenRequest, state: State) -> ServiceTokenResponse:
     """Exchange a platform service's secret for a short-lived token in one tenant."""
-    roles = service_roles(body.service, body.secret, state.settings.service_secrets)
-    ttl = state.settings.service_token_ttl_s
-    token = state.issuer.issue(
-        sub=f"service:{body.service}",
-        tenant_id=body.tenant_id,
-        roles=roles,
-        ttl_s=ttl,
-        name=f"{body.service} service",
+    return service.service_token(
+        state.issuer,
+        body,
+        secrets=state.settings.service_secrets,
+        ttl_s=state.settings.service_token_ttl_s,
     )
-    return ServiceTokenResponse(access_token=token, expires_in=ttl)
 
 
 @jwks_router.get("/.well-known/jwks.json")

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import jwt
 
-from gateway.keys import SigningKeys
+from gateway.auth.keys import SigningKeys
 
 
 class TokenIssuer:

@@ -1,4 +1,5 @@
-"""Service accounts: platform services that call other services' APIs for a tenant.
+"""Pure rules of auth: service accounts, the platform services that call other services'
+APIs for a tenant.
 
 Automations in the campaigns service assign leads through the leads API. The service
 proves itself with a shared secret (``CRM_GATEWAY_SERVICE_SECRETS``, one per service) and
@@ -10,17 +11,15 @@ from __future__ import annotations
 
 import hmac
 
-from crm_shared.errors import Unauthorized
-
 SERVICE_ACCOUNT_ROLES: dict[str, tuple[str, ...]] = {"campaigns": ("sales_manager",)}
 """What each service may do when it calls an API (campaigns: assign leads to owners)."""
 
 
 def service_roles(service: str, secret: str, configured: dict[str, str]) -> tuple[str, ...]:
-    """The roles of ``service`` if ``secret`` is its configured one; 401 otherwise (the
+    """The roles of ``service`` if ``secret`` is its configured one; none otherwise (the
     same answer for an unknown service and a wrong secret)."""
     expected = configured.get(service, "")
     roles = SERVICE_ACCOUNT_ROLES.get(service, ())
     if not (expected and roles and hmac.compare_digest(expected.encode(), secret.encode())):
-        raise Unauthorized("unknown service or wrong service secret")
+        return ()
     return roles

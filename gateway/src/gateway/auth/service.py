@@ -1,4 +1,5 @@
-"""Log-in, token refresh and log-out, and the first admin of a tenant."""
+"""Use cases of log-in: log-in, token refresh and log-out (:class:`Identity`), the tokens
+of service accounts, and the first admin of a tenant."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import logging
 from dataclasses import dataclass
 
 from crm_shared.errors import Unauthorized, Unprocessable
-from gateway.login_throttle import LoginThrottle
-from gateway.passwords import check_strength, hash_password, verify_password
-from gateway.refresh_tokens import RefreshTokens
-from gateway.schemas import TokenResponse
-from gateway.tokens import TokenIssuer
+from gateway.auth.domain import service_roles
+from gateway.auth.login_throttle import LoginThrottle
+from gateway.auth.passwords import check_strength, hash_password, verify_password
+from gateway.auth.repository import RefreshTokens
+from gateway.auth.schemas import ServiceTokenRequest, ServiceTokenResponse, TokenResponse
+from gateway.auth.tokens import TokenIssuer
 from gateway.users import Document, UserRepository
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,24 @@ class Identity:
     async def logout(self, token: str) -> None:
         """Revoke the session of ``token`` (unknown tokens are ignored: nothing to end)."""
         await self.refresh_tokens.revoke_token_family(token)
+
+
+def service_token(
+    issuer: TokenIssuer, body: ServiceTokenRequest, *, secrets: dict[str, str], ttl_s: int
+) -> ServiceTokenResponse:
+    """A token of the service account ``body.service`` in ``body.tenant_id``; 401 when the
+    service is unknown or its secret wrong (one answer for both)."""
+    roles = service_roles(body.service, body.secret, secrets)
+    if not roles:
+        raise Unauthorized("unknown service or wrong service secret")
+    token = issuer.issue(
+        sub=f"service:{body.service}",
+        tenant_id=body.tenant_id,
+        roles=roles,
+        ttl_s=ttl_s,
+        name=f"{body.service} service",
+    )
+    return ServiceTokenResponse(access_token=token, expires_in=ttl_s)
 
 
 async def create_user(
