@@ -17,7 +17,7 @@ from crm_shared.access import Action, Scope, grant, scope_for_api_key
 from crm_shared.auth import BEARER, TokenVerifier
 from crm_shared.errors import Forbidden
 from crm_shared.mongo.client import make_client, service_database
-from gateway.api_keys import ApiKeys
+from gateway.apikeys.repository import ApiKeys
 from gateway.auth.callers import Authenticator, Caller
 from gateway.auth.keys import SigningKeys
 from gateway.auth.login_throttle import LoginThrottle

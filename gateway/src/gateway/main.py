@@ -15,7 +15,6 @@ from crm_shared.metrics import install_metrics
 from crm_shared.mongo.indexes import ensure_indexes
 from crm_shared.telemetry import setup_tracing
 from gateway import (
-    api_apikeys,
     api_customer360,
     api_dashboard,
     api_docs,
@@ -23,7 +22,8 @@ from gateway import (
     console,
     health,
 )
-from gateway.api_keys import API_KEY_INDEXES
+from gateway.apikeys.api import router as apikeys_router
+from gateway.apikeys.repository import API_KEY_INDEXES
 from gateway.auth.api import jwks_router
 from gateway.auth.api import router as auth_router
 from gateway.auth.login_throttle import LOGIN_FAILURE_INDEXES
@@ -81,7 +81,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(jwks_router)
     app.include_router(auth_router)
     app.include_router(api_users.router)
-    app.include_router(api_apikeys.router)
+    app.include_router(apikeys_router)
     app.include_router(api_customer360.router)
     app.include_router(api_dashboard.router)
     app.include_router(api_docs.router)

@@ -1,4 +1,4 @@
-"""Request and response bodies of user management and API keys."""
+"""Request and response bodies of user management."""
 
 from __future__ import annotations
 
@@ -52,37 +52,3 @@ class UserPage(BaseModel):
 
     items: list[User]
     next_cursor: str | None
-
-
-class ApiKeyCreate(_Strict):
-    """A new integration key: a name and its scopes (``<resource>:read``, ``webhooks``)."""
-
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    scopes: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
-        min_length=1, max_length=20
-    )
-
-
-class ApiKey(BaseModel):
-    """An API key as lists show it."""
-
-    id: str
-    name: str
-    prefix: str
-    scopes: list[str]
-    created_by: str
-    created_at: datetime
-    revoked_at: datetime | None
-    last_used_at: datetime | None = None
-
-
-class ApiKeyCreated(ApiKey):
-    """The new key, with the secret shown this once."""
-
-    key: str
-
-
-class ApiKeyList(BaseModel):
-    """The tenant's API keys."""
-
-    items: list[ApiKey]

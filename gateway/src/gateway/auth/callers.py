@@ -15,7 +15,8 @@ from fastapi import Request
 
 from crm_shared.auth import Principal, TokenVerifier
 from crm_shared.errors import TooManyRequests, Unauthorized
-from gateway.api_keys import KEY_PREFIX, ApiKeys
+from gateway.apikeys.domain import KEY_PREFIX
+from gateway.apikeys.repository import ApiKeys
 from gateway.auth.tokens import TokenIssuer
 from gateway.edge.rate_limits import TokenBuckets
 

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from crm_shared.access import Action
-from crm_shared.errors import Unprocessable
-from gateway.api_keys import KNOWN_SCOPES, public_key
+from gateway.apikeys import service
+from gateway.apikeys.schemas import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList
+from gateway.apikeys.views import public_key
 from gateway.auth.callers import Caller
 from gateway.deps import State, caller_allowed
-from gateway.schemas import ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyList
 
 router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"])
 Reader = Annotated[Caller, caller_allowed("api_keys", Action.READ)]
@@ -21,12 +21,8 @@ Writer = Annotated[Caller, caller_allowed("api_keys", Action.WRITE)]
 @router.post("", response_model=ApiKeyCreated, status_code=201)
 async def create(body: ApiKeyCreate, caller: Writer, state: State) -> ApiKeyCreated:
     """Create a key; the response holds the key itself, which is never shown again."""
-    unknown = sorted(set(body.scopes) - KNOWN_SCOPES)
-    if unknown:
-        raise Unprocessable(
-            f"unknown scopes: {', '.join(unknown)}", known_scopes=sorted(KNOWN_SCOPES)
-        )
-    doc, key = await state.api_keys.create(
+    doc, key = await service.create_key(
+        state.api_keys,
         tenant_id=caller.principal.tenant_id,
         name=body.name,
         scopes=body.scopes,
@@ -38,11 +34,12 @@ async def create(body: ApiKeyCreate, caller: Writer, state: State) -> ApiKeyCrea
 @router.get("", response_model=ApiKeyList)
 async def list_keys(caller: Reader, state: State) -> ApiKeyList:
     """The tenant's keys (never the secrets)."""
-    docs = await state.api_keys.page(caller.principal.tenant_id, limit=500)
+    docs = await service.list_keys(state.api_keys, caller.principal.tenant_id)
     return ApiKeyList(items=[ApiKey(**public_key(d)) for d in docs])
 
 
 @router.delete("/{key_id}", response_model=ApiKey)
 async def revoke(key_id: str, caller: Writer, state: State) -> ApiKey:
     """Revoke a key: requests with it fail from now on."""
-    return ApiKey(**public_key(await state.api_keys.revoke(caller.principal.tenant_id, key_id)))
+    doc = await service.revoke_key(state.api_keys, caller.principal.tenant_id, key_id)
+    return ApiKey(**public_key(doc))

@@ -1,8 +1,6 @@
-"""API keys for integrations: created by admins with scopes, shown once, stored hashed.
-
-A key looks like ``crm_key_<random>``; only its SHA-256 is stored, with a short
-``prefix`` kept for people to recognise it in lists. Revocation takes effect on the next
-request (the gateway caches a verified key for ``KEY_CACHE_S`` at most).
+"""Storage of API keys: each key's record (its SHA-256, never the key), and the check of a
+presented key. Revocation takes effect on the next request (the gateway caches a verified
+key for ``KEY_CACHE_S`` at most).
 """
 
 from __future__ import annotations
@@ -13,18 +11,15 @@ from typing import Any
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared.access import INTEGRATION_READABLE
 from crm_shared.errors import NotFound
 from crm_shared.ids import new_id, utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
+from gateway.apikeys.domain import KEY_PREFIX, shown_prefix
 from gateway.auth.opaque_secrets import new_secret, secret_hash
 
 Document = dict[str, Any]
 API_KEYS = "api_keys"
-KEY_PREFIX = "crm_key_"
 KEY_CACHE_S = 5.0
-WEBHOOKS_SCOPE = "webhooks"
-KNOWN_SCOPES = frozenset({*(f"{r}:read" for r in INTEGRATION_READABLE), WEBHOOKS_SCOPE})
 API_KEY_INDEXES = CollectionIndexes(
     API_KEYS,
     [
@@ -32,20 +27,6 @@ API_KEY_INDEXES = CollectionIndexes(
         index([("tenant_id", ASCENDING), ("created_at", ASCENDING)], name="tenant_created"),
     ],
 )
-
-
-def public_key(doc: Document) -> Document:
-    """An API key as lists show it (never the key or its hash)."""
-    return {
-        "id": doc["_id"],
-        "name": doc["name"],
-        "prefix": doc["prefix"],
-        "scopes": doc["scopes"],
-        "created_by": doc["created_by"],
-        "created_at": doc["created_at"],
-        "revoked_at": doc.get("revoked_at"),
-        "last_used_at": doc.get("last_used_at"),
-    }
 
 
 class ApiKeys:
@@ -64,7 +45,7 @@ class ApiKeys:
             "_id": new_id("key"),
             "tenant_id": tenant_id,
             "name": name,
-            "prefix": key[: len(KEY_PREFIX) + 6],
+            "prefix": shown_prefix(key),
             "hash": secret_hash(key),
             "scopes": sorted(set(scopes)),
             "created_by": created_by,
