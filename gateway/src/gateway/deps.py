@@ -28,7 +28,7 @@ from gateway.edge.rate_limits import TokenBuckets
 from gateway.openapi_doc import MergedOpenApi
 from gateway.proxy.upstreams import Upstreams
 from gateway.settings import GatewaySettings
-from gateway.users import UserRepository
+from gateway.users.repository import UserRepository
 
 
 @dataclass

@@ -18,7 +18,6 @@ from gateway import (
     api_customer360,
     api_dashboard,
     api_docs,
-    api_users,
     console,
     health,
 )
@@ -28,14 +27,15 @@ from gateway.auth.api import jwks_router
 from gateway.auth.api import router as auth_router
 from gateway.auth.login_throttle import LOGIN_FAILURE_INDEXES
 from gateway.auth.repository import REFRESH_INDEXES
-from gateway.auth.service import bootstrap_admin
 from gateway.deps import GatewayState
 from gateway.edge.compression import add_compression
 from gateway.edge.ip_limit import IpRateLimit
 from gateway.proxy.api import add_proxy_routes
 from gateway.proxy.metrics import upstream_families
 from gateway.settings import GatewaySettings, get_settings
-from gateway.users import USER_INDEXES
+from gateway.users.api import router as users_router
+from gateway.users.repository import USER_INDEXES
+from gateway.users.service import bootstrap_admin
 
 log = logging.getLogger(__name__)
 IMPORT_MAX_BYTES = 64 * 1024 * 1024
@@ -80,7 +80,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(jwks_router)
     app.include_router(auth_router)
-    app.include_router(api_users.router)
+    app.include_router(users_router)
     app.include_router(apikeys_router)
     app.include_router(api_customer360.router)
     app.include_router(api_dashboard.router)

@@ -1,21 +1,19 @@
-"""Use cases of log-in: log-in, token refresh and log-out (:class:`Identity`), the tokens
-of service accounts, and the first admin of a tenant."""
+"""Use cases of log-in: log-in, token refresh and log-out (:class:`Identity`), and the
+tokens of service accounts."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
-from crm_shared.errors import Unauthorized, Unprocessable
+from crm_shared.errors import Unauthorized
 from gateway.auth.domain import service_roles
 from gateway.auth.login_throttle import LoginThrottle
-from gateway.auth.passwords import check_strength, hash_password, verify_password
+from gateway.auth.passwords import verify_password
 from gateway.auth.repository import RefreshTokens
 from gateway.auth.schemas import ServiceTokenRequest, ServiceTokenResponse, TokenResponse
 from gateway.auth.tokens import TokenIssuer
-from gateway.users import Document, UserRepository
+from gateway.users.repository import Document, UserRepository
 
-log = logging.getLogger(__name__)
 BAD_CREDENTIALS = "the e-mail or the password is wrong"
 """One answer for an unknown e-mail, a wrong password and a deactivated user."""
 
@@ -93,35 +91,3 @@ def service_token(
         name=f"{body.service} service",
     )
     return ServiceTokenResponse(access_token=token, expires_in=ttl_s)
-
-
-async def create_user(
-    users: UserRepository,
-    *,
-    tenant_id: str,
-    email: str,
-    name: str | None,
-    roles: list[str],
-    password: str,
-) -> Document:
-    """A new active user with an argon2id password hash; 422 for a weak password."""
-    if problem := check_strength(password):
-        raise Unprocessable(problem, errors=[{"field": "password", "message": problem}])
-    return await users.create(
-        tenant_id=tenant_id,
-        email=email,
-        name=name,
-        roles=roles,
-        pw_hash=await hash_password(password),
-    )
-
-
-async def bootstrap_admin(users: UserRepository, *, email: str, password: str, tenant: str) -> bool:
-    """Create the first admin from settings when no user exists yet; True if created."""
-    if not (email and password and tenant) or await users.any_exists():
-        return False
-    await create_user(
-        users, tenant_id=tenant, email=email, name=None, roles=["admin"], password=password
-    )
-    log.info("created the first admin %s of tenant %s", email, tenant)
-    return True

@@ -534,9 +534,9 @@ async def _create_admin(
 ) -> str:
     from crm_shared.mongo.client import make_client, service_database
     from crm_shared.mongo.indexes import ensure_indexes
-    from gateway.auth.service import create_user
     from gateway.settings import GatewaySettings
-    from gateway.users import USER_INDEXES, UserRepository
+    from gateway.users.repository import USER_INDEXES, UserRepository
+    from gateway.users.service import create_user
 
     settings = GatewaySettings(mongo_url=url, mongo_db=db_name)
     client = make_client(settings)

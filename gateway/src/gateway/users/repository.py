@@ -25,21 +25,6 @@ USER_INDEXES = CollectionIndexes(
 )
 
 
-def public_user(doc: Document) -> Document:
-    """A user as the API shows it (never the password hash)."""
-    return {
-        "id": doc["_id"],
-        "email": doc["email"],
-        "name": doc.get("name"),
-        "roles": list(doc.get("roles") or []),
-        "active": bool(doc.get("active")),
-        "tenant_id": doc["tenant_id"],
-        "created_at": doc["created_at"],
-        "updated_at": doc["updated_at"],
-        "version": doc["version"],
-    }
-
-
 class UserRepository:
     """Reads and writes ``users``; lookups outside a tenant exist only for log-in."""
 
