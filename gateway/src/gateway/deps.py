@@ -28,7 +28,7 @@ from gateway.edge.rate_limits import TokenBuckets
 from gateway.openapi_doc import MergedOpenApi
 from gateway.proxy.upstreams import Upstreams
 from gateway.settings import GatewaySettings
-from gateway.users.repository import UserRepository
+from gateway.users.repository import Users
 
 
 @dataclass
@@ -40,7 +40,7 @@ class GatewayState:
     issuer: TokenIssuer
     client: AsyncMongoClient[dict[str, Any]]
     db: AsyncDatabase[dict[str, Any]]
-    users: UserRepository
+    users: Users
     api_keys: ApiKeys
     identity: Identity
     authenticator: Authenticator
@@ -57,7 +57,7 @@ class GatewayState:
         issuer = TokenIssuer(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
         client = make_client(settings)
         db = service_database(client, settings)
-        users = UserRepository(db)
+        users = Users(db)
         api_keys = ApiKeys(db)
         own_keys = {"jwt_public_key": json.dumps(keys.jwks), "jwt_jwks_url": ""}
         verifier = TokenVerifier(settings.model_copy(update=own_keys))

@@ -20,14 +20,16 @@ async def create_key(
         raise Unprocessable(
             f"unknown scopes: {', '.join(unknown)}", known_scopes=sorted(KNOWN_SCOPES)
         )
-    return await keys.create(tenant_id=tenant_id, name=name, scopes=scopes, created_by=created_by)
+    return await keys.of(tenant_id).create(name=name, scopes=scopes, created_by=created_by)
 
 
 async def list_keys(keys: ApiKeys, tenant_id: str) -> list[Document]:
     """The tenant's keys, oldest first (``LIST_LIMIT`` at most)."""
-    return await keys.page(tenant_id, limit=LIST_LIMIT)
+    return await keys.of(tenant_id).oldest_first(limit=LIST_LIMIT)
 
 
 async def revoke_key(keys: ApiKeys, tenant_id: str, key_id: str) -> Document:
     """Revoke one of the tenant's keys (idempotent); 404 when the tenant has no such key."""
-    return await keys.revoke(tenant_id, key_id)
+    doc = await keys.of(tenant_id).revoke(key_id)
+    keys.forget_verified()
+    return doc

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crm_shared.errors import Unauthorized
+from crm_shared.mongo.scoped import Document
 from gateway.auth.domain import service_roles
 from gateway.auth.login_throttle import LoginThrottle
 from gateway.auth.passwords import verify_password
 from gateway.auth.repository import RefreshTokens
 from gateway.auth.schemas import ServiceTokenRequest, ServiceTokenResponse, TokenResponse
 from gateway.auth.tokens import TokenIssuer
-from gateway.users.repository import Document, UserRepository
+from gateway.users.repository import Users
 
 BAD_CREDENTIALS = "the e-mail or the password is wrong"
 """One answer for an unknown e-mail, a wrong password and a deactivated user."""
@@ -22,7 +23,7 @@ BAD_CREDENTIALS = "the e-mail or the password is wrong"
 class Identity:
     """What the identity routes need, built once per app."""
 
-    users: UserRepository
+    users: Users
     refresh_tokens: RefreshTokens
     throttle: LoginThrottle
     issuer: TokenIssuer
