@@ -15,8 +15,6 @@ from crm_shared.metrics import install_metrics
 from crm_shared.mongo.indexes import ensure_indexes
 from crm_shared.telemetry import setup_tracing
 from gateway import (
-    api_customer360,
-    api_dashboard,
     api_docs,
     console,
     health,
@@ -27,6 +25,8 @@ from gateway.auth.api import jwks_router
 from gateway.auth.api import router as auth_router
 from gateway.auth.login_throttle import LOGIN_FAILURE_INDEXES
 from gateway.auth.repository import REFRESH_INDEXES
+from gateway.customer360.api import router as customer360_router
+from gateway.dashboard.api import router as dashboard_router
 from gateway.deps import GatewayState
 from gateway.edge.compression import add_compression
 from gateway.edge.ip_limit import IpRateLimit
@@ -82,8 +82,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(users_router)
     app.include_router(apikeys_router)
-    app.include_router(api_customer360.router)
-    app.include_router(api_dashboard.router)
+    app.include_router(customer360_router)
+    app.include_router(dashboard_router)
     app.include_router(api_docs.router)
     add_proxy_routes(app)  # last: its catch-all must not shadow the routes above
     app.add_middleware(IpRateLimit)
