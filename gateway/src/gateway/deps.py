@@ -24,8 +24,8 @@ from gateway.auth.login_throttle import LoginThrottle
 from gateway.auth.repository import RefreshTokens
 from gateway.auth.service import Identity
 from gateway.auth.tokens import TokenIssuer
+from gateway.docs.openapi import MergedOpenApi
 from gateway.edge.rate_limits import TokenBuckets
-from gateway.openapi_doc import MergedOpenApi
 from gateway.proxy.upstreams import Upstreams
 from gateway.settings import GatewaySettings
 from gateway.users.repository import Users

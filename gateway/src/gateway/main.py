@@ -14,22 +14,20 @@ from crm_shared.logs import setup_logging
 from crm_shared.metrics import install_metrics
 from crm_shared.mongo.indexes import ensure_indexes
 from crm_shared.telemetry import setup_tracing
-from gateway import (
-    api_docs,
-    console,
-    health,
-)
 from gateway.apikeys.api import router as apikeys_router
 from gateway.apikeys.repository import API_KEY_INDEXES
 from gateway.auth.api import jwks_router
 from gateway.auth.api import router as auth_router
 from gateway.auth.login_throttle import LOGIN_FAILURE_INDEXES
 from gateway.auth.repository import REFRESH_INDEXES
+from gateway.console.api import add_console_routes
 from gateway.customer360.api import router as customer360_router
 from gateway.dashboard.api import router as dashboard_router
 from gateway.deps import GatewayState
+from gateway.docs.api import router as docs_router
 from gateway.edge.compression import add_compression
 from gateway.edge.ip_limit import IpRateLimit
+from gateway.health.api import router as health_router
 from gateway.proxy.api import add_proxy_routes
 from gateway.proxy.metrics import upstream_families
 from gateway.settings import GatewaySettings, get_settings
@@ -77,14 +75,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    app.include_router(health.router)
+    app.include_router(health_router)
     app.include_router(jwks_router)
     app.include_router(auth_router)
     app.include_router(users_router)
     app.include_router(apikeys_router)
     app.include_router(customer360_router)
     app.include_router(dashboard_router)
-    app.include_router(api_docs.router)
+    app.include_router(docs_router)
     add_proxy_routes(app)  # last: its catch-all must not shadow the routes above
     app.add_middleware(IpRateLimit)
     add_edge_middleware(
@@ -99,6 +97,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     install_metrics(app, {"upstreams": upstream_families})
     add_compression(app)
-    console.add_console_routes(app, settings.console_dir)  # last: its catch-all serves GETs
+    add_console_routes(app, settings.console_dir)  # last: its catch-all serves GETs
     instrument_app(app)
     return app
