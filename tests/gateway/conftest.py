@@ -18,10 +18,10 @@ from crm_devstack.launcher import Launched, launch_services, wait_services_ready
 from crm_devstack.servers import free_port, stop_all
 from crm_devstack.services import get_service
 from crm_devstack.testing import Backend, TokenMinter, isolated_settings, running_app, unique_name
-from gateway.identity import create_user
+from gateway.deps import GatewayState
 from gateway.main import create_app
 from gateway.settings import GatewaySettings
-from gateway.state import GatewayState
+from gateway.users.service import create_user
 
 PASSWORD = "correct horse battery staple"
 

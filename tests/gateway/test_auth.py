@@ -11,8 +11,8 @@ from crm_devstack.launcher import Launched
 from crm_devstack.testing import Backend, TokenMinter, running_app, unique_name
 from crm_shared.auth import TokenVerifier
 from crm_shared.settings import ServiceSettings
+from gateway.deps import GatewayState
 from gateway.main import create_app
-from gateway.state import GatewayState
 
 from .conftest import PASSWORD, Gateway, gateway_settings
 

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from crm_devstack.testing import Backend, TokenMinter, served, serving_app, unique_name
-from gateway.compression import MINIMUM_SIZE
+from gateway.edge.compression import MINIMUM_SIZE
 from gateway.main import create_app
 
 from .conftest import Gateway, gateway_settings

@@ -10,7 +10,7 @@ import pytest
 
 from crm_devstack.servers import free_port
 from crm_devstack.testing import Backend, TokenMinter, running_app
-from gateway.console import CONTENT_SECURITY_POLICY, IMMUTABLE
+from gateway.console.api import CONTENT_SECURITY_POLICY, IMMUTABLE
 from gateway.main import create_app
 from tests.gateway.conftest import gateway_settings
 

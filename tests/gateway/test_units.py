@@ -15,13 +15,13 @@ from crm_shared.auth import TokenVerifier
 from crm_shared.errors import Unauthorized
 from crm_shared.jwk import public_jwk
 from crm_shared.settings import ServiceSettings
-from gateway.api_dashboard import quarter_months, trailing_months
-from gateway.breaker import BreakerState, CircuitBreaker
-from gateway.keys import SigningKeys
-from gateway.passwords import check_strength, hash_password, verify_password
-from gateway.rate_limits import TokenBuckets
-from gateway.routing import PUBLIC_RESOURCES, SERVICE_OF, access_of, is_event_stream
-from gateway.tokens import TokenIssuer
+from gateway.auth.keys import SigningKeys
+from gateway.auth.passwords import check_strength, hash_password, verify_password
+from gateway.auth.tokens import TokenIssuer
+from gateway.dashboard.domain import quarter_months, trailing_months
+from gateway.edge.rate_limits import TokenBuckets
+from gateway.proxy.breaker import BreakerState, CircuitBreaker
+from gateway.proxy.routing import PUBLIC_RESOURCES, SERVICE_OF, access_of, is_event_stream
 
 
 def test_bucket_allows_the_burst_then_refills_at_the_rate() -> None:

@@ -1,6 +1,6 @@
-"""Every service has one shape: ``main.py``, ``settings.py``, service-wide ``deps.py``, and
-one sub-package per feature whose modules keep their roles' names and import direction
-(domain <- schemas <- api/service; routes never reach storage)."""
+"""Every service, and the gateway, has one shape: ``main.py``, ``settings.py``, service-wide
+``deps.py``, and one sub-package per feature whose modules keep their roles' names and
+import direction (domain <- schemas <- api/service; routes never reach storage)."""
 
 from __future__ import annotations
 
@@ -32,10 +32,15 @@ def _package(service: str) -> Path:
     return ROOT / "services" / service / "src" / service
 
 
-def _features(service: str) -> list[Path]:
-    return sorted(
-        p for p in _package(service).iterdir() if p.is_dir() and (p / "__init__.py").exists()
-    )
+PACKAGES = [
+    *(pytest.param(_package(service), id=service) for service in SERVICES),
+    pytest.param(ROOT / "gateway" / "src" / "gateway", id="gateway"),
+]
+"""Every package that keeps the shape: each service's, and the gateway's."""
+
+
+def _features(package: Path) -> list[Path]:
+    return sorted(p for p in package.iterdir() if p.is_dir() and (p / "__init__.py").exists())
 
 
 def _imported(path: Path) -> set[str]:
@@ -50,34 +55,33 @@ def _imported(path: Path) -> set[str]:
     return names
 
 
-def _role_of(name: str, service: str) -> str | None:
-    """The role of an imported module of ``service`` (``leads.leads.api`` -> ``api``)."""
+def _role_of(name: str, package: str) -> str | None:
+    """The role of an imported module of ``package`` (``leads.leads.api`` -> ``api``)."""
     parts = name.split(".")
-    if parts[0] != service or len(parts) < 2:
+    if parts[0] != package or len(parts) < 2:
         return None
     if len(parts) == 2:
         return parts[1].removesuffix(".py")
     return parts[2] if parts[2] in ROLES else None
 
 
-@pytest.mark.parametrize("service", SERVICES)
-def test_service_package_holds_only_main_settings_deps_and_features(service: str) -> None:
-    package = _package(service)
+@pytest.mark.parametrize("package", PACKAGES)
+def test_service_package_holds_only_main_settings_deps_and_features(package: Path) -> None:
     loose = sorted(p.name for p in package.glob("*.py") if p.name not in SERVICE_MODULES)
-    assert loose == [], f"{service}: modules outside a feature package: {loose}"
+    assert loose == [], f"{package.name}: modules outside a feature package: {loose}"
     assert (package / "main.py").exists() and (package / "settings.py").exists()
-    assert _features(service), f"{service} has no feature package"
+    assert _features(package), f"{package.name} has no feature package"
 
 
-@pytest.mark.parametrize("service", SERVICES)
-def test_import_direction(service: str) -> None:
+@pytest.mark.parametrize("package", PACKAGES)
+def test_import_direction(package: Path) -> None:
     wrong: list[str] = []
-    for feature in _features(service):
+    for feature in _features(package):
         for module in feature.glob("*.py"):
             role = module.stem
             banned = FORBIDDEN.get(role, set())
             for name in _imported(module):
-                other = _role_of(name, service)
+                other = _role_of(name, package.name)
                 if other in banned:
                     wrong.append(f"{module.relative_to(ROOT)} ({role}) imports {name}")
                 if role == "domain" and name.split(".")[0] in DOMAIN_FORBIDDEN_PACKAGES:

@@ -14,27 +14,26 @@ from crm_shared.logs import setup_logging
 from crm_shared.metrics import install_metrics
 from crm_shared.mongo.indexes import ensure_indexes
 from crm_shared.telemetry import setup_tracing
-from gateway import (
-    api_apikeys,
-    api_auth,
-    api_customer360,
-    api_dashboard,
-    api_docs,
-    api_users,
-    compression,
-    console,
-    health,
-    proxy,
-)
-from gateway.api_keys import API_KEY_INDEXES
-from gateway.identity import bootstrap_admin
-from gateway.ip_limit import IpRateLimit
-from gateway.login_throttle import LOGIN_FAILURE_INDEXES
-from gateway.metrics import upstream_families
-from gateway.refresh_tokens import REFRESH_INDEXES
+from gateway.apikeys.api import router as apikeys_router
+from gateway.apikeys.repository import API_KEY_INDEXES
+from gateway.auth.api import jwks_router
+from gateway.auth.api import router as auth_router
+from gateway.auth.login_throttle import LOGIN_FAILURE_INDEXES
+from gateway.auth.repository import REFRESH_INDEXES
+from gateway.console.api import add_console_routes
+from gateway.customer360.api import router as customer360_router
+from gateway.dashboard.api import router as dashboard_router
+from gateway.deps import GatewayState
+from gateway.docs.api import router as docs_router
+from gateway.edge.compression import add_compression
+from gateway.edge.ip_limit import IpRateLimit
+from gateway.health.api import router as health_router
+from gateway.proxy.api import add_proxy_routes
+from gateway.proxy.metrics import upstream_families
 from gateway.settings import GatewaySettings, get_settings
-from gateway.state import GatewayState
-from gateway.users import USER_INDEXES
+from gateway.users.api import router as users_router
+from gateway.users.repository import USER_INDEXES
+from gateway.users.service import bootstrap_admin
 
 log = logging.getLogger(__name__)
 IMPORT_MAX_BYTES = 64 * 1024 * 1024
@@ -76,15 +75,15 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    app.include_router(health.router)
-    app.include_router(api_auth.jwks_router)
-    app.include_router(api_auth.router)
-    app.include_router(api_users.router)
-    app.include_router(api_apikeys.router)
-    app.include_router(api_customer360.router)
-    app.include_router(api_dashboard.router)
-    app.include_router(api_docs.router)
-    proxy.add_proxy_routes(app)  # last: its catch-all must not shadow the routes above
+    app.include_router(health_router)
+    app.include_router(jwks_router)
+    app.include_router(auth_router)
+    app.include_router(users_router)
+    app.include_router(apikeys_router)
+    app.include_router(customer360_router)
+    app.include_router(dashboard_router)
+    app.include_router(docs_router)
+    add_proxy_routes(app)  # last: its catch-all must not shadow the routes above
     app.add_middleware(IpRateLimit)
     add_edge_middleware(
         app,
@@ -97,7 +96,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         expose_headers=["Retry-After"],
     )
     install_metrics(app, {"upstreams": upstream_families})
-    compression.add_compression(app)
-    console.add_console_routes(app, settings.console_dir)  # last: its catch-all serves GETs
+    add_compression(app)
+    add_console_routes(app, settings.console_dir)  # last: its catch-all serves GETs
     instrument_app(app)
     return app

@@ -67,7 +67,7 @@ class GatewaySettings(ServiceSettings):
 
     service_secrets: dict[str, str] = Field(default_factory=dict)
     """Service name -> secret it exchanges for a tenant token (JSON in
-    ``CRM_GATEWAY_SERVICE_SECRETS``); see :mod:`gateway.service_accounts`."""
+    ``CRM_GATEWAY_SERVICE_SECRETS``); see :mod:`gateway.auth.domain`."""
     service_token_ttl_s: int = Field(default=300, ge=30, le=900)
 
     console_dir: Path | None = None

@@ -158,7 +158,7 @@ def test_admin_create_makes_a_first_admin_who_can_log_in(backend: Backend) -> No
     import asyncio
 
     from crm_shared.mongo.client import make_client
-    from gateway.passwords import verify_password
+    from gateway.auth.passwords import verify_password
     from gateway.settings import GatewaySettings
 
     gateway_url = backend.mongo_url_for("gateway")

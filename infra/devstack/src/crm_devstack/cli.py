@@ -610,9 +610,9 @@ async def _create_admin(
 ) -> str:
     from crm_shared.mongo.client import make_client, service_database
     from crm_shared.mongo.indexes import ensure_indexes
-    from gateway.identity import create_user
     from gateway.settings import GatewaySettings
-    from gateway.users import USER_INDEXES, UserRepository
+    from gateway.users.repository import USER_INDEXES, Users
+    from gateway.users.service import create_user
 
     settings = GatewaySettings(mongo_url=url, mongo_db=db_name)
     client = make_client(settings)
@@ -620,7 +620,7 @@ async def _create_admin(
         db = service_database(client, settings)
         await ensure_indexes(db, [USER_INDEXES])
         user = await create_user(
-            UserRepository(db),
+            Users(db),
             tenant_id=tenant,
             email=email,
             name=name,

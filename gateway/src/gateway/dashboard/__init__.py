@@ -1,0 +1,1 @@
+"""The sales dashboard: figures gathered from the services at once."""

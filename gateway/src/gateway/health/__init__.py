@@ -1,0 +1,1 @@
+"""Liveness and readiness of the gateway and the services behind it."""
