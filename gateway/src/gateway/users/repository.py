@@ -50,7 +50,9 @@ class UserRepository(Repository):
             "password_hash": pw_hash,
         }
         try:
-            await self.insert(doc)
+            # the gateway emits no events, so it has no unit of work: one plain session
+            async with self.db.client.start_session() as session:
+                await self.insert(doc, session=session)
         except DuplicateKeyError as exc:
             raise Conflict("a user with this e-mail already exists") from exc
         return doc
