@@ -36,7 +36,10 @@ class Tx:
         causation_id: str | None = None,
         transactional: bool = True,
     ) -> None:
-        self.session = session
+        self._session = session
+        self.touched = False
+        """Whether the session was handed out (or a before-commit hook registered) since
+        this was last set to False: a handler that did not touch it wrote nothing."""
         self._uow = uow
         self._correlation_id = correlation_id
         self._causation_id = causation_id
@@ -48,6 +51,12 @@ class Tx:
         self.flush_hooks: list[Callable[[], Awaitable[None]]] = []
         """Awaited at the end of the work, before the commit (buffered bulk writes)."""
 
+    @property
+    def session(self) -> AsyncClientSession:
+        """The session every read and write of this unit of work passes."""
+        self.touched = True
+        return self._session
+
     def after_commit(self, hook: Callable[[], None]) -> None:
         """Call ``hook`` once this transaction has committed (never if it rolls back)."""
         if hook not in self.commit_hooks:
@@ -56,6 +65,7 @@ class Tx:
     def before_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Await ``hook`` after the work, inside the transaction, just before it commits:
         handlers of a batch of events buffer their writes and flush them in one bulk."""
+        self.touched = True
         self.flush_hooks.append(hook)
 
     async def flush(self) -> None:
