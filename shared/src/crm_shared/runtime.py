@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Sequence
+from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared.cache import TenantCache
 from crm_shared.delivery_queue import Dispatcher
 from crm_shared.idempotency import IDEMPOTENCY_INDEXES
 from crm_shared.inbox import INBOX_INDEXES
@@ -24,7 +23,6 @@ from crm_shared.settings import ServiceSettings
 from crm_shared.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 class Runtime:
@@ -45,15 +43,6 @@ class Runtime:
         self.dispatchers: dict[str, Dispatcher] = {}
         """Delivery dispatchers by channel, registered by the hooks that start them (their
         outcomes are reported on ``/metrics``)."""
-        self._caches: dict[str, TenantCache[Any]] = {}
-
-    def tenant_cache(self, name: str, load: Callable[[str], Awaitable[T]]) -> TenantCache[T]:
-        """This runtime's per-tenant cache ``name``, made with ``load`` on first use (entries
-        live ``cache_ttl_s``; invalidate a tenant's after changing what it holds)."""
-        cache = self._caches.get(name)
-        if cache is None:
-            cache = self._caches[name] = TenantCache(load, ttl_s=self.settings.cache_ttl_s)
-        return cast(TenantCache[T], cache)
 
     async def start(
         self, *, indexes: Sequence[CollectionIndexes], consumers: Sequence[ConsumerSpec]

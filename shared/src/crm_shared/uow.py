@@ -8,12 +8,13 @@ transaction, then the relay is woken right after the commit.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared.cache import TenantCache
 from crm_shared.events.catalogue import EventData
 from crm_shared.events.envelope import CloudEvent, new_envelope
 from crm_shared.mongo.transactions import run_in_transaction
@@ -83,6 +84,11 @@ class Tx:
         """The service database this transaction writes to (pass ``session`` on every call)."""
         return self._uow.db
 
+    @property
+    def uow(self) -> UnitOfWork:
+        """The unit of work running this transaction (for its per-tenant caches)."""
+        return self._uow
+
     async def emit(self, event: EventData, *, tenant_id: str) -> CloudEvent:
         """Write ``event`` to the outbox inside this transaction and return its envelope."""
         return (await self.emit_many([event], tenant_id=tenant_id))[0]
@@ -140,6 +146,16 @@ class UnitOfWork:
         self.db = db
         self.settings = settings
         self._on_commit = on_commit
+        self._caches: dict[str, TenantCache[Any]] = {}
+
+    def tenant_cache(self, name: str, load: Callable[[str], Awaitable[T]]) -> TenantCache[T]:
+        """The service's per-tenant cache ``name``, made with ``load`` on first use (entries
+        live ``cache_ttl_s``; invalidate a tenant's once a change to it has committed).
+        Use cases and event handlers reach the same caches (``rt.uow``, ``tx.uow``)."""
+        cache = self._caches.get(name)
+        if cache is None:
+            cache = self._caches[name] = TenantCache(load, ttl_s=self.settings.cache_ttl_s)
+        return cast(TenantCache[T], cache)
 
     async def run(
         self,

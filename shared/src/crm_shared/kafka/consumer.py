@@ -151,6 +151,8 @@ class ConsumerRunner:
         self.lag: dict[TopicPartition, int] = {}
         """Records of each assigned partition not handled yet (see ``partition_lag``),
         measured after each fetch and after each commit."""
+        self.committed: dict[TopicPartition, int] = {}
+        """The next offset of each partition this runner committed (what it has handled)."""
         self._revocations = _Revocations()
         self._pacer = FetchPacer(settings)
 
@@ -258,6 +260,7 @@ class ConsumerRunner:
             elif offsets:
                 try:
                     await asyncio.wait_for(consumer.commit(offsets), _WEDGED_AFTER_S)
+                    self.committed.update(offsets)
                 except (CommitFailedError, IllegalStateError) as exc:
                     # partitions moved in a rebalance: their new owner re-reads from the
                     # last commit, and the inbox makes the repeats harmless

@@ -19,7 +19,9 @@ from leads.scoring.schemas import DEFAULT_SCORING_CONFIG, AssignmentConfig, Scor
 def config_cache(rt: Runtime) -> TenantCache[Document]:
     """The tenants' lead configuration documents, cached: creating and importing leads read
     them on every call (the use cases below invalidate a tenant's entry on change)."""
-    return rt.tenant_cache("lead-config", lambda tenant: ConfigRepository(rt.db, tenant).config())
+    return rt.uow.tenant_cache(
+        "lead-config", lambda tenant: ConfigRepository(rt.db, tenant).config()
+    )
 
 
 def scoring_of(config: Mapping[str, Any]) -> tuple[ScoringConfig, int]:
