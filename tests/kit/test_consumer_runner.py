@@ -46,6 +46,8 @@ class Rig:
 
     def start(self) -> ConsumerRunner:
         async def handler(envelope: CloudEvent, event: LeadCreated, tx: Tx) -> None:
+            if event.lead_id.startswith("lead_looked"):
+                return  # an event this group only looks at: it writes nothing
             left = self.failures_left.get(event.lead_id, 0)
             if left:
                 self.failures_left[event.lead_id] = left - 1
@@ -179,6 +181,25 @@ async def test_same_event_delivered_twice_applies_once(rig: Rig) -> None:
     await rig.send(value, key="lead_dup")
     await eventually(lambda: runner.stats.duplicates == 1, what="duplicate seen")
     assert await rig.count("lead_dup") == 1
+
+
+async def test_events_a_handler_writes_nothing_for_leave_no_inbox_key(rig: Rig) -> None:
+    """No key for an event whose handler touched no transaction (applied again it still
+    writes nothing); one for each event that wrote, so its redelivery stays a no-op."""
+    runner = rig.start()
+    wrote = lead_event("lead_wrote").to_bytes()
+    for value in [
+        lead_event("lead_looked1").to_bytes(),
+        wrote,
+        lead_event("lead_looked2").to_bytes(),
+    ]:
+        await rig.send(value, key="mixed")
+    await rig.send(wrote, key="mixed")
+    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    assert await rig.count("lead_wrote") == 1
+    keys = [doc["_id"] async for doc in rig.uow.db["inbox"].find({})]
+    assert len(keys) == 1 and keys[0].startswith("runner-test:")
+    assert runner.stats.handled + runner.stats.duplicates == 4
 
 
 async def test_restarted_runner_resumes_after_committed_offsets(rig: Rig) -> None:

@@ -55,6 +55,10 @@ class ServiceSettings(BaseSettings):
     the service (``crm up`` runs one instance of each and turns it off)."""
     outbox_lease_s: float = Field(default=10.0, gt=0)
     outbox_batch_size: int = Field(default=500, ge=1)
+    cache_ttl_s: float = Field(default=2.0, ge=0)
+    """How long a tenant's cached configuration or rules are used before they are read
+    again: how late this instance sees a change made through another one (its own changes
+    take effect at once)."""
     jwt_public_key: str = ""
     jwt_jwks_url: str = ""
     jwt_issuer: str = "crm-gateway"

@@ -8,12 +8,13 @@ transaction, then the relay is woken right after the commit.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared.cache import TenantCache
 from crm_shared.events.catalogue import EventData
 from crm_shared.events.envelope import CloudEvent, new_envelope
 from crm_shared.mongo.transactions import run_in_transaction
@@ -36,7 +37,10 @@ class Tx:
         causation_id: str | None = None,
         transactional: bool = True,
     ) -> None:
-        self.session = session
+        self._session = session
+        self.touched = False
+        """Whether the session was handed out (or a before-commit hook registered) since
+        this was last set to False: a handler that did not touch it wrote nothing."""
         self._uow = uow
         self._correlation_id = correlation_id
         self._causation_id = causation_id
@@ -48,6 +52,12 @@ class Tx:
         self.flush_hooks: list[Callable[[], Awaitable[None]]] = []
         """Awaited at the end of the work, before the commit (buffered bulk writes)."""
 
+    @property
+    def session(self) -> AsyncClientSession:
+        """The session every read and write of this unit of work passes."""
+        self.touched = True
+        return self._session
+
     def after_commit(self, hook: Callable[[], None]) -> None:
         """Call ``hook`` once this transaction has committed (never if it rolls back)."""
         if hook not in self.commit_hooks:
@@ -56,6 +66,7 @@ class Tx:
     def before_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Await ``hook`` after the work, inside the transaction, just before it commits:
         handlers of a batch of events buffer their writes and flush them in one bulk."""
+        self.touched = True
         self.flush_hooks.append(hook)
 
     async def flush(self) -> None:
@@ -72,6 +83,11 @@ class Tx:
     def db(self) -> AsyncDatabase[Any]:
         """The service database this transaction writes to (pass ``session`` on every call)."""
         return self._uow.db
+
+    @property
+    def uow(self) -> UnitOfWork:
+        """The unit of work running this transaction (for its per-tenant caches)."""
+        return self._uow
 
     async def emit(self, event: EventData, *, tenant_id: str) -> CloudEvent:
         """Write ``event`` to the outbox inside this transaction and return its envelope."""
@@ -130,6 +146,16 @@ class UnitOfWork:
         self.db = db
         self.settings = settings
         self._on_commit = on_commit
+        self._caches: dict[str, TenantCache[Any]] = {}
+
+    def tenant_cache(self, name: str, load: Callable[[str], Awaitable[T]]) -> TenantCache[T]:
+        """The service's per-tenant cache ``name``, made with ``load`` on first use (entries
+        live ``cache_ttl_s``; invalidate a tenant's once a change to it has committed).
+        Use cases and event handlers reach the same caches (``rt.uow``, ``tx.uow``)."""
+        cache = self._caches.get(name)
+        if cache is None:
+            cache = self._caches[name] = TenantCache(load, ttl_s=self.settings.cache_ttl_s)
+        return cast(TenantCache[T], cache)
 
     async def run(
         self,

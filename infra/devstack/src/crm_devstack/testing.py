@@ -365,23 +365,27 @@ def event_envelope(event: EventData, *, tenant_id: str) -> CloudEvent:
 
 async def publish_envelopes(
     bootstrap: str, topic: str, envelopes: Sequence[CloudEvent], *, partitions: int = 6
-) -> None:
+) -> list[tuple[TopicPartition, int]]:
     """Publish envelopes as a service's relay would (key = subject, CloudEvents headers),
-    through one producer."""
+    through one producer; where each landed (partition and offset)."""
     await ensure_topics(bootstrap, {topic: partitions})
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
-        for envelope in envelopes:
+        sent = [
             await producer.send(
                 topic,
                 envelope.to_bytes(),
                 key=envelope.subject.encode() if envelope.subject else None,
                 headers=envelope.kafka_headers(),
             )
+            for envelope in envelopes
+        ]
         await producer.flush()
+        landed = [await future for future in sent]
     finally:
         await producer.stop()
+    return [(TopicPartition(meta.topic, meta.partition), meta.offset) for meta in landed]
 
 
 async def publish_event(
@@ -461,6 +465,10 @@ class TenantView(Generic[SettingsT]):
     running: RunningService[SettingsT]
     minter: TokenMinter
     tenant: str
+    _published: dict[str, list[tuple[TopicPartition, int]]] = field(
+        default_factory=dict, repr=False
+    )
+    """Where each event this view published landed (see :meth:`handled`)."""
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -508,15 +516,20 @@ class TenantView(Generic[SettingsT]):
         self, owner: str, event: EventData, envelope: CloudEvent | None = None
     ) -> CloudEvent:
         """Publish ``event`` on ``owner``'s topic for this tenant (``envelope``: redeliver)."""
-        return await publish_event(
-            self.settings.kafka_bootstrap,
-            self.settings.topic(owner),
-            event,
-            tenant_id=self.tenant,
-            envelope=envelope,
+        envelope = envelope or event_envelope(event, tenant_id=self.tenant)
+        ((partition, offset),) = await publish_envelopes(
+            self.settings.kafka_bootstrap, self.settings.topic(owner), [envelope]
         )
+        self._published.setdefault(envelope.id, []).append((partition, offset))
+        return envelope
 
     async def handled(self, envelope: CloudEvent, group: str | None = None) -> bool:
-        """Whether consumer ``group`` (default: the service's) committed this event."""
-        key = f"{group or self.settings.service_name}:{envelope.id}"
-        return await self.runtime.db["inbox"].find_one({"_id": key}) is not None
+        """Whether consumer ``group`` (default: the service's) committed this event (every
+        time it was published here): its offsets are behind what the group committed."""
+        group = group or self.settings.service_name
+        runners = [c for c in self.runtime.consumers if c.spec.group == group]
+        landed = self._published.get(envelope.id, [])
+        return bool(landed) and all(
+            any(runner.committed.get(tp, -1) > offset for runner in runners)
+            for tp, offset in landed
+        )

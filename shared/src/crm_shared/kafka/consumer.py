@@ -151,6 +151,8 @@ class ConsumerRunner:
         self.lag: dict[TopicPartition, int] = {}
         """Records of each assigned partition not handled yet (see ``partition_lag``),
         measured after each fetch and after each commit."""
+        self.committed: dict[TopicPartition, int] = {}
+        """The next offset of each partition this runner committed (what it has handled)."""
         self._revocations = _Revocations()
         self._pacer = FetchPacer(settings)
 
@@ -258,6 +260,7 @@ class ConsumerRunner:
             elif offsets:
                 try:
                     await asyncio.wait_for(consumer.commit(offsets), _WEDGED_AFTER_S)
+                    self.committed.update(offsets)
                 except (CommitFailedError, IllegalStateError) as exc:
                     # partitions moved in a rebalance: their new owner re-reads from the
                     # last commit, and the inbox makes the repeats harmless
@@ -364,16 +367,24 @@ class ConsumerRunner:
             raise DeadLetter("schema-mismatch", str(exc.errors(include_url=False))) from exc
         return envelope, data, self.spec.handlers.get(envelope.type)
 
-    async def _apply(self, delivery: _Delivery, tx: Tx, *, recorded: bool = False) -> None:
-        """Record the inbox key (unless the batch did) and run the handler, inside ``tx``."""
+    async def _apply(self, delivery: _Delivery, tx: Tx, *, record: bool = True) -> bool:
+        """Run the handler inside ``tx`` and, if it touched the transaction, record the
+        inbox key (unless the caller records a batch's keys); returns whether it touched it.
+
+        A handler that wrote nothing needs no key (applied again it writes nothing again),
+        which spares events most groups only look at an inbox insert and a commit each; a
+        redelivery of one that wrote fails the key's insert, which rolls its writes back."""
         envelope = delivery.envelope
         tx.caused_by(correlation_id=envelope.correlationid or envelope.id, causation_id=envelope.id)
         with self._span(delivery.record):
-            if not recorded and self.spec.inbox:
+            tx.touched = False
+            await delivery.handler(envelope, delivery.data, tx)
+            touched = tx.touched
+            if touched and record and self.spec.inbox:
                 await record_once(
                     tx, group=self.spec.group, event_id=envelope.id, event_type=envelope.type
                 )
-            await delivery.handler(envelope, delivery.data, tx)
+        return touched
 
     async def _apply_run(self, run: list[_Delivery]) -> None:
         """Apply ``run`` in one transaction; if any of it fails (a duplicate, a conflict, a
@@ -381,11 +392,9 @@ class ConsumerRunner:
         if len(run) > 1:
 
             async def work(tx: Tx) -> None:
-                if self.spec.inbox:
-                    envelopes = [d.envelope for d in run]
-                    await record_all(tx, group=self.spec.group, envelopes=envelopes)
-                for delivery in run:
-                    await self._apply(delivery, tx, recorded=True)
+                touched = [d.envelope for d in run if await self._apply(d, tx, record=False)]
+                if self.spec.inbox and touched:
+                    await record_all(tx, group=self.spec.group, envelopes=touched)
 
             try:
                 await self._while_database_unavailable(lambda: self._uow.run(work))

@@ -8,7 +8,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crm_shared.mongo.indexes import CollectionIndexes, index
-from crm_shared.mongo.repository import BY_CREATED, Repository, Session
+from crm_shared.mongo.repository import BY_CREATED, Repository
 from crm_shared.mongo.scoped import Document
 
 AUTOMATIONS: Final = "automations"
@@ -46,11 +46,9 @@ class AutomationRepository(Repository):
     collection_name = AUTOMATIONS
     kind = "automation"
 
-    async def active_for(self, event_type: str, *, session: Session = None) -> list[Document]:
-        """The tenant's active rules waiting for ``event_type``."""
-        return await self.items.find(
-            {"trigger.event_type": event_type, "active": True}, session=session
-        )
+    async def active(self) -> list[Document]:
+        """The tenant's active rules."""
+        return await self.items.find({"active": True})
 
     async def count_fired(self, automation_id: str, *, session: AsyncClientSession) -> None:
         """One more firing (a counter, not a change of the rule: no version bump)."""

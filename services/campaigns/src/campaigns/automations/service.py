@@ -24,6 +24,7 @@ from campaigns.templates.domain import parse
 from campaigns.templates.rendering import display_name, merge_values
 from campaigns.tracking.signing import Claims, LinkBuilder
 from crm_shared.auth import Access
+from crm_shared.cache import TenantCache
 from crm_shared.errors import ProblemError
 from crm_shared.events.catalogue import EmailRequested, UserNotificationRequested
 from crm_shared.events.envelope import CloudEvent
@@ -32,7 +33,7 @@ from crm_shared.mongo.pagination import fingerprint
 from crm_shared.mongo.repository import ListFilter, expected_version, newest_first
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
-from crm_shared.uow import Tx
+from crm_shared.uow import Tx, UnitOfWork
 
 NEWEST = newest_first("created_at")
 AUTOMATION_ACTOR = "automation"
@@ -51,6 +52,18 @@ def request_id(automation_id: str, event_id: str, action_index: int) -> str:
 # --- managing rules -------------------------------------------------------------------
 
 
+def rules_cache(uow: UnitOfWork) -> TenantCache[list[Document]]:
+    """Each tenant's active rules, cached: every trigger event of every tenant looks at
+    them (the use cases below invalidate a tenant's entry once a change is written)."""
+    return uow.tenant_cache(
+        "automation-rules", lambda tenant: AutomationRepository(uow.db, tenant).active()
+    )
+
+
+def _forget_rules(rt: Runtime, tx: Tx, tenant_id: str) -> None:
+    tx.after_commit(lambda: rules_cache(rt.uow).invalidate(tenant_id))
+
+
 async def create_automation(rt: Runtime, access: Access, data: AutomationIn) -> Document:
     """Store a new rule."""
     doc: Document = {
@@ -60,7 +73,12 @@ async def create_automation(rt: Runtime, access: Access, data: AutomationIn) -> 
         "created_by": access.principal.sub,
     }
     repo = AutomationRepository(rt.db, access.tenant_id)
-    await rt.uow.run_without_transaction(lambda tx: repo.insert(doc, session=tx.session))
+
+    async def work(tx: Tx) -> None:
+        await repo.insert(doc, session=tx.session)
+        _forget_rules(rt, tx, access.tenant_id)
+
+    await rt.uow.run_without_transaction(work)
     return await repo.get(doc["_id"])
 
 
@@ -76,9 +94,12 @@ async def update_automation(
     changes = patch.model_dump(mode="json", exclude_unset=True)
     repo = AutomationRepository(rt.db, access.tenant_id)
     version = expected_version(await repo.get(automation_id), if_match)
-    return await rt.uow.run_without_transaction(
-        lambda tx: repo.update(automation_id, version, {"$set": changes}, session=tx.session)
-    )
+
+    async def work(tx: Tx) -> Document:
+        _forget_rules(rt, tx, access.tenant_id)
+        return await repo.update(automation_id, version, {"$set": changes}, session=tx.session)
+
+    return await rt.uow.run_without_transaction(work)
 
 
 async def delete_automation(
@@ -87,9 +108,12 @@ async def delete_automation(
     """Delete a rule (its runs stay, for the record)."""
     repo = AutomationRepository(rt.db, access.tenant_id)
     version = expected_version(await repo.get(automation_id), if_match)
-    await rt.uow.run_without_transaction(
-        lambda tx: repo.delete(automation_id, version, session=tx.session)
-    )
+
+    async def work(tx: Tx) -> None:
+        await repo.delete(automation_id, version, session=tx.session)
+        _forget_rules(rt, tx, access.tenant_id)
+
+    await rt.uow.run_without_transaction(work)
 
 
 async def list_automations(
@@ -149,8 +173,11 @@ class Firing:
         rules = AutomationRepository(tx.db, tenant)
         runs = RunRepository(tx.db, tenant)
         fired = 0
-        for rule in await rules.active_for(envelope.type, session=tx.session):
-            if not matches(data, rule["trigger"].get("conditions", [])):
+        for rule in await rules_cache(tx.uow).get(tenant):
+            trigger = rule["trigger"]
+            if trigger["event_type"] != envelope.type:
+                continue
+            if not matches(data, trigger.get("conditions", [])):
                 continue
             run_id = run_key(rule["_id"], envelope.id)
             if await runs.fired_before(run_id, session=tx.session):

@@ -26,7 +26,7 @@ from leads.leads.service import build_lead, lead_filter
 from leads.leads.views import snapshot
 from leads.scoring.domain import pick_round_robin
 from leads.scoring.repository import ConfigRepository
-from leads.scoring.service import scoring_of
+from leads.scoring.service import config_cache, scoring_of
 
 
 def export_rows(
@@ -64,7 +64,7 @@ async def import_leads(
     """Import a CSV stream into the caller's tenant."""
     repo = LeadRepository(rt.db, access.tenant_id)
     configs = ConfigRepository(rt.db, access.tenant_id)
-    config = await configs.config()
+    config = await config_cache(rt).get(access.tenant_id)
     scoring, scoring_version = scoring_of(config)
 
     async def flush(batch: list[tuple[int, LeadCreate]], report: ImportReport) -> None:

@@ -48,7 +48,7 @@ from leads.leads.views import lead_view, snapshot
 from leads.scoring.domain import RuleSet, pick_round_robin
 from leads.scoring.repository import ConfigRepository
 from leads.scoring.schemas import ScoreExplanation
-from leads.scoring.service import scored_fields, scoring_of
+from leads.scoring.service import config_cache, scored_fields, scoring_of
 
 
 def _domain(exc: DomainError) -> ProblemError:
@@ -81,7 +81,7 @@ async def create_lead(
     # Reads and the round-robin counter stay outside the transaction: the embedded server
     # serialises transaction statements, so the transaction holds only the writes. The
     # unique e-mail index, not a read, decides duplicates.
-    config = await configs.config()
+    config = await config_cache(rt).get(access.tenant_id)
     scoring, version = scoring_of(config)
     method = "manual"
     if owner is None and config.get("auto_assign") and config.get("round_robin_owners"):

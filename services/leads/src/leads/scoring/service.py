@@ -7,12 +7,21 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from crm_shared.auth import Access
+from crm_shared.cache import TenantCache
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
 from leads.scoring.domain import RuleSet, score_lead
 from leads.scoring.repository import ConfigRepository
 from leads.scoring.schemas import DEFAULT_SCORING_CONFIG, AssignmentConfig, ScoringConfig
+
+
+def config_cache(rt: Runtime) -> TenantCache[Document]:
+    """The tenants' lead configuration documents, cached: creating and importing leads read
+    them on every call (the use cases below invalidate a tenant's entry on change)."""
+    return rt.uow.tenant_cache(
+        "lead-config", lambda tenant: ConfigRepository(rt.db, tenant).config()
+    )
 
 
 def scoring_of(config: Mapping[str, Any]) -> tuple[ScoringConfig, int]:
@@ -55,6 +64,7 @@ async def replace_scoring(
         await ConfigRepository(tx.db, tenant).set_config(
             {"scoring": scoring.model_dump(mode="json")}, inc_scoring=True, session=tx.session
         )
+        tx.after_commit(lambda: config_cache(rt).invalidate(tenant))
         tx.after_commit(lambda: rescore(tenant))
 
     await rt.uow.run(work)
@@ -77,6 +87,7 @@ async def set_assignment(rt: Runtime, access: Access, body: AssignmentConfig) ->
         await ConfigRepository(tx.db, access.tenant_id).set_config(
             body.model_dump(), session=tx.session
         )
+        tx.after_commit(lambda: config_cache(rt).invalidate(access.tenant_id))
 
     await rt.uow.run(work)
     return body
