@@ -289,38 +289,20 @@ async def test_a_batch_with_a_duplicate_and_a_failing_event_splits_and_loses_not
     assert runner.stats.duplicates == 1 and runner.stats.dead_lettered == 1
 
 
-async def test_an_idle_consumer_long_polls_and_turns_eager_when_records_come(
-    backend: Backend, minter: TokenMinter
-) -> None:
-    values = isolated_settings(backend, minter, "runner") | {
-        "kafka_fetch_busy_wait_ms": 10,
-        "kafka_fetch_max_wait_ms": 300,
-        "kafka_fetch_idle_after_ms": 200,
-    }
-    settings = ServiceSettings(service_name="runner", **values)
-    topic = settings.topic("leads")
-    await ensure_topics(settings.kafka_bootstrap, {topic: 1})
-    client = make_client(settings)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
-    await producer.start()
-    rig = Rig(
-        settings,
-        producer,
-        UnitOfWork(client, service_database(client, settings), settings),
-        topic,
-        {},
+async def test_an_idle_consumer_long_polls_and_turns_eager_when_records_come(rig: Rig) -> None:
+    rig.settings = rig.settings.model_copy(
+        update={
+            "kafka_fetch_busy_wait_ms": 10,
+            "kafka_fetch_max_wait_ms": 300,
+            "kafka_fetch_idle_after_ms": 200,
+        }
     )
     runner = rig.start()
-    try:
-        # aiokafka builds each fetch request from the attribute the pacer sets
-        await eventually(lambda: _fetch_wait(runner) == 300, what="idle long poll")
-        await rig.send(lead_event("lead_p").to_bytes(), key="lead_p")
-        await eventually(lambda: rig.count("lead_p"), what="event applied after idle")
-        await eventually(lambda: _fetch_wait(runner) == 300, what="idle again")
-    finally:
-        await runner.stop()
-        await producer.stop()
-        await client.close()
+    # aiokafka builds each fetch request from the attribute the pacer sets
+    await eventually(lambda: _fetch_wait(runner) == 300, what="idle long poll")
+    await rig.send(lead_event("lead_p").to_bytes(), key="lead_p")
+    await eventually(lambda: rig.count("lead_p"), what="event applied after idle")
+    await eventually(lambda: _fetch_wait(runner) == 300, what="idle again")
 
 
 def _fetch_wait(runner: ConsumerRunner) -> int:
