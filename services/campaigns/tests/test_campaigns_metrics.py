@@ -135,6 +135,13 @@ async def test_metrics_from_events(campaigns: CampaignsHarness) -> None:
         )
     )
 
+    # a deal is won after its lead was converted: campaigns has seen the lead by then
+    # (the deals topic is read independently of the leads topic)
+    async def leads_handled() -> bool:
+        return all([await campaigns.handled(e) for e in envelopes])
+
+    await eventually(leads_handled, what="the lead's events handled")
+
     def won(amount: str, currency: str = "IDR", **extra: object) -> DealWon:
         return DealWon(
             deal_id=new_id("deal"),
