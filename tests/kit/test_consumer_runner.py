@@ -250,6 +250,25 @@ async def test_a_group_without_inbox_writes_no_keys_and_sees_redeliveries(rig: R
     assert await rig.uow.db["inbox"].count_documents({}) == 0
 
 
+async def test_plain_if_decides_event_by_event_which_are_applied_without_inbox(rig: Rig) -> None:
+    """Events ``plain_if`` picks are applied as idempotent ones (no transaction, no inbox
+    key: the counting handler sees their redelivery); the others keep their inbox key."""
+
+    async def plain_if(uow: UnitOfWork, envelope: CloudEvent) -> bool:
+        return (envelope.subject or "").startswith("lead_plain")
+
+    rig.options = {"plain_if": plain_if}
+    runner = rig.start()
+    plain, kept = lead_event("lead_plain"), lead_event("lead_kept")
+    for event in (plain, plain, kept, kept):
+        await rig.send(event.to_bytes(), key=event.subject or "")
+    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    assert await rig.count("lead_plain") == 2
+    assert await rig.count("lead_kept") == 1 and runner.stats.duplicates == 1
+    keys = [doc["_id"] async for doc in rig.uow.db["inbox"].find({})]
+    assert keys == [f"runner-test:{kept.id}"]
+
+
 async def test_a_backlog_is_applied_in_batches_each_event_once_with_its_own_causation(
     rig: Rig,
 ) -> None:

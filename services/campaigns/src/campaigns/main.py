@@ -63,6 +63,9 @@ def consumer_specs(settings: ServiceSettings) -> list[ConsumerSpec]:
             group=settings.service_name,
             topics=[settings.topic(t) for t in ("leads", "contacts", "deals", "notifications")],
             handlers=handlers,
+            # the projection's writes are guarded by the snapshot's version or are plain
+            # sets: a redelivery writes nothing new (automations may still want them)
+            idempotent=frozenset({"ContactCreated", "ContactUpdated", "AccountCreated"}),
         )
     ]
 

@@ -42,6 +42,8 @@ def consumer_specs(settings: ServiceSettings) -> list[ConsumerSpec]:
             group=settings.service_name,
             topics=[settings.topic("leads"), settings.topic("contacts")],
             handlers=handlers,
+            # the projection's upsert and the deal's link write the same values again
+            idempotent=frozenset({"ContactCreated", "ContactUpdated"}),
         )
     ]
 

@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Handler = Callable[[CloudEvent, Any, Tx], Awaitable[None]]
 """``handler(envelope, data_model, tx)``: apply the event using ``tx.session`` only."""
+PlainIf = Callable[[UnitOfWork, CloudEvent], Awaitable[bool]]
+"""``plain_if(uow, envelope)``: whether this event may be applied as an idempotent one."""
 
 _INFRA_ERRORS = (ConnectionFailure, AutoReconnect, ServerSelectionTimeoutError)
 _MAX_BACKOFF_S = 5.0
@@ -73,6 +75,10 @@ class ConsumerSpec:
     idempotent: frozenset[str] = frozenset()
     """Event types whose handlers are naturally idempotent (a redelivery writes the same
     values again) and emit nothing: applied without a transaction or an inbox key."""
+    plain_if: PlainIf | None = None
+    """Decides event by event whether an event is applied as an ``idempotent`` one, for a
+    group whose handler is idempotent unless tenant state makes it do more (campaigns: a
+    contact event no automation rule of its tenant wants)."""
     inbox: bool = True
     """Record each event's inbox key; False only for handlers whose writes are keyed by the
     event already (a redelivery rewrites nothing), so a batch that writes nothing costs
@@ -303,7 +309,7 @@ class ConsumerRunner:
             if self._stopping.is_set() and (last >= 0 or run):
                 break
             delivery = await self._prepare(record)
-            if delivery is not None and delivery.envelope.type not in self.spec.idempotent:
+            if delivery is not None and not await self._plain(delivery.envelope):
                 run.append(delivery)
                 if len(run) >= self._settings.consumer_batch_size:
                     await flush()
@@ -314,6 +320,17 @@ class ConsumerRunner:
             last = record.offset
         await flush()
         return last
+
+    async def _plain(self, envelope: CloudEvent) -> bool:
+        """Whether ``envelope`` is applied without a transaction or an inbox key."""
+        if envelope.type in self.spec.idempotent:
+            return True
+        plain_if = self.spec.plain_if
+        return plain_if is not None and await plain_if(self._uow, envelope)
+
+    def _inboxed(self, envelope: CloudEvent) -> bool:
+        """Whether applying ``envelope`` records its inbox key."""
+        return self.spec.inbox
 
     async def _prepare(self, record: ConsumerRecord[bytes, bytes]) -> _Delivery | None:
         """Decode ``record``; None when it was skipped (no handler) or dead-lettered."""
@@ -380,7 +397,7 @@ class ConsumerRunner:
             tx.touched = False
             await delivery.handler(envelope, delivery.data, tx)
             touched = tx.touched
-            if touched and record and self.spec.inbox:
+            if touched and record and self._inboxed(envelope):
                 await record_once(
                     tx, group=self.spec.group, event_id=envelope.id, event_type=envelope.type
                 )
@@ -393,8 +410,9 @@ class ConsumerRunner:
 
             async def work(tx: Tx) -> None:
                 touched = [d.envelope for d in run if await self._apply(d, tx, record=False)]
-                if self.spec.inbox and touched:
-                    await record_all(tx, group=self.spec.group, envelopes=touched)
+                inboxed = [e for e in touched if self._inboxed(e)]
+                if inboxed:
+                    await record_all(tx, group=self.spec.group, envelopes=inboxed)
 
             try:
                 await self._while_database_unavailable(lambda: self._uow.run(work))
@@ -433,7 +451,7 @@ class ConsumerRunner:
                 await delivery.handler(envelope, delivery.data, tx)
 
         async def attempt() -> None:
-            if envelope.type in self.spec.idempotent:
+            if await self._plain(envelope):
                 await self._uow.run_without_transaction(plain)
             else:
                 await self._uow.run(lambda tx: self._apply(delivery, tx))

@@ -60,6 +60,12 @@ def rules_cache(uow: UnitOfWork) -> TenantCache[list[Document]]:
     )
 
 
+async def wanted_by_rules(uow: UnitOfWork, envelope: CloudEvent) -> bool:
+    """Whether an active rule of the event's tenant is triggered by the event's type."""
+    rules = await rules_cache(uow).get(envelope.tenantid)
+    return any(rule["trigger"]["event_type"] == envelope.type for rule in rules)
+
+
 def _forget_rules(rt: Runtime, tx: Tx, tenant_id: str) -> None:
     tx.after_commit(lambda: rules_cache(rt.uow).invalidate(tenant_id))
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from bson import Decimal128
+from pymongo.errors import DuplicateKeyError
 
 from crm_shared.auth import Access
 from crm_shared.errors import Unprocessable
@@ -24,6 +25,7 @@ from crm_shared.events.catalogue import (
 )
 from crm_shared.idempotency import create_once
 from crm_shared.ids import new_id, utcnow
+from crm_shared.inbox import AlreadyApplied
 from crm_shared.mongo.pagination import fingerprint
 from crm_shared.mongo.repository import expected_version
 from crm_shared.mongo.scoped import Document
@@ -135,7 +137,7 @@ async def create_deal(
     """Create an open deal; returns (view, replayed)."""
     check_assignee(access, data.owner_id, "deal")
     tenant = access.tenant_id
-    pipeline = await pipeline_or_default(rt, tenant, data.pipeline_id)
+    pipeline = await pipeline_or_default(rt.uow, tenant, data.pipeline_id)
     stages = stages_of(pipeline)
     try:
         stage = find_stage(stages, data.stage, pipeline["_id"]) if data.stage else None
@@ -400,7 +402,7 @@ async def board(
     """A kanban view: the pipeline's stages in order, each with totals per currency (from
     the read model) and its newest deals, plus a cursor for the rest of each column."""
     tenant = access.tenant_id
-    pipeline = await pipeline_or_default(rt, tenant, pipeline_id)
+    pipeline = await pipeline_or_default(rt.uow, tenant, pipeline_id)
     owner = access.principal.sub if access.own_only else None
     buckets = await ReportRepository(rt.db, tenant).read(ReportKind.PIPELINE, owner_id=owner)
     totals: dict[str, dict[str, Tally]] = {}
@@ -447,18 +449,18 @@ async def board(
 async def create_from_lead(tx: Tx, tenant_id: str, event: LeadConverted) -> None:
     """Open the deal a lead conversion asked for, in the default pipeline's first stage.
 
-    A second delivery (or another event for the same lead) finds the deal and does nothing;
-    the unique index on ``source_lead_id`` backs this up. If the contact of the conversion
-    is already projected, the deal gets it (and its account) at once. Reads run outside the
-    transaction, which holds only the writes (the embedded server serialises transaction
-    statements); the unique index and versioned updates turn races into retries. A default
-    pipeline created on first use is written in this transaction.
+    The deal is unique per lead (an index on ``source_lead_id``): another event for the
+    same lead fails the insert and raises :class:`AlreadyApplied` (the consumer counts it
+    a duplicate), which spares a read; a redelivery after the deal was deleted is stopped
+    by the inbox key. If the contact of the
+    conversion is already projected, the deal gets it (and its account) at once. Reads run
+    outside the transaction, which holds only the writes (the embedded server serialises
+    transaction statements). The default pipeline comes from the pipelines cache.
     """
     draft = event.deal
-    deals = DealRepository(tx.db, tenant_id)
-    if draft is None or await deals.by_source_lead(event.lead_id):
+    if draft is None:
         return
-    pipeline = await PipelineRepository(tx.db, tenant_id).ensure_default(session=tx.session)
+    pipeline = await pipeline_or_default(tx.uow, tenant_id, None)
     stage = first_open_stage(stages_of(pipeline))
     contact = await ContactProjection(tx.db, tenant_id).converted_from(event.lead_id)
     doc = new_deal(
@@ -476,4 +478,7 @@ async def create_from_lead(tx: Tx, tenant_id: str, event: LeadConverted) -> None
         source_lead_id=event.lead_id,
         created_by=event.converted_by,
     )
-    await insert_deal(tx, tenant_id, doc, created_by=event.converted_by)
+    try:
+        await insert_deal(tx, tenant_id, doc, created_by=event.converted_by)
+    except DuplicateKeyError as exc:
+        raise AlreadyApplied(event.lead_id) from exc

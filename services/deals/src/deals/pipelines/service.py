@@ -4,13 +4,14 @@ delete; and the mapping of the service's business-rule errors to HTTP problems."
 from __future__ import annotations
 
 from crm_shared.auth import Access
+from crm_shared.cache import TenantCache
 from crm_shared.errors import Conflict, ProblemError, Unprocessable
 from crm_shared.idempotency import create_once
 from crm_shared.mongo.pagination import fingerprint
 from crm_shared.mongo.repository import expected_version
 from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
-from crm_shared.uow import Tx
+from crm_shared.uow import Tx, UnitOfWork
 from deals.deals.repository import DealRepository
 from deals.pipelines.domain import (
     DEFAULT_STAGES,
@@ -33,15 +34,40 @@ def problem(exc: DomainError) -> ProblemError:
 async def default_pipeline(rt: Runtime, tenant_id: str) -> Document:
     """The tenant's default pipeline, created on first use (one write that emits nothing,
     so on a plain session of the unit of work)."""
-    repo = PipelineRepository(rt.db, tenant_id)
-    return await rt.uow.run_without_transaction(lambda tx: repo.ensure_default(session=tx.session))
+    return await _ensure_default(rt.uow, tenant_id)
 
 
-async def pipeline_or_default(rt: Runtime, tenant_id: str, pipeline_id: str | None) -> Document:
-    """The named pipeline, or the tenant's default one (created on first use)."""
-    if pipeline_id:
-        return await PipelineRepository(rt.db, tenant_id).get(pipeline_id)
-    return await default_pipeline(rt, tenant_id)
+async def _ensure_default(uow: UnitOfWork, tenant_id: str) -> Document:
+    repo = PipelineRepository(uow.db, tenant_id)
+    return await uow.run_without_transaction(lambda tx: repo.ensure_default(session=tx.session))
+
+
+def pipelines_cache(uow: UnitOfWork) -> TenantCache[dict[str, Document]]:
+    """Each tenant's pipelines by id (the default one created on first use), cached: every
+    deal created looks at its pipeline. The use cases below invalidate a tenant's entry
+    once a change has committed; other instances see it within ``cache_ttl_s``."""
+
+    async def load(tenant_id: str) -> dict[str, Document]:
+        await _ensure_default(uow, tenant_id)
+        return await PipelineRepository(uow.db, tenant_id).names()
+
+    return uow.tenant_cache("pipelines", load)
+
+
+async def pipeline_or_default(uow: UnitOfWork, tenant_id: str, pipeline_id: str | None) -> Document:
+    """The named pipeline, or the tenant's default one, from the cache; a pipeline the
+    cache does not know yet (created by another instance) is read (404 if there is none)."""
+    pipelines = await pipelines_cache(uow).get(tenant_id)
+    if pipeline_id is None:
+        return next(p for p in pipelines.values() if p.get("is_default"))
+    found = pipelines.get(pipeline_id)
+    return (
+        found if found is not None else await PipelineRepository(uow.db, tenant_id).get(pipeline_id)
+    )
+
+
+def _forget_pipelines(rt: Runtime, tx: Tx, tenant_id: str) -> None:
+    tx.after_commit(lambda: pipelines_cache(rt.uow).invalidate(tenant_id))
 
 
 async def list_pipelines(
@@ -81,6 +107,7 @@ async def create_pipeline(
 
     async def work(tx: Tx) -> Document:
         await PipelineRepository(tx.db, access.tenant_id).insert(doc, session=tx.session)
+        _forget_pipelines(rt, tx, access.tenant_id)
         return pipeline_view(doc)
 
     return await create_once(
@@ -119,6 +146,7 @@ async def update_pipeline(
                         stage=stage_id,
                     )
             fields["stages"] = [s.as_dict() for s in after]
+        _forget_pipelines(rt, tx, tenant)
         return await repo.update(pipeline_id, version, {"$set": fields}, session=tx.session)
 
     return pipeline_view(await rt.uow.run(work))
@@ -139,5 +167,6 @@ async def delete_pipeline(
             raise Conflict(f"pipeline {pipeline_id} holds deals; move or delete them first")
         version = expected_version(current, if_match)
         await repo.delete(pipeline_id, version, session=tx.session)
+        _forget_pipelines(rt, tx, tenant)
 
     await rt.uow.run(work)
