@@ -28,9 +28,10 @@ BUDGETS: dict[str, Budget] = {
     "update lead": Budget(db_commands=9.5, transactions=1.2),
     # 8.2 commands, 1 transaction (before: 19.3-21.2 and 5)
     "move deal one stage": Budget(db_commands=10.5, transactions=1.2),
-    # 41.3 commands, 5.8 transactions (before: 54.2-59.3 and 7.6-8; the campaigns
-    # consumer now and then applies two of a conversion's events in one transaction)
-    "convert lead with deal": Budget(db_commands=52, transactions=7.2),
+    # 34.6 commands, 3 transactions once campaigns and deals apply contact events to
+    # their projections without transaction or inbox key (before: 41.3 and 5.8; at the
+    # start 54.2-59.3 and 7.6-8)
+    "convert lead with deal": Budget(db_commands=42, transactions=3.6),
     # per delivered webhook: commands 11.9-16.5, transactions 2
     "webhook delivery": Budget(db_commands=19, transactions=2.4),
 }
