@@ -17,6 +17,8 @@ from crm_devstack.testing import Backend, eventually, unique_name
 from crm_shared.delivery_queue import (
     DeliveryQueue,
     Dispatcher,
+    Enqueued,
+    EnqueueOnCommit,
     Job,
     Outcome,
     backoff_delay,
@@ -27,6 +29,7 @@ from crm_shared.mongo.client import make_client
 from crm_shared.mongo.indexes import ensure_indexes
 from crm_shared.mongo.transactions import run_in_transaction
 from crm_shared.settings import ServiceSettings
+from crm_shared.uow import Tx, UnitOfWork
 
 Document = dict[str, Any]
 TENANT = "tenant_a"
@@ -290,3 +293,121 @@ async def test_dispatcher_hands_expired_claims_over_and_stops_in_time(
         await eventually(lambda: seen == ["lost"], timeout=5, what="expired claim handed over")
     finally:
         await asyncio.wait_for(live.stop(), timeout=5)
+
+
+async def put_plain(queue: DeliveryQueue, jobs: Sequence[Document], *, claim: bool) -> Enqueued:
+    """Enqueue ``jobs`` outside a transaction (each new head or ungrouped job one insert)."""
+    async with queue.jobs.database.client.start_session() as session:
+        return await queue.put(session, jobs, claim=claim)
+
+
+async def test_put_claims_what_may_run_now_and_ignores_duplicates(
+    db: AsyncDatabase[Document],
+) -> None:
+    queue = DeliveryQueue(db, "jobs")
+    later = utcnow() + timedelta(hours=1)
+    jobs = [
+        job("a"),
+        job("h1", group="g", n=1),
+        job("h2", group="g", n=2),
+        job("soon", due_at=later),
+    ]
+    put = await put_plain(queue, jobs, claim=True)
+    assert put.ids == ["a", "h1", "h2", "soon"]
+    assert sorted(j.id for j in put.claimed) == ["a", "h1"], "due, and not behind another"
+    assert all(j.attempts == 1 and j.doc["claimed_by"] == queue.instance_id for j in put.claimed)
+    stored = {d["_id"]: d async for d in db["jobs"].find({})}
+    assert stored["h2"]["status"] == "waiting"
+    assert stored["soon"]["status"] == "queued"
+    assert stored["h1"]["head"] == f"{TENANT}/g" and "head" not in stored["h2"]
+    again = await put_plain(
+        queue, [job("a"), job("h1", group="g"), job("h3", group="g")], claim=True
+    )
+    assert (again.ids, again.claimed) == (["h3"], []), "redeliveries are ignored"
+    assert await queue.claim(10) == [], "nothing else may run"
+
+    (h1,) = [j for j in put.claimed if j.id == "h1"]
+    await queue.finish([Outcome.done(h1)])
+    assert [j.id for j in await queue.claim(10)] == ["h2"], "the next of the group"
+
+
+async def test_a_group_gets_one_head_when_enqueued_from_many_places_at_once(
+    db: AsyncDatabase[Document],
+) -> None:
+    queue = DeliveryQueue(db, "jobs")
+    plain = [put_plain(queue, [job(f"p{i}", group="race")], claim=False) for i in range(6)]
+    in_tx = [enqueue(queue, [job(f"t{i}", group="race")]) for i in range(2)]
+    await asyncio.gather(*plain, *in_tx)
+    docs = await db["jobs"].find({}).to_list()
+    assert len([d for d in docs if "head" in d]) == 1
+    assert sorted(d["seq"] for d in docs) == list(range(1, 9)), "numbered without gaps"
+
+    order: list[str] = []
+    while len(order) < 8:
+        claimed = await queue.claim(10)
+        assert len(claimed) == 1, "one at a time"
+        order.append(claimed[0].id)
+        await queue.finish([Outcome.done(claimed[0])])
+    by_id = {d["_id"]: d["seq"] for d in docs}
+    assert [by_id[i] for i in order] == list(range(1, 9)), "in the order numbered"
+
+
+async def test_a_job_handed_to_a_dispatcher_that_died_is_retried_after_its_claim(
+    db: AsyncDatabase[Document],
+) -> None:
+    dead = DeliveryQueue(db, "jobs", claim_timeout_s=0.2)
+    put = await put_plain(dead, [job("handed", group="g"), job("next", group="g")], claim=True)
+    assert [j.id for j in put.claimed] == ["handed"]  # ... and its instance died right there
+    done: list[str] = []
+
+    async def deliver(j: Job) -> Outcome:
+        done.append(j.id)
+        return Outcome.done(j)
+
+    survivor = DeliveryQueue(db, "jobs", claim_timeout_s=0.6)  # looks every 0.2 s
+
+    async def retry(jobs: list[Job]) -> None:
+        await survivor.finish([Outcome.retry(j, due_at=utcnow()) for j in jobs])
+
+    dispatcher = Dispatcher(
+        survivor, deliver, concurrency=2, poll_interval_s=0.05, on_expired=retry
+    )
+    dispatcher.start()
+    try:
+        await eventually(lambda: done == ["handed", "next"], timeout=10, what="both delivered")
+    finally:
+        await asyncio.wait_for(dispatcher.stop(), timeout=10)
+    stored = {d["_id"]: d async for d in db["jobs"].find({})}
+    assert stored["handed"]["attempts"] == 2
+    assert {d["status"] for d in stored.values()} == {"done"}
+
+
+async def test_a_dispatcher_runs_jobs_enqueued_for_it_without_claiming_them(
+    db: AsyncDatabase[Document],
+) -> None:
+    queue = DeliveryQueue(db, "jobs")
+    ran: list[str] = []
+
+    async def handler(j: Job) -> Outcome:
+        ran.append(j.id)
+        return Outcome.done(j)
+
+    dispatcher = Dispatcher(queue, handler, concurrency=2, poll_interval_s=3600)
+    offered: list[str] = []
+    enqueue_on_commit = EnqueueOnCommit("jobs", offered.extend, dispatcher=lambda: dispatcher)
+    uow = UnitOfWork(db.client, db, ServiceSettings())
+    dispatcher.start()
+    try:
+        await uow.run_without_transaction(
+            lambda tx: _add(enqueue_on_commit, tx, [job("x"), job("y", group="g")])
+        )
+        await eventually(lambda: dispatcher.processed == 2, timeout=10, what="both settled")
+    finally:
+        await asyncio.wait_for(dispatcher.stop(), timeout=10)
+    assert sorted(ran) == ["x", "y"]
+    assert offered == [], "nothing left to claim"
+    assert await db["jobs"].count_documents({"status": "done", "attempts": 1}) == 2
+
+
+async def _add(target: EnqueueOnCommit, tx: Tx, jobs: list[Document]) -> None:
+    target.add(tx, jobs)

@@ -1,24 +1,36 @@
 """A durable job queue in one MongoDB collection, for work done outside a transaction.
 
 Sending an e-mail or POSTing a webhook cannot be part of a database transaction, so the
-consumer that decides to do it only *enqueues* a job (inside its own transaction, next
-to its inbox key); a :class:`Dispatcher` then claims due jobs in batches, runs them
-with bounded concurrency, and settles their outcomes in bulk. Several service
-instances may dispatch at once: a claim is a conditional update, so each job is held
-by one instance at a time, until its claim expires.
+consumer that decides to do it only *enqueues* a job; a :class:`Dispatcher` then runs
+jobs with bounded concurrency and settles their outcomes in bulk. Several service
+instances may dispatch at once: a claim is a conditional write, so each job is held by
+one instance at a time, until its claim expires (its holder died).
 
 A job is a document: ``_id`` (the idempotency key: enqueueing it again is a no-op),
 ``tenant_id``, an optional ``group`` and any payload fields. Jobs of one group run
-strictly one at a time, in enqueue order: only the group's head is ``queued``, the rest
-wait (``waiting``) and the next one is promoted when the head finishes (``done`` or
-``failed``). Each group has a counter document in ``<collection>_groups`` (``seq``: last
-number handed out, ``finished``: last number finished); enqueue and finish both write
-it, so concurrent transactions touching one group are serialised by write conflicts.
+strictly one at a time, in enqueue order. The group's *head* (the one that may run) holds
+the group: ``head`` (the group's key, unique among documents: a second head cannot be
+written) and ``last`` (the number of the group's latest job); the jobs behind it wait
+(``waiting``), numbered by ``seq``, and the head hands ``head`` and ``last`` on to the next
+one when it finishes (``done`` or ``failed``). A group with one unfinished job costs
+nothing besides that job's own writes; only a job that joins a group with a head, or a
+head with jobs behind it, needs a transaction.
 
-Lifecycle: ``waiting -> queued -> claimed -> done | failed``, ``claimed -> queued``
-(retry later, attempts counted), ``failed -> queued`` (:meth:`DeliveryQueue.reopen`).
-A claimed job's ``due_at`` is its claim expiry, so one index ``(status, due_at)``
-serves claims, the next due time and expired claims alike.
+Enqueueing outside a transaction writes each new job (or group head) with one insert, so
+an accepted job is durable once the insert returns; inside the caller's transaction the
+jobs commit with it. A dispatcher may take the jobs it enqueues at once: they are
+inserted claimed by it (:meth:`DeliveryQueue.put`, :meth:`Dispatcher.adopt`), so running
+them costs no claim; another instance takes them only when that claim expires.
+
+Lifecycle: ``waiting -> queued -> claimed -> done | failed`` (an adopted job is inserted
+``claimed``), ``claimed -> queued`` (retry later, attempts counted), ``failed -> queued``
+(:meth:`DeliveryQueue.reopen`). A claimed job's ``due_at`` is its claim expiry, so one
+index ``(status, due_at)`` serves claims, the next due time and expired claims alike.
+
+Writes outside a transaction name one job per statement (a bulk of them, not an
+``update_many``): on the embedded server a multi-document update that meets a document a
+transaction wrote waits for that transaction while holding the whole collection, which
+the transaction's next write needs: neither ends.
 """
 
 from __future__ import annotations
@@ -38,12 +50,14 @@ from functools import partial
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
-from pymongo import ASCENDING, DESCENDING, DeleteOne, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, DESCENDING, InsertOne, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 from crm_shared.ids import new_event_id, utcnow
 from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.mongo.transactions import run_in_transaction
 from crm_shared.uow import Tx
 
 log = logging.getLogger(__name__)
@@ -52,17 +66,30 @@ Document = dict[str, Any]
 Status = Literal["waiting", "queued", "claimed", "done", "failed"]
 UNFINISHED: tuple[Status, ...] = ("waiting", "queued", "claimed")
 _RESERVED = frozenset(
-    {"status", "due_at", "attempts", "seq", "claim", "claimed_by", "created_at", "updated_at"}
+    {
+        "status",
+        "due_at",
+        "attempts",
+        "seq",
+        "head",
+        "last",
+        "claim",
+        "claimed_by",
+        "created_at",
+        "updated_at",
+    }
 )
+_DUPLICATE_KEY = 11000
 _MAX_BACKOFF_S = 5.0
 _CLAIM_ROUNDS = 3
 
 
 def queue_indexes(collection: str) -> list[CollectionIndexes]:
-    """Indexes of a queue collection and its group counters.
+    """Indexes of a queue collection.
 
     ``(status, due_at)`` is the dispatchers' index (claims span tenants, like the
-    outbox); the API lists of a queue's records use the tenant-first ones.
+    outbox); ``head`` makes a group's head unique (sparse: only heads have one); the API
+    lists of a queue's records use the tenant-first ones.
     """
     return [
         CollectionIndexes(
@@ -74,6 +101,7 @@ def queue_indexes(collection: str) -> list[CollectionIndexes]:
                     [("tenant_id", ASCENDING), ("group", ASCENDING), ("seq", ASCENDING)],
                     name="queue_group_seq",
                 ),
+                index([("head", ASCENDING)], name="queue_group_head", unique=True, sparse=True),
                 index(
                     [("tenant_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
                     name="tenant_created",
@@ -156,6 +184,15 @@ def backoff_delay(attempts: int, *, base_s: float, cap_s: float) -> float:
     return random.uniform(ceiling / 10, ceiling)
 
 
+@dataclass(frozen=True)
+class Enqueued:
+    """What one enqueue wrote: the ids that were new (in the order given), and the jobs
+    of them inserted claimed for the caller (:meth:`DeliveryQueue.put` with ``claim``)."""
+
+    ids: list[str]
+    claimed: list[Job]
+
+
 class DeliveryQueue:
     """Enqueue, claim, settle and replay jobs of one collection."""
 
@@ -168,86 +205,164 @@ class DeliveryQueue:
         instance_id: str | None = None,
     ) -> None:
         self.jobs = db[collection]
-        self.groups = db[f"{collection}_groups"]
         self.claim_timeout = timedelta(seconds=claim_timeout_s)
         self.instance_id = instance_id or f"{socket.gethostname()}:{id(self):x}"
+        self.promotions = 0
+        """How many times :meth:`finish` queued the next job of a group (a dispatcher
+        scans for them when this grows)."""
 
     # --- enqueue ------------------------------------------------------------------------
 
     async def enqueue(
         self, session: AsyncClientSession, jobs: Sequence[Mapping[str, Any]]
     ) -> list[str]:
-        """Insert ``jobs`` inside the caller's transaction; returns the ids that were new
-        (offer them to the dispatcher once the transaction committed).
+        """Insert ``jobs`` (in the caller's transaction if ``session`` is in one); returns
+        the ids that were new (offer them to the dispatcher once they are durable).
 
         A job whose ``_id`` exists already (a redelivery, or another tenant's id) is
         ignored. ``due_at`` may be given to start a job later (default: now).
         """
+        return (await self.put(session, jobs)).ids
+
+    async def put(
+        self, session: AsyncClientSession, jobs: Sequence[Mapping[str, Any]], *, claim: bool = False
+    ) -> Enqueued:
+        """:meth:`enqueue`; with ``claim``, the new jobs that may run now (due, and not
+        behind another job of their group) are inserted claimed by this instance: run
+        them (:meth:`Dispatcher.adopt`) once they are durable."""
         now = utcnow()
         docs: dict[str, Document] = {}
         for job in jobs:
             doc = _new_job(job, now)
             docs.setdefault(doc["_id"], doc)
         if not docs:
-            return []
+            return Enqueued([], [])
+        claim_set = self._claim_set(now, new_event_id()) if claim else None
+        if session.in_transaction:
+            written = await self._put_in(session, list(docs.values()), now, claim_set)
+        else:
+            written = await self._put_plain(session, list(docs.values()), now, claim_set)
+        skipped = len(docs) - len(written)
+        if skipped:
+            log.info("queue %s: %d duplicate job(s) ignored", self.jobs.name, skipped)
+        ids = [_id for _id in docs if _id in written]
+        return Enqueued(
+            ids, [Job(written[_id]) for _id in ids if written[_id]["status"] == "claimed"]
+        )
+
+    async def _put_plain(
+        self,
+        session: AsyncClientSession,
+        docs: list[Document],
+        now: datetime,
+        claim_set: Document | None,
+    ) -> dict[str, Document]:
+        """Outside a transaction: one insert each for ungrouped jobs and would-be heads of
+        groups (the unique ``head`` refuses one whose group has a head already); the
+        jobs that join a group are numbered behind its head in a transaction. Returns the
+        documents written, by id."""
+        first: list[Document] = []
+        behind: set[str] = set()
+        heads: set[str] = set()
+        for doc in docs:
+            if "group" not in doc:
+                first.append(_ready(doc, now, claim_set))
+            elif (key := _group_key(doc)) not in heads:
+                heads.add(key)
+                first.append(_ready({**doc, "head": key, "seq": 1, "last": 1}, now, claim_set))
+            else:
+                behind.add(doc["_id"])
+        written, headed = await self._insert(session, first)
+        rest = [doc for doc in docs if doc["_id"] in behind or doc["_id"] in headed]
+        if rest:
+            client = self.jobs.database.client
+            written |= await run_in_transaction(
+                client, lambda s: self._put_in(s, rest, now, claim_set)
+            )
+        return written
+
+    async def _insert(
+        self, session: AsyncClientSession, docs: list[Document]
+    ) -> tuple[dict[str, Document], set[str]]:
+        """Insert ``docs`` (each on its own); returns those inserted, by id, and the ids
+        refused because their group has a head (an existing ``_id`` is a duplicate)."""
+        refused: set[str] = set()
+        headed: set[str] = set()
+        try:
+            await self.jobs.bulk_write(
+                [InsertOne(doc) for doc in docs], ordered=False, session=session
+            )
+        except BulkWriteError as exc:
+            for error in exc.details["writeErrors"]:
+                if error["code"] != _DUPLICATE_KEY:
+                    raise
+                _id = docs[error["index"]]["_id"]
+                refused.add(_id)
+                if error.get("keyPattern") != {"_id": 1}:
+                    headed.add(_id)
+        return {doc["_id"]: doc for doc in docs if doc["_id"] not in refused}, headed
+
+    async def _put_in(
+        self,
+        session: AsyncClientSession,
+        docs: list[Document],
+        now: datetime,
+        claim_set: Document | None,
+    ) -> dict[str, Document]:
+        """In a transaction: upsert ``docs`` (grouped ones waiting), then number the new
+        grouped ones behind their groups' heads; the first of a group without a head
+        becomes it. Returns the documents written, by id."""
+        staged = {
+            doc["_id"]: {**doc, "status": "waiting"}
+            if "group" in doc
+            else _ready(doc, now, claim_set)
+            for doc in docs
+        }
         result = await self.jobs.bulk_write(
             [
                 UpdateOne({"_id": _id}, {"$setOnInsert": _without_id(doc)}, upsert=True)
-                for _id, doc in docs.items()
+                for _id, doc in staged.items()
             ],
             ordered=False,
             session=session,
         )
-        upserted = {str(_id) for _id in (result.upserted_ids or {}).values()}
-        new_ids = [_id for _id in docs if _id in upserted]
-        skipped = len(docs) - len(new_ids)
-        if skipped:
-            log.info("queue %s: %d duplicate job(s) ignored", self.jobs.name, skipped)
-        grouped = [docs[_id] for _id in new_ids if "group" in docs[_id]]
-        if grouped:
-            await self._sequence(session, grouped, now)
-        return new_ids
-
-    async def _sequence(
-        self, session: AsyncClientSession, grouped: list[Document], now: datetime
-    ) -> None:
-        """Number new grouped jobs within their groups; queue those that are heads."""
+        new = {str(_id) for _id in (result.upserted_ids or {}).values()}
+        written = {_id: doc for _id, doc in staged.items() if _id in new}
         by_group: dict[str, list[Document]] = {}
-        for doc in grouped:
-            by_group.setdefault(_group_key(doc), []).append(doc)
-        await self.groups.bulk_write(
-            [
-                UpdateOne(
-                    {"_id": key},
-                    {"$inc": {"seq": len(members)}, "$setOnInsert": {"finished": 0}},
-                    upsert=True,
-                )
-                for key, members in by_group.items()
-            ],
-            ordered=False,
-            session=session,
-        )
-        counters = {
-            doc["_id"]: doc
-            async for doc in self.groups.find({"_id": {"$in": list(by_group)}}, session=session)
-        }
+        for doc in written.values():
+            if "group" in doc:
+                by_group.setdefault(_group_key(doc), []).append(doc)
         updates = []
         for key, members in by_group.items():
-            counter = counters[key]
-            first = int(counter["seq"]) - len(members) + 1
+            head = await self.jobs.find_one_and_update(
+                {"head": key},
+                {"$inc": {"last": len(members)}},
+                {"last": 1},
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            first = 1 if head is None else int(head["last"]) - len(members) + 1
             for offset, doc in enumerate(members):
-                seq = first + offset
-                head = seq - 1 <= int(counter["finished"])
-                status = "queued" if head else "waiting"
-                updates.append(
-                    UpdateOne(
-                        {"_id": doc["_id"]},
-                        {"$set": {"seq": seq, "status": status, "due_at": doc["due_at"]}},
-                    )
-                )
-        await self.jobs.bulk_write(updates, ordered=False, session=session)
+                fields: Document = {"seq": first + offset}
+                if head is None and offset == 0:  # the group had no head: this one is it
+                    fields |= {"head": key, "last": len(members), **_start(doc, now, claim_set)}
+                written[doc["_id"]] = {**doc, **fields}
+                updates.append(UpdateOne({"_id": doc["_id"]}, {"$set": fields}))
+        if updates:
+            await self.jobs.bulk_write(updates, ordered=False, session=session)
+        return written
 
     # --- claim --------------------------------------------------------------------------
+
+    def _claim_set(self, now: datetime, token: str) -> Document:
+        """The fields of a job claimed by this instance under ``token`` (``due_at``: expiry)."""
+        return {
+            "status": "claimed",
+            "claim": token,
+            "claimed_by": self.instance_id,
+            "due_at": now + self.claim_timeout,
+            "updated_at": now,
+        }
 
     async def claim(self, limit: int) -> list[Job]:
         """Claim up to ``limit`` due jobs found by scanning the queue.
@@ -283,17 +398,16 @@ class DeliveryQueue:
         if not ids:
             return []
         now = utcnow()
-        token = new_event_id()
-        claim_set = {
-            "status": "claimed",
-            "claim": token,
-            "claimed_by": self.instance_id,
-            "due_at": now + self.claim_timeout,
-            "updated_at": now,
-        }
-        result = await self.jobs.update_many(
-            {"_id": {"$in": list(ids)}, "status": "queued", "due_at": {"$lte": now}},
-            {"$set": claim_set, "$inc": {"attempts": 1}},
+        claim_set = self._claim_set(now, new_event_id())
+        result = await self.jobs.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": _id, "status": "queued", "due_at": {"$lte": now}},
+                    {"$set": claim_set, "$inc": {"attempts": 1}},
+                )
+                for _id in ids
+            ],
+            ordered=False,
         )
         if candidates is not None and result.modified_count == len(ids):
             return [
@@ -303,17 +417,18 @@ class DeliveryQueue:
         if result.modified_count == 0:
             return []
         # read back exactly what this claim holds (others may have won some)
-        held = await self.jobs.find({"_id": {"$in": list(ids)}, "claim": token}).to_list()
-        return [Job(doc) for doc in held]
+        held = self.jobs.find({"_id": {"$in": list(ids)}, "claim": claim_set["claim"]})
+        return [Job(doc) for doc in await held.to_list()]
 
     async def extend(self, jobs: Iterable[Job]) -> None:
         """Push the claim expiry of jobs still in hand (the holder is alive)."""
-        ids = [job.id for job in jobs]
-        if ids:
-            await self.jobs.update_many(
-                {"_id": {"$in": ids}, "status": "claimed", "claimed_by": self.instance_id},
-                {"$set": {"due_at": utcnow() + self.claim_timeout}},
-            )
+        expiry = {"$set": {"due_at": utcnow() + self.claim_timeout}}
+        renewals = [
+            UpdateOne({"_id": job.id, "status": "claimed", "claimed_by": self.instance_id}, expiry)
+            for job in jobs
+        ]
+        if renewals:
+            await self.jobs.bulk_write(renewals, ordered=False)
 
     async def next_due(self) -> datetime | None:
         """When the earliest queued job falls due (None: nothing queued)."""
@@ -338,85 +453,94 @@ class DeliveryQueue:
         self, outcomes: Sequence[Outcome], *, session: AsyncClientSession | None = None
     ) -> list[Outcome]:
         """Apply ``outcomes`` in bulk; returns those applied (a job whose claim was lost
-        meanwhile is left alone). Finishing a grouped job promotes the next of its group.
+        meanwhile is left alone). A finished head with jobs behind it hands its group on
+        to the next one.
 
         Pass the caller's ``session`` to record the outcomes in its transaction (with the
-        events they cause); without one the queue runs its own.
+        events they cause). Without one each outcome is one document's write, atomic on
+        its own; only a group's hand-over runs a transaction of the queue's own.
         """
         if not outcomes:
             return []
-        if session is None:
-            async with self.jobs.database.client.start_session() as own:
-                return await own.with_transaction(lambda s: self._finish(outcomes, s))
-        return await self._finish(outcomes, session)
-
-    async def _finish(
-        self, outcomes: Sequence[Outcome], session: AsyncClientSession
-    ) -> list[Outcome]:
         now = utcnow()
-        writes = []
-        for outcome in outcomes:
-            set_: Document = {**outcome.fields, "status": outcome.status, "updated_at": now}
-            set_["due_at"] = outcome.due_at or now
-            if outcome.final:
-                set_["finished_at"] = now
-            writes.append(
-                UpdateOne(
-                    {"_id": outcome.job.id, "status": "claimed", "claim": outcome.job.claim},
-                    {"$set": set_},
-                )
-            )
-        result = await self.jobs.bulk_write(writes, ordered=False, session=session)
-        applied = list(outcomes)
-        if result.matched_count < len(outcomes):  # some claims were lost: which ones?
-            won = {
-                doc["_id"]
-                async for doc in self.jobs.find(
-                    {
-                        "_id": {"$in": [o.job.id for o in outcomes]},
-                        "updated_at": now,
-                        "claim": {"$in": list({o.job.claim for o in outcomes})},
-                    },
-                    {"_id": 1},
-                    session=session,
-                )
-            }
-            applied = [o for o in outcomes if o.job.id in won]
-        finished = [o.job.doc for o in applied if o.final and "group" in o.job.doc]
-        if finished:
-            await self._promote(finished, now, session)
-        return applied
-
-    async def _promote(
-        self, finished: list[Document], now: datetime, session: AsyncClientSession
-    ) -> None:
-        """Queue the successor of each finished grouped job, and advance its group."""
-        await self.jobs.bulk_write(
-            [
-                UpdateOne(
-                    {
-                        "tenant_id": doc["tenant_id"],
-                        "group": doc["group"],
-                        "seq": int(doc["seq"]) + 1,
-                        "status": "waiting",
-                    },
-                    {"$set": {"status": "queued", "due_at": now, "updated_at": now}},
-                )
-                for doc in finished
-            ],
+        result = await self.jobs.bulk_write(
+            [UpdateOne(*_settlement(o, now, alone=True)) for o in outcomes],
             ordered=False,
             session=session,
         )
-        await self._advance_groups(finished, session)
+        if result.matched_count == len(outcomes):
+            return list(outcomes)
+        return await self._finish_rest(outcomes, now, session)
 
-    async def _advance_groups(self, finished: list[Document], session: AsyncClientSession) -> None:
-        """Record each group's finished number; drop the counter of a group gone idle."""
-        writes: list[UpdateOne | DeleteOne] = []
-        for doc in finished:
-            key, seq = _group_key(doc), int(doc["seq"])
-            writes.append(DeleteOne({"_id": key, "seq": seq}))
-            writes.append(UpdateOne({"_id": key}, {"$max": {"finished": seq}}))
-        await self.groups.bulk_write(writes, ordered=True, session=session)
+    async def _finish_rest(
+        self, outcomes: Sequence[Outcome], now: datetime, session: AsyncClientSession | None
+    ) -> list[Outcome]:
+        """The outcomes the bulk applied, and those of heads with jobs behind them, which
+        it left for :meth:`_hand_over`; the rest lost their claims."""
+        found = self.jobs.find(
+            {"_id": {"$in": [o.job.id for o in outcomes]}},
+            {"status": 1, "claim": 1, "updated_at": 1},
+            session=session,
+        )
+        docs = {doc["_id"]: doc async for doc in found}
+        applied: set[str] = set()
+        heads: list[Outcome] = []
+        for outcome in outcomes:
+            doc = docs.get(outcome.job.id, {})
+            if doc.get("claim") != outcome.job.claim:
+                continue
+            if doc["status"] == "claimed" and outcome.final:
+                heads.append(outcome)
+            elif doc["status"] == outcome.status and doc["updated_at"] == now:
+                applied.add(outcome.job.id)
+        if heads:
+            if session is None:
+                client = self.jobs.database.client
+                handed = await run_in_transaction(client, lambda s: self._hand_over(heads, now, s))
+            else:
+                handed = await self._hand_over(heads, now, session)
+            applied.update(handed)
+        return [o for o in outcomes if o.job.id in applied]
+
+    async def _hand_over(
+        self, heads: list[Outcome], now: datetime, session: AsyncClientSession
+    ) -> list[str]:
+        """Finish heads (in a transaction) and queue the next job of each group, which
+        becomes its head; returns the ids of the heads finished."""
+        finished, promotions = [], []
+        for outcome in heads:
+            before = await self.jobs.find_one_and_update(
+                *_settlement(outcome, now, alone=False),
+                {"tenant_id": 1, "group": 1, "seq": 1, "head": 1, "last": 1},
+                session=session,
+            )
+            if before is None:
+                continue  # the claim was lost meanwhile
+            finished.append(outcome.job.id)
+            if "head" in before and before["last"] > before["seq"]:
+                promotions.append(
+                    UpdateOne(
+                        {
+                            "tenant_id": before["tenant_id"],
+                            "group": before["group"],
+                            "seq": before["seq"] + 1,
+                            "status": "waiting",
+                        },
+                        {
+                            "$set": {
+                                "status": "queued",
+                                "due_at": now,
+                                "updated_at": now,
+                                "head": before["head"],
+                                "last": before["last"],
+                            }
+                        },
+                    )
+                )
+        if promotions:
+            await self.jobs.bulk_write(promotions, ordered=False, session=session)
+            self.promotions += 1
+        return finished
 
     async def reopen(
         self,
@@ -451,24 +575,50 @@ class DeliveryQueue:
 
 
 def _new_job(job: Mapping[str, Any], now: datetime) -> Document:
-    """The stored document of a job to enqueue (validated: id, tenant, no reserved keys)."""
+    """The stored document of a job to enqueue, but its status (validated: id, tenant, no
+    reserved keys)."""
     if not job.get("_id") or not job.get("tenant_id"):
         raise ValueError("a job needs _id and tenant_id")
     reserved = _RESERVED & set(job) - {"due_at"}
     if reserved:
         raise ValueError(f"job fields reserved by the queue: {sorted(reserved)}")
     doc = dict(job)
-    grouped = doc.get("group") is not None
-    if not grouped:
+    if doc.get("group") is None:
         doc.pop("group", None)
-    doc.update(
-        status="waiting" if grouped else "queued",
-        due_at=job.get("due_at") or now,
-        attempts=0,
-        created_at=now,
-        updated_at=now,
-    )
+    doc.update(due_at=job.get("due_at") or now, attempts=0, created_at=now, updated_at=now)
     return doc
+
+
+def _start(doc: Document, now: datetime, claim_set: Document | None) -> Document:
+    """The fields that let ``doc`` run: queued, or claimed (``claim_set``) if it is due."""
+    if claim_set is not None and doc["due_at"] <= now:
+        return {**claim_set, "attempts": 1}
+    return {"status": "queued"}
+
+
+def _ready(doc: Document, now: datetime, claim_set: Document | None) -> Document:
+    """``doc`` ready to run (see :func:`_start`)."""
+    return {**doc, **_start(doc, now, claim_set)}
+
+
+def _settlement(outcome: Outcome, now: datetime, *, alone: bool) -> tuple[Document, Document]:
+    """Filter and update recording ``outcome`` while its job is held under its claim; with
+    ``alone``, a finished head's only if no job waits behind it (see ``_hand_over``)."""
+    job = outcome.job
+    set_: Document = {
+        **outcome.fields,
+        "status": outcome.status,
+        "updated_at": now,
+        "due_at": outcome.due_at or now,
+    }
+    filter_: Document = {"_id": job.id, "status": "claimed", "claim": job.claim}
+    update: Document = {"$set": set_}
+    if outcome.final:
+        set_["finished_at"] = now
+        update["$unset"] = {"head": "", "last": ""}
+        if alone and "head" in job.doc:
+            filter_["last"] = job.doc["seq"]
+    return filter_, update
 
 
 def _without_id(doc: Document) -> Document:
@@ -480,17 +630,30 @@ def _group_key(doc: Mapping[str, Any]) -> str:
 
 
 class EnqueueOnCommit:
-    """Buffers the jobs the handlers of one transaction queue (a consumer batch) and writes
-    them in one bulk just before it commits; once committed, ``offer`` gets the new ids
-    (hand them to the dispatcher: no scan, no polling delay)."""
+    """Buffers the jobs the handlers of one unit of work queue (a consumer batch, or one
+    event applied without a transaction) and writes them in one bulk at its end; once they
+    are durable (committed), ``offer`` gets the new ids (hand them to the dispatcher: no
+    scan, no polling delay).
 
-    def __init__(self, collection: str, offer: Callable[[list[str]], None]) -> None:
+    With ``dispatcher`` (the dispatcher to run them, None while there is none), the jobs
+    are inserted claimed by it instead and it runs them as soon as they are durable: no
+    claim, no read; if the instance dies first, another one retries them when the claim
+    expires (use it where ``on_expired`` retries)."""
+
+    def __init__(
+        self,
+        collection: str,
+        offer: Callable[[list[str]], None],
+        *,
+        dispatcher: Callable[[], Dispatcher | None] | None = None,
+    ) -> None:
         self._collection = collection
         self._offer = offer
+        self._dispatcher = dispatcher
         self._pending: WeakKeyDictionary[Tx, list[Mapping[str, Any]]] = WeakKeyDictionary()
 
     def add(self, tx: Tx, jobs: Iterable[Mapping[str, Any]]) -> None:
-        """Queue ``jobs`` with ``tx`` (written when it commits, dropped if it rolls back)."""
+        """Queue ``jobs`` with ``tx`` (written at its end, dropped if it rolls back)."""
         pending = self._pending.get(tx)
         if pending is None:
             pending = self._pending[tx] = []
@@ -498,7 +661,15 @@ class EnqueueOnCommit:
         pending.extend(jobs)
 
     async def _write(self, tx: Tx, jobs: list[Mapping[str, Any]]) -> None:
-        ids = await DeliveryQueue(tx.db, self._collection).enqueue(tx.session, jobs)
+        runner = self._dispatcher() if self._dispatcher is not None else None
+        if runner is not None and runner.running:
+            written = await runner.queue.put(tx.session, jobs, claim=True)
+            if written.claimed:
+                tx.after_commit(partial(runner.adopt, written.claimed))
+            claimed = {job.id for job in written.claimed}
+            ids = [_id for _id in written.ids if _id not in claimed]
+        else:
+            ids = await DeliveryQueue(tx.db, self._collection).enqueue(tx.session, jobs)
         if ids:
             tx.after_commit(partial(self._offer, ids))
 
@@ -516,14 +687,15 @@ class Dispatcher:
     """Background loop: claim due jobs in batches, run them ``concurrency`` at a time,
     settle outcomes in bulk, renew claims in hand, hand expired claims to ``on_expired``.
 
-    After a transaction that enqueued jobs commits, :meth:`offer` their ids
+    Jobs enqueued claimed for it are run as they are (:meth:`adopt`). After a transaction
+    that enqueued jobs commits, :meth:`offer` their ids
     (``tx.after_commit(partial(dispatcher.offer, ids))``) or at least :meth:`wake` it:
     offered jobs are claimed by id, which costs in proportion to them, whereas a scan
     of the queue costs in proportion to its whole due backlog on the embedded server.
-    Scans (every ``poll_interval_s`` or until the next due job) are the fallback that
-    finds retries, jobs other instances enqueued, and successors in a group. Outcomes
-    are settled together: when half a batch is ready, when nothing else runs, or
-    ``settle_linger_s`` after the first one.
+    Scans (every ``poll_interval_s``, when a retry it settled falls due, or when a group's
+    next job was queued) are the fallback that finds retries, jobs other instances
+    enqueued, and successors in a group. Outcomes are settled together: when half a batch
+    is ready, when nothing else runs, or ``settle_linger_s`` after the first one.
     """
 
     def __init__(
@@ -555,6 +727,10 @@ class Dispatcher:
         """Ids enqueued and committed by this process, to claim by id (insertion order)."""
         self._scan_now = True
         self._scanned_at = 0.0
+        self._next_due: float | None = None
+        """When (loop time) the earliest queued job known to this dispatcher falls due."""
+        self._promotions = 0
+        """The queue's ``promotions`` when this dispatcher last scanned."""
         self._held: dict[str, Job] = {}
         """Claimed jobs not yet settled, by id (their claims are renewed)."""
         self._tasks: set[asyncio.Task[None]] = set()
@@ -570,6 +746,11 @@ class Dispatcher:
         """Outcomes settled so far."""
         return self.settled.total()
 
+    @property
+    def running(self) -> bool:
+        """Whether the loop was started and is not stopping (it takes jobs)."""
+        return self._task is not None and not self._stopping
+
     def wake(self) -> None:
         """Signal that jobs may be due now: scan the queue at once."""
         self._scan_now = True
@@ -579,6 +760,16 @@ class Dispatcher:
         """Hand over ids of jobs just enqueued (their transaction committed)."""
         self._offered.update(dict.fromkeys(ids))
         self._wake.set()
+
+    def adopt(self, jobs: Iterable[Job]) -> None:
+        """Run jobs that were enqueued claimed for this dispatcher, now durable
+        (:meth:`DeliveryQueue.put`); once it stops, it leaves them to expire."""
+        jobs = list(jobs)
+        if not self.running:
+            log.info("%s stopping: %d job(s) wait for their claims to expire", self.name, len(jobs))
+            return
+        for job in jobs:
+            self._spawn(job)
 
     def start(self) -> None:
         """Start the background loop."""
@@ -611,7 +802,7 @@ class Dispatcher:
                     housekept_at = loop.time()
                 if self._settling is None and self._settle_due(loop.time()):
                     self._settling = asyncio.create_task(self._settle_in_background())
-                if loop.time() - self._scanned_at >= self._poll_interval_s:
+                if self._scan_due(loop.time()):
                     self._scan_now = True
                 wait = await self._claim_more()
                 self.last_error = None
@@ -636,6 +827,7 @@ class Dispatcher:
         if expired:
             log.warning("%s: %d expired claim(s) found", self.name, len(expired))
             await self._on_expired(expired)
+            self._scan_now = True  # they may be queued again
 
     async def _claim_more(self) -> float | None:
         """Claim what fits in hand, offered jobs first, scanning when one is due; returns
@@ -649,9 +841,7 @@ class Dispatcher:
                 del self._offered[id_]
             jobs = await self.queue.claim_ids(ids)
         elif self._scan_now:
-            jobs = await self.queue.claim(free)
-            self._scan_now = False
-            self._scanned_at = asyncio.get_running_loop().time()
+            jobs = await self._scan(free)
         else:
             jobs = []
         for job in jobs:
@@ -662,7 +852,33 @@ class Dispatcher:
             return self._pending_wait()
         if self._scan_now:
             return None
-        return await self._until_next_due()
+        return self._until_next_scan()
+
+    async def _scan(self, free: int) -> list[Job]:
+        """Claim due jobs found by a scan; when they are drained, look up the next due."""
+        loop = asyncio.get_running_loop()
+        self._scan_now = False
+        self._promotions = self.queue.promotions
+        self._scanned_at = loop.time()
+        jobs = await self.queue.claim(free)
+        self._next_due = self._scanned_at if len(jobs) == free else None
+        if len(jobs) < free and (due := await self.queue.next_due()) is not None:
+            self._due_by(due)
+        return jobs
+
+    def _scan_due(self, now: float) -> bool:
+        """Whether to scan: the poll interval is over, a known job fell due, or a group's
+        next job was queued since the last scan."""
+        return (
+            now - self._scanned_at >= self._poll_interval_s
+            or (self._next_due is not None and now >= self._next_due)
+            or self.queue.promotions != self._promotions
+        )
+
+    def _due_by(self, due_at: datetime) -> None:
+        """Note that a queued job falls due at ``due_at``."""
+        at = asyncio.get_running_loop().time() + (due_at - utcnow()).total_seconds()
+        self._next_due = at if self._next_due is None else min(self._next_due, at)
 
     def _pending_wait(self) -> float:
         """While jobs run: until the linger of pending outcomes ends, or the poll interval."""
@@ -680,12 +896,12 @@ class Dispatcher:
             or now - self._first_outcome_at >= self._linger_s
         )
 
-    async def _until_next_due(self) -> float:
-        """Until the poll interval, or the next due job if that comes sooner."""
-        due = await self.queue.next_due()
-        if due is None:
-            return self._poll_interval_s
-        return max(0.0, min(self._poll_interval_s, (due - utcnow()).total_seconds()))
+    def _until_next_scan(self) -> float:
+        """Until the poll interval is over, or the next known job falls due if sooner."""
+        at = self._scanned_at + self._poll_interval_s
+        if self._next_due is not None:
+            at = min(at, self._next_due)
+        return max(0.0, at - asyncio.get_running_loop().time())
 
     async def _idle(self, seconds: float) -> None:
         """Wait for a wake-up (an enqueue, finished jobs) or ``seconds``."""
@@ -737,8 +953,8 @@ class Dispatcher:
             raise
         for outcome in batch:
             self._held.pop(outcome.job.id, None)
-            if outcome.final and "group" in outcome.job.doc:
-                self._scan_now = True  # its successor is queued now
+            if outcome.due_at is not None:
+                self._due_by(outcome.due_at)  # a retry
         self.settled.update(outcome.status for outcome in batch)
         if self._outcomes:
             self._first_outcome_at = asyncio.get_running_loop().time()
