@@ -41,7 +41,9 @@ class WebhookChannel:
         self._stores: _Stores | None = None
         self._client: httpx.AsyncClient | None = None
         self.dispatcher: Dispatcher | None = None
-        self._enqueue = EnqueueOnCommit(DELIVERIES, self.offer)
+        self._enqueue = EnqueueOnCommit(DELIVERIES, self.offer, dispatcher=lambda: self.dispatcher)
+        """Fan-out's deliveries, inserted claimed by this instance's dispatcher (it runs them
+        at once; another instance retries them if this one dies before: ``expired``)."""
 
     def stores(self, db: AsyncDatabase[Document]) -> _Stores:
         """The cache and queue on the service database (made on first use: the consumer

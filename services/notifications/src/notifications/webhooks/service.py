@@ -275,10 +275,11 @@ async def send_test(
 
 
 class OutcomeRecorder:
-    """The dispatcher's ``settle``: one transaction per batch of outcomes, recording the queue
-    jobs (the delivery log), the subscriptions' failure runs (a success resets it, enough
-    failures switch the subscription off) and a ``WebhookDeliveryFailed`` event for each
-    delivery given up."""
+    """The dispatcher's ``settle``: per batch of outcomes, the queue jobs (the delivery log),
+    the subscriptions' failure runs (a success resets it, enough failures switch the
+    subscription off) and a ``WebhookDeliveryFailed`` event for each delivery given up, in
+    one transaction; a batch that changes no subscription and announces nothing (the usual
+    one) is only the queue's writes, one per delivery, with no transaction."""
 
     def __init__(
         self,
@@ -294,8 +295,11 @@ class OutcomeRecorder:
         self._disable_after = disable_after
 
     async def __call__(self, outcomes: list[Outcome]) -> None:
-        """Record ``outcomes`` (and the events they cause) in one transaction."""
-        await self._uow.run(lambda tx: self._record(tx, outcomes))
+        """Record ``outcomes`` (and the changes and events they cause)."""
+        if any(map(_given_up, outcomes)) or await self._runs_to_clear(outcomes):
+            await self._uow.run(lambda tx: self._record(tx, outcomes))
+        else:
+            await self._queue.finish(outcomes)
 
     async def _record(self, tx: Tx, outcomes: Sequence[Outcome]) -> None:
         applied = await self._queue.finish(outcomes, session=tx.session)
@@ -304,9 +308,8 @@ class OutcomeRecorder:
                 sub_ids, session=tx.session
             )
             tx.after_commit(partial(self._cache.invalidate, tenant_id))
-        for outcome in applied:
-            if outcome.status == "failed" and not outcome.fields.get("cancelled"):
-                await self._gave_up(tx, outcome)
+        for outcome in filter(_given_up, applied):
+            await self._gave_up(tx, outcome)
 
     async def _runs_to_clear(self, applied: Sequence[Outcome]) -> dict[str, list[str]]:
         """Subscriptions, by tenant, whose failure run a delivery in ``applied`` ends: those
@@ -351,5 +354,9 @@ class OutcomeRecorder:
         if not jobs:
             return
         now = utcnow()
-        outcomes = [Outcome.retry(job, due_at=now) for job in jobs]
-        await self._uow.run(lambda tx: self._queue.finish(outcomes, session=tx.session))
+        await self._queue.finish([Outcome.retry(job, due_at=now) for job in jobs])
+
+
+def _given_up(outcome: Outcome) -> bool:
+    """Whether ``outcome`` is a delivery failed for good (not cancelled): it is announced."""
+    return outcome.status == "failed" and not outcome.fields.get("cancelled")
