@@ -191,6 +191,20 @@ async def test_events_arrive_signed(
     assert [d["id"] for d in listed.json()["items"]] == [log["id"]]
 
 
+async def test_fan_out_hands_its_deliveries_to_its_own_dispatcher(
+    notifications: NotificationsHarness, receiver: Receiver
+) -> None:
+    n = notifications
+    hook = await subscribe(n, receiver, ["Deal*"])
+    event = await n.publish("deals", stage_changed("deal_handed_over"))
+    await settled(n, hook, event, "delivered")
+    stored = await n.runtime.db[DELIVERIES].find_one({"_id": delivery_id(hook.id, event.id)})
+    assert stored is not None
+    dispatcher = n.runtime.dispatchers["webhook"]
+    assert (stored["attempts"], stored["claimed_by"]) == (1, dispatcher.queue.instance_id)
+    assert "head" not in stored, "a finished delivery leaves its ordering group"
+
+
 async def test_tenants_only_get_their_own_events(
     notifications: NotificationsHarness, receiver: Receiver
 ) -> None:
