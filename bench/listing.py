@@ -243,6 +243,7 @@ async def _seed_and_measure(run: Run, tenants: dict[str, str], rows: dict[str, i
     """Seed the large tenant, then the small one (as the full benchmark imports them), then
     measure the small one and the large one."""
     mongo = run.stack.mongo_url
+    run.details["db"], run.details["tenants"] = run.db_name, tenants
     for label in ("large", "small"):
         print(f"[bench] seeding {rows[label]:,} leads ({label}) ...", flush=True)
         seeded = await seed_leads(mongo, run.db_name, tenants[label], rows[label], label[0])
