@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.harness import Stack
+from bench.harness import Stack, leads_env
 from crm_devstack.testing import TokenMinter, unique_name
 
 TOKEN_TTL_S = 6 * 3600
@@ -67,3 +67,13 @@ class Run:
         """Bearer header of an admin of ``tenant``."""
         token = self.minter.token(tenant=tenant, roles=["admin"], sub="user_bench", ttl=TOKEN_TTL_S)
         return {"Authorization": f"Bearer {token}"}
+
+
+def start_leads(run: Run) -> int:
+    """Start the leads service under test on ``run``'s stack; returns its port."""
+    env = leads_env(
+        run.stack, db=run.db_name, public_pem=run.minter.public_pem, topic_prefix=run.topic_prefix
+    )
+    proc = run.stack.start_service("leads", "leads.main:create_app", env, ready_path="/readyz")
+    run.leads_port = proc.port
+    return proc.port

@@ -14,7 +14,7 @@ import resource
 import shutil
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,9 +96,11 @@ class Stack:
             stop_together([*self.databases.values(), self.broker])
 
 
-def start_stack(workdir: Path) -> Stack:
-    """Start a memory-only broker and one SecantusDB per service on fresh data directories."""
-    broker, databases = start_embedded_servers(workdir, [spec.name for spec in SERVICES])
+def start_stack(workdir: Path, services: Sequence[str] | None = None) -> Stack:
+    """Start a memory-only broker and one SecantusDB per service (every one, or only
+    ``services``) on fresh data directories."""
+    names = list(services) if services is not None else [spec.name for spec in SERVICES]
+    broker, databases = start_embedded_servers(workdir, names)
     return Stack(workdir=workdir, broker=broker, databases=databases)
 
 

@@ -1,19 +1,23 @@
 """Keyset-paginated reads of a tenant collection, the way every list endpoint reads.
 
 Newest-first sorts on a time field go through time windows when ``windowed`` is on (the
-embedded server sorts only after fetching every match; see ``crm_shared.mongo.windowed``);
-every other sort, and real MongoDB, reads the flat keyset branches after the cursor
-(``crm_shared.mongo.filters``). ``accept`` is a post-filter for what the index only narrows
-(word-prefix search); with it, candidates are read without a limit.
+embedded server sorts only after fetching every match; see ``crm_shared.mongo.windowed``),
+a first page starting from the landmark its query's last first page left
+(``crm_shared.mongo.landmarks``); every other sort, and real MongoDB, reads the flat
+keyset branches after the cursor (``crm_shared.mongo.filters``). ``accept`` is a
+post-filter for what the index only narrows (word-prefix search); with it, candidates are
+read without a limit.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from crm_shared.ids import utcnow
 from crm_shared.mongo.filters import keyset_branches, merge_filters
+from crm_shared.mongo.landmarks import LANDMARKS, Landmark, landmark_key
 from crm_shared.mongo.pagination import SortKeys, decode_cursor, encode_cursor, sort_values
 from crm_shared.mongo.scoped import Document, TenantCollection
 from crm_shared.mongo.windowed import newest_first_page
@@ -36,15 +40,17 @@ async def read_page(
     after the sort values ``after`` of the previous page's last document."""
     field, direction = sort[0]
     if windowed and direction < 0 and field in TIME_FIELDS and len(sort) == 2:
-        return await newest_first_page(
-            collection,
-            query,
-            field=field,
-            limit=limit,
-            after=(after[0], after[1]) if after else None,
-            now=utcnow(),
-            accept=accept,
-        )
+        if after:
+            return await newest_first_page(
+                collection,
+                query,
+                field=field,
+                limit=limit,
+                after=(after[0], after[1]),
+                now=utcnow(),
+                accept=accept,
+            )
+        return await _first_newest_page(collection, query, field, limit=limit, accept=accept)
     branches = keyset_branches(sort, after) if after else [{}]
     found: list[Document] = []
     for branch in branches:
@@ -60,6 +66,34 @@ async def read_page(
         if len(found) == limit:
             break
     return found
+
+
+async def _first_newest_page(
+    collection: TenantCollection,
+    query: Mapping[str, Any],
+    field: str,
+    *,
+    limit: int,
+    accept: Accept | None,
+) -> list[Document]:
+    """A windowed first page from the query's landmark (else the tenant's unfiltered one);
+    leaves its own last item as the query's next landmark."""
+    key = landmark_key(collection, query, field)
+    landmark = LANDMARKS.get(key) or LANDMARKS.get(landmark_key(collection, {}, field))
+    now = utcnow()
+    docs = await newest_first_page(
+        collection,
+        query,
+        field=field,
+        limit=limit,
+        after=None,
+        now=now,
+        accept=accept,
+        landmark=landmark,
+    )
+    if docs and isinstance(last := docs[-1].get(field), datetime):
+        LANDMARKS.put(key, Landmark(last, docs[-1]["_id"], now))
+    return docs
 
 
 async def iterate_all(
