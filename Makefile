@@ -70,6 +70,7 @@ bench: bootstrap chromium
 	$(UV) run python -m bench.marketing
 	$(UV) run python -m bench.mixed
 	$(UV) run python -m bench.console_scroll
+	$(UV) run python -m bench.neighbours
 	$(UV) run python -m bench.costs
 	$(UV) run python -m bench.summary
 

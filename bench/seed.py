@@ -20,8 +20,9 @@ from leads.leads.domain import LeadSource
 from leads.leads.repository import LEADS
 from leads.leads.service import build_lead
 from leads.scoring.schemas import DEFAULT_SCORING_CONFIG
+from leads.settings import LeadsSettings
 
-BATCH = 500
+BATCH = LeadsSettings.model_fields["import_batch_size"].default
 """The service's default import batch (``import_batch_size``)."""
 
 
