@@ -90,7 +90,7 @@ from bench.counted import (
     summarize,
 )
 from bench.harness import Stack, cpu_seconds
-from bench.platform import admin, start_services
+from bench.platform import PLATFORM, admin, start_services
 from bench.report import Figure
 from bench.runner import Results, run_benchmark
 from crm_devstack.servers import free_port
@@ -99,7 +99,6 @@ from crm_devstack.testing import TokenMinter, unique_name
 from crm_shared.settings import ServiceSettings
 
 BENCHMARK = "cost model"
-SERVICES = ("leads", "contacts", "deals", "campaigns", "notifications", "gateway")
 QUIET_TIMEOUT_S = 180.0
 WEBHOOK_OP = "create lead + webhook"
 WEBHOOK_DELIVERY = "webhook delivery"
@@ -220,7 +219,7 @@ def smtp_sink() -> Iterator[tuple[int, campaign_mail.Counter]]:
 def start_platform(stack: Stack, run: Run, smtp_port: int) -> dict[str, str]:
     """Every service and the gateway with ``crm up``'s settings (e-mail to ``smtp_port``,
     webhooks allowed to loopback receivers); their base URLs."""
-    ports = {name: free_port() for name in SERVICES}
+    ports = {name: free_port() for name in PLATFORM}
     settings = local_settings(
         gateway_port=ports["gateway"],
         smtp_port=smtp_port,
@@ -228,7 +227,7 @@ def start_platform(stack: Stack, run: Run, smtp_port: int) -> dict[str, str]:
         service_secret="bench-service-secret",
     )
     settings["notifications"]["WEBHOOK_ALLOW_HOSTS"] = '["127.0.0.1"]'
-    return start_services(stack, run, SERVICES, service_settings=settings, ports=ports)
+    return start_services(stack, run, PLATFORM, service_settings=settings, ports=ports)
 
 
 def bulk_update_paths(urls: Mapping[str, str]) -> dict[str, list[str]]:
@@ -397,7 +396,7 @@ async def measure_costs(
     tenant = unique_name("bench_costs_")
     gateway = Gateway(urls["gateway"], admin(run, tenant))
     platform = Platform(gateway, stack.kafka_bootstrap, run.topic_prefix, mail)
-    databases = {f"{run.db_name}_{name}": stack.direct_mongo_url_for(name) for name in SERVICES}
+    databases = {f"{run.db_name}_{name}": stack.direct_mongo_url_for(name) for name in PLATFORM}
     details: dict[str, Any] = {}
     try:
         async with Probe(stack, databases, run.topic_prefix) as probe:

@@ -28,20 +28,13 @@ from bench.context import Run, Sizes
 from bench.create import measure_endpoint
 from bench.harness import Stack
 from bench.load import wrk_available
-from bench.platform import admin, start_services
+from bench.platform import GATEWAY_ENV, admin, start_services
 from bench.report import Figure
 from bench.runner import Results, run_benchmark
 from bench.stats import summarize_ms
 from crm_devstack.testing import TokenMinter, eventually, unique_name
 
 SERVICES = ("leads", "contacts", "deals", "gateway")
-UNLIMITED = "1000000"
-GATEWAY_ENV = {  # the benchmark measures the proxy, not the rate limiter
-    "RATE_LIMIT_PER_PRINCIPAL": UNLIMITED,
-    "RATE_LIMIT_PRINCIPAL_BURST": UNLIMITED,
-    "RATE_LIMIT_PER_IP": UNLIMITED,
-    "RATE_LIMIT_IP_BURST": UNLIMITED,
-}
 FANOUT_TIMEOUT_MS = 2000.0
 MIN_THROUGHPUT_RATIO = 0.6
 MAX_ADDED_P50_MS = 3.0

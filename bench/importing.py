@@ -41,14 +41,14 @@ def _client(run: Run) -> AsyncMongoClient[Any]:
     return AsyncMongoClient(run.stack.mongo_url, retryWrites=False)
 
 
-async def _post_csv(run: Run, tenant: str, data: bytes, timeout: float) -> dict[str, Any]:
-    """Stream ``data`` to the import endpoint; returns the import report."""
+async def post_csv(
+    url: str, headers: dict[str, str], data: bytes, timeout: float
+) -> dict[str, Any]:
+    """Stream ``data`` to the import endpoint at ``url``; returns the import report."""
     limits = httpx.Timeout(timeout, connect=10.0)
-    async with httpx.AsyncClient(base_url=run.leads_url, timeout=limits) as client:
+    async with httpx.AsyncClient(timeout=limits) as client:
         response = await client.post(
-            "/v1/leads/import",
-            content=stream(data),
-            headers={"Content-Type": "text/csv", **run.auth(tenant)},
+            url, content=stream(data), headers={"Content-Type": "text/csv", **headers}
         )
     if response.status_code != 200:
         raise RuntimeError(f"import answered {response.status_code}: {response.text[:500]}")
@@ -124,7 +124,11 @@ async def import_csv(run: Run, tenant: str, rows: int, *, budget_s: float) -> di
             before = await probe.total()
             with cpu_meter(run.stack.pids(), cpu_import):
                 started = time.perf_counter()
-                post = asyncio.create_task(_post_csv(run, tenant, data, budget_s + 60))
+                post = asyncio.create_task(
+                    post_csv(
+                        f"{run.leads_url}/v1/leads/import", run.auth(tenant), data, budget_s + 60
+                    )
+                )
                 report = await _watch(post, probe, before, budget_s, progress)
                 import_s = time.perf_counter() - started
             created = report["created"] if report else await _settle(leads, tenant)

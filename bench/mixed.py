@@ -32,15 +32,13 @@ from bson import ObjectId
 from pymongo import AsyncMongoClient
 
 from bench.context import Run, Sizes
-from bench.gateway import GATEWAY_ENV
 from bench.harness import Stack
 from bench.openloop import OpenLoad, OpenLoadResult, RequestKind, run_open_loop
-from bench.platform import admin, start_services
+from bench.platform import PLATFORM, admin, start_platform
 from bench.report import Figure
 from bench.runner import Results, run_benchmark
 from crm_devstack.testing import TokenMinter, unique_name
 
-SERVICES = ("leads", "contacts", "deals", "campaigns", "notifications", "gateway")
 P99_TARGET_MS = 200.0
 RSS_TARGET_MB = 150.0
 START_RATE = 20.0
@@ -351,7 +349,7 @@ def figures(best: float, run: dict[str, Any], raw: dict[str, Any]) -> list[Figur
             note=f"per group {bus['lag_max']}; drained {bus['drain_after_s']} s after the run",
         ),
     ]
-    for service in SERVICES:
+    for service in PLATFORM:
         mb = bus["rss_max_mb"].get(service)
         figs.append(
             Figure(
@@ -384,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
             tool="python",
             workdir=workdir,
         )
-        urls = start_services(stack, run, SERVICES, extra_env=GATEWAY_ENV)
+        urls = start_platform(stack, run)
         headers = admin(run, unique_name("bench_mix_"))
         print("[bench] seeding ...", flush=True)
         leads, contacts, deals = asyncio.run(seed(urls["gateway"], headers))

@@ -328,10 +328,6 @@ class ConsumerRunner:
         plain_if = self.spec.plain_if
         return plain_if is not None and await plain_if(self._uow, envelope)
 
-    def _inboxed(self, envelope: CloudEvent) -> bool:
-        """Whether applying ``envelope`` records its inbox key."""
-        return self.spec.inbox
-
     async def _prepare(self, record: ConsumerRecord[bytes, bytes]) -> _Delivery | None:
         """Decode ``record``; None when it was skipped (no handler) or dead-lettered."""
         try:
@@ -397,7 +393,7 @@ class ConsumerRunner:
             tx.touched = False
             await delivery.handler(envelope, delivery.data, tx)
             touched = tx.touched
-            if touched and record and self._inboxed(envelope):
+            if touched and record and self.spec.inbox:
                 await record_once(
                     tx, group=self.spec.group, event_id=envelope.id, event_type=envelope.type
                 )
@@ -410,9 +406,8 @@ class ConsumerRunner:
 
             async def work(tx: Tx) -> None:
                 touched = [d.envelope for d in run if await self._apply(d, tx, record=False)]
-                inboxed = [e for e in touched if self._inboxed(e)]
-                if inboxed:
-                    await record_all(tx, group=self.spec.group, envelopes=inboxed)
+                if self.spec.inbox and touched:
+                    await record_all(tx, group=self.spec.group, envelopes=touched)
 
             try:
                 await self._while_database_unavailable(lambda: self._uow.run(work))

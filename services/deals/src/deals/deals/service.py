@@ -452,10 +452,10 @@ async def create_from_lead(tx: Tx, tenant_id: str, event: LeadConverted) -> None
     The deal is unique per lead (an index on ``source_lead_id``): another event for the
     same lead fails the insert and raises :class:`AlreadyApplied` (the consumer counts it
     a duplicate), which spares a read; a redelivery after the deal was deleted is stopped
-    by the inbox key. If the contact of the
-    conversion is already projected, the deal gets it (and its account) at once. Reads run
-    outside the transaction, which holds only the writes (the embedded server serialises
-    transaction statements). The default pipeline comes from the pipelines cache.
+    by the inbox key. If the contact of the conversion is already projected, the deal gets
+    it (and its account) at once. Reads run outside the transaction, which holds only the
+    writes (the embedded server serialises transaction statements). The default pipeline
+    comes from the pipelines cache.
     """
     draft = event.deal
     if draft is None:

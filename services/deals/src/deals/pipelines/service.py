@@ -31,25 +31,16 @@ def problem(exc: DomainError) -> ProblemError:
     return Unprocessable(exc.message) if isinstance(exc, InvalidInput) else Conflict(exc.message)
 
 
-async def default_pipeline(rt: Runtime, tenant_id: str) -> Document:
-    """The tenant's default pipeline, created on first use (one write that emits nothing,
-    so on a plain session of the unit of work)."""
-    return await _ensure_default(rt.uow, tenant_id)
-
-
-async def _ensure_default(uow: UnitOfWork, tenant_id: str) -> Document:
-    repo = PipelineRepository(uow.db, tenant_id)
-    return await uow.run_without_transaction(lambda tx: repo.ensure_default(session=tx.session))
-
-
 def pipelines_cache(uow: UnitOfWork) -> TenantCache[dict[str, Document]]:
     """Each tenant's pipelines by id (the default one created on first use), cached: every
     deal created looks at its pipeline. The use cases below invalidate a tenant's entry
     once a change has committed; other instances see it within ``cache_ttl_s``."""
 
     async def load(tenant_id: str) -> dict[str, Document]:
-        await _ensure_default(uow, tenant_id)
-        return await PipelineRepository(uow.db, tenant_id).names()
+        repo = PipelineRepository(uow.db, tenant_id)
+        # the default is created on first use: one write that emits nothing
+        await uow.run_without_transaction(lambda tx: repo.ensure_default(session=tx.session))
+        return await repo.names()
 
     return uow.tenant_cache("pipelines", load)
 
@@ -75,7 +66,7 @@ async def list_pipelines(
 ) -> tuple[list[Document], str | None]:
     """A page of the tenant's pipelines (views), oldest (the default, created on first use)
     first, and the next cursor."""
-    await default_pipeline(rt, access.tenant_id)
+    await pipeline_or_default(rt.uow, access.tenant_id, None)
     repo = PipelineRepository(rt.db, access.tenant_id)
     docs, next_cursor = await repo.oldest_first(
         limit=limit, cursor=cursor, query_fingerprint=fingerprint(access.tenant_id, "pipelines")
@@ -102,7 +93,7 @@ async def create_pipeline(
     except DomainError as exc:
         raise problem(exc) from exc
     # the tenant's default pipeline exists before any other, so "default" stays the first
-    await default_pipeline(rt, access.tenant_id)
+    await pipeline_or_default(rt.uow, access.tenant_id, None)
     doc = new_pipeline(data.name, stages)
 
     async def work(tx: Tx) -> Document:
