@@ -208,11 +208,21 @@ def axe_script() -> Path:
 
 
 async def drag(page: Page, handle: Locator, target: Locator) -> None:
-    """Drag by ``handle`` onto ``target`` with the mouse, in small steps (as a person does)."""
+    """Drag by ``handle`` onto ``target`` with the mouse, in small steps (as a person does).
+
+    The board may scroll while a card is dragged towards its edge, moving the target: the
+    pointer is aimed at where the target is now, until it stays put, before the drop."""
     start = await handle.bounding_box()
-    end = await target.bounding_box()
-    assert start and end
+    assert start
     await page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     await page.mouse.down()
-    await page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 60, steps=12)
+    aimed: tuple[float, float] | None = None
+    for _ in range(10):
+        end = await target.bounding_box()
+        assert end
+        point = (end["x"] + end["width"] / 2, end["y"] + 60)
+        if point == aimed:
+            break
+        await page.mouse.move(*point, steps=12)
+        aimed = point
     await page.mouse.up()
