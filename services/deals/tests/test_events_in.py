@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from crm_devstack.testing import eventually
+from crm_devstack.testing import event_envelope, eventually, publish_envelopes
 from crm_shared.events.catalogue import (
     ContactCreated,
     ContactDeleted,
@@ -113,6 +114,62 @@ async def test_contact_of_the_conversion_joins_the_deal_either_order(deals: Deal
     assert deal["account_id"] == "acct_maju" and deal["version"] == 2
     listed = await deals.deals(contact_id=late_contact)
     assert [d["id"] for d in listed] == [deal["id"]]
+
+
+async def test_contact_and_conversion_handled_at_once_still_meet(deals: DealsHarness) -> None:
+    # both events of each conversion published together: the group handles the leads and
+    # contacts partitions at once, so each handler may run while the other's write is
+    # not committed yet; every deal must still end with its contact
+    pairs = [(new_id("lead"), new_id("contact")) for _ in range(24)]
+    conversions = [event_envelope(_converted(lead), tenant_id=deals.tenant) for lead, _ in pairs]
+    contacts = [
+        event_envelope(_contact(contact, lead_id=lead), tenant_id=deals.tenant)
+        for lead, contact in pairs
+    ]
+    bootstrap = deals.settings.kafka_bootstrap
+    await asyncio.gather(
+        publish_envelopes(bootstrap, deals.settings.topic("leads"), conversions),
+        publish_envelopes(bootstrap, deals.settings.topic("contacts"), contacts),
+    )
+
+    async def all_linked() -> dict[str, list[str]] | None:
+        found = {
+            d["source_lead_id"]: [c["contact_id"] for c in d["contacts"]]
+            for d in await deals.deals()
+        }
+        return found if len(found) == len(pairs) and all(found.values()) else None
+
+    linked = await eventually(all_linked, timeout=60, what="every deal linked to its contact")
+    assert linked == {lead: [contact] for lead, contact in pairs}
+
+
+async def test_a_redelivered_conversion_mends_a_deal_left_without_its_contact(
+    deals: DealsHarness,
+) -> None:
+    lead_id, contact_id = new_id("lead"), new_id("contact")
+    first = await deals.publish("leads", _converted(lead_id))
+    await eventually(lambda: deals.handled(first), what="conversion handled")
+    # the contact was projected, but the deal's follow-up never ran (a crash after commit)
+    await deals.runtime.uow.db["contact_projection"].insert_one(
+        {
+            "_id": contact_id,
+            "tenant_id": deals.tenant,
+            "name": "Sari Dewi",
+            "email": "sari@contoh.co.id",
+            "account_id": "acct_maju",
+            "version": 1,
+            "converted_lead_id": lead_id,
+        }
+    )
+    await deals.publish("leads", _converted(lead_id), envelope=first)
+
+    async def linked() -> dict[str, Any] | None:
+        found = await _deal_of(deals, lead_id)
+        return found if found and found["contacts"] else None
+
+    deal = await eventually(linked, what="the redelivery linked the contact")
+    assert [c["contact_id"] for c in deal["contacts"]] == [contact_id]
+    assert deal["account_id"] == "acct_maju"
 
 
 async def test_contact_updates_and_merges_reach_the_deals(deals: DealsHarness) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from pymongo import ASCENDING
@@ -30,7 +30,14 @@ INBOX_INDEXES = CollectionIndexes(
 
 
 class AlreadyApplied(Exception):
-    """The event was handled before by this group; the transaction is abandoned."""
+    """The event was handled before by this group; the transaction is abandoned.
+
+    ``mend``, if given, is awaited by the consumer once the transaction is gone: what the
+    first delivery's follow-up (``Tx.then``) was to do, in case it did not get to."""
+
+    def __init__(self, key: str, *, mend: Callable[[], Awaitable[None]] | None = None) -> None:
+        super().__init__(key)
+        self.mend = mend
 
 
 async def record_once(tx: Tx, *, group: str, event_id: str, event_type: str) -> None:

@@ -51,6 +51,8 @@ class Tx:
         """Called after this transaction committed (wake a dispatcher of what it wrote)."""
         self.flush_hooks: list[Callable[[], Awaitable[None]]] = []
         """Awaited at the end of the work, before the commit (buffered bulk writes)."""
+        self.follow_ups: list[Callable[[], Awaitable[None]]] = []
+        """Awaited after the commit: work that must see this transaction committed."""
 
     @property
     def session(self) -> AsyncClientSession:
@@ -62,6 +64,14 @@ class Tx:
         """Call ``hook`` once this transaction has committed (never if it rolls back)."""
         if hook not in self.commit_hooks:
             self.commit_hooks.append(hook)
+
+    def then(self, follow_up: Callable[[], Awaitable[None]]) -> None:
+        """Await ``follow_up`` once this transaction has committed (never if it rolls back).
+
+        For a check that must run after this commit is visible: two handlers that each
+        write, then read what the other writes, cannot both miss the other's write. A
+        follow-up that fails fails the unit of work's call after the commit."""
+        self.follow_ups.append(follow_up)
 
     def before_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Await ``hook`` after the work, inside the transaction, just before it commits:
@@ -166,22 +176,20 @@ class UnitOfWork:
     ) -> T:
         """Run ``work`` in one transaction (retried on transient conflicts) and commit; the
         relay is woken when the transaction wrote events."""
-        emitted = 0
-        hooks: list[Callable[[], None]] = []
 
-        async def in_session(session: AsyncClientSession) -> T:
-            nonlocal emitted, hooks
+        async def in_session(session: AsyncClientSession) -> tuple[T, Tx]:
             tx = Tx(session, self, correlation_id=correlation_id, causation_id=causation_id)
             result = await work(tx)
             await tx.flush()
-            emitted, hooks = tx.emitted, tx.commit_hooks
-            return result
+            return result, tx
 
-        result = await run_in_transaction(self.client, in_session)
-        if emitted and self._on_commit is not None:
+        result, last = await run_in_transaction(self.client, in_session)
+        if last.emitted and self._on_commit is not None:
             self._on_commit()
-        for hook in hooks:
+        for hook in last.commit_hooks:
             hook()
+        for follow_up in last.follow_ups:
+            await follow_up()
         return result
 
     async def run_without_transaction(self, work: Callable[[Tx], Awaitable[T]]) -> T:
@@ -193,4 +201,6 @@ class UnitOfWork:
             await tx.flush()
         for hook in tx.commit_hooks:
             hook()
+        for follow_up in tx.follow_ups:
+            await follow_up()
         return result

@@ -446,10 +446,15 @@ class ConsumerRunner:
                 await delivery.handler(envelope, delivery.data, tx)
 
         async def attempt() -> None:
-            if await self._plain(envelope):
-                await self._uow.run_without_transaction(plain)
-            else:
-                await self._uow.run(lambda tx: self._apply(delivery, tx))
+            try:
+                if await self._plain(envelope):
+                    await self._uow.run_without_transaction(plain)
+                else:
+                    await self._uow.run(lambda tx: self._apply(delivery, tx))
+            except AlreadyApplied as applied:
+                if applied.mend is not None:
+                    await applied.mend()
+                raise
 
         while True:
             try:

@@ -18,14 +18,27 @@ async def project_contact(
     await ContactProjection(tx.db, tenant_id).upsert(
         contact, converted_lead_id=converted_lead_id, session=tx.session
     )
-    if not converted_lead_id:
-        return
+    if converted_lead_id:
+        await link_converted_deal(
+            tx, tenant_id, converted_lead_id, contact.contact_id, contact.account_id
+        )
+
+
+async def link_converted_deal(
+    tx: Tx, tenant_id: str, lead_id: str, contact_id: str, account_id: str | None
+) -> None:
+    """Give the deal opened by converting ``lead_id`` (if it exists yet) its contact, and
+    the contact's account unless it has one.
+
+    Called from both sides of a conversion, each after writing its own half (the contact
+    projected; the deal committed): whichever of the two events is handled second links
+    them, even when both are handled at once."""
     deals = DealRepository(tx.db, tenant_id)
-    deal = await deals.by_source_lead(converted_lead_id)
+    deal = await deals.by_source_lead(lead_id)
     if deal is None:
         return
-    contacts = with_contact(deal.get("contacts") or [], contact.contact_id)
-    account_id = deal.get("account_id") or contact.account_id
+    contacts = with_contact(deal.get("contacts") or [], contact_id)
+    account_id = deal.get("account_id") or account_id
     if contacts == deal.get("contacts") and account_id == deal.get("account_id"):
         return
     fields = {"contacts": contacts, "account_id": account_id}

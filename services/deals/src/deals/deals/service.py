@@ -5,6 +5,7 @@ conversions run in the consumer's transaction."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -31,9 +32,10 @@ from crm_shared.mongo.repository import expected_version
 from crm_shared.mongo.scoped import Document
 from crm_shared.ownership import check_assignee, list_owner, visible
 from crm_shared.runtime import Runtime
-from crm_shared.uow import Tx
+from crm_shared.uow import Tx, UnitOfWork
 from deals.contacts.domain import PRIMARY
 from deals.contacts.repository import ContactProjection
+from deals.contacts.service import link_converted_deal
 from deals.deals.domain import StageMove, counterpart_stage, plan_move
 from deals.deals.repository import NEWEST_FIRST, DealFilter, DealRepository, derived_fields
 from deals.deals.schemas import DealCreate, DealQuery, DealUpdate, StageChange
@@ -453,9 +455,11 @@ async def create_from_lead(tx: Tx, tenant_id: str, event: LeadConverted) -> None
     same lead fails the insert and raises :class:`AlreadyApplied` (the consumer counts it
     a duplicate), which spares a read; a redelivery after the deal was deleted is stopped
     by the inbox key. If the contact of the conversion is already projected, the deal gets
-    it (and its account) at once. Reads run outside the transaction, which holds only the
-    writes (the embedded server serialises transaction statements). The default pipeline
-    comes from the pipelines cache.
+    it (and its account) at once; if not, a follow-up after the commit links a contact
+    projected meanwhile (the contact's own handler links it if it comes later). Reads
+    run outside the transaction, which holds only the writes (the embedded server
+    serialises transaction statements). The default pipeline comes from the pipelines
+    cache.
     """
     draft = event.deal
     if draft is None:
@@ -481,4 +485,24 @@ async def create_from_lead(tx: Tx, tenant_id: str, event: LeadConverted) -> None
     try:
         await insert_deal(tx, tenant_id, doc, created_by=event.converted_by)
     except DuplicateKeyError as exc:
-        raise AlreadyApplied(event.lead_id) from exc
+        mend = functools.partial(_link_late_contact, tx.uow, tenant_id, event.lead_id)
+        raise AlreadyApplied(event.lead_id, mend=mend) from exc
+    if contact is None:
+        tx.then(functools.partial(_link_late_contact, tx.uow, tenant_id, event.lead_id))
+
+
+async def _link_late_contact(uow: UnitOfWork, tenant_id: str, lead_id: str) -> None:
+    """Once the converted lead's deal is committed, link the contact projected meanwhile.
+
+    The contact's handler projects the contact, then looks for the deal; this looks for
+    the contact after the deal is committed: when both events are handled at once, one of
+    the two sees the other's write. On a redelivery this mends a deal whose first
+    follow-up did not run."""
+    contact = await ContactProjection(uow.db, tenant_id).converted_from(lead_id)
+    if contact is None:
+        return
+    await uow.run(
+        lambda tx: link_converted_deal(
+            tx, tenant_id, lead_id, contact["_id"], contact.get("account_id")
+        )
+    )

@@ -1,0 +1,60 @@
+"""The unit of work against the real MongoDB: follow-ups run once the commit is visible."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from crm_devstack.testing import Backend, unique_name
+from crm_shared.mongo.client import make_client
+from crm_shared.settings import ServiceSettings
+from crm_shared.uow import Tx, UnitOfWork
+
+Document = dict[str, Any]
+
+
+@pytest.fixture
+async def uow(backend: Backend) -> AsyncIterator[UnitOfWork]:
+    """A unit of work on a fresh database."""
+    settings = ServiceSettings(mongo_url=backend.mongo_url)
+    client: AsyncMongoClient[Document] = make_client(settings)
+    try:
+        yield UnitOfWork(client, client[unique_name("t_uow_")], settings)
+    finally:
+        await client.close()
+
+
+async def test_a_follow_up_sees_its_transaction_committed(uow: UnitOfWork) -> None:
+    seen: list[Document | None] = []
+
+    async def look() -> None:
+        # a read outside the transaction: only a committed write is visible to it
+        seen.append(await uow.db["items"].find_one({"_id": "a"}))
+
+    async def work(tx: Tx) -> None:
+        await tx.db["items"].insert_one({"_id": "a"}, session=tx.session)
+        tx.then(look)
+        assert seen == []
+
+    await uow.run(work)
+    assert seen == [{"_id": "a"}]
+
+
+async def test_no_follow_up_when_the_transaction_rolls_back(uow: UnitOfWork) -> None:
+    ran: list[str] = []
+
+    async def follow_up() -> None:
+        ran.append("ran")
+
+    async def work(tx: Tx) -> None:
+        await tx.db["items"].insert_one({"_id": "b"}, session=tx.session)
+        tx.then(follow_up)
+        raise LookupError("the work failed")
+
+    with pytest.raises(LookupError):
+        await uow.run(work)
+    assert ran == []
+    assert await uow.db["items"].find_one({"_id": "b"}) is None
