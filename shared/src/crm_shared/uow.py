@@ -2,7 +2,7 @@
 
 ``await uow.run(work)`` runs ``work(tx)`` in one MongoDB transaction; every event the
 work emits with ``tx.emit`` is written to the ``outbox`` collection in that same
-transaction, then the relay is woken right after the commit.
+transaction, then the committed rows are handed to the relay right after the commit.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ class Tx:
         self._correlation_id = correlation_id
         self._causation_id = causation_id
         self._transactional = transactional
-        self.emitted = 0
-        """Events written to the outbox so far."""
+        self.outbox_rows: list[dict[str, Any]] = []
+        """The outbox rows written so far (handed to the relay once committed)."""
         self.commit_hooks: list[Callable[[], None]] = []
         """Called after this transaction committed (wake a dispatcher of what it wrote)."""
         self.flush_hooks: list[Callable[[], Awaitable[None]]] = []
@@ -138,8 +138,13 @@ class Tx:
             )
         if rows:
             await self._uow.db[OUTBOX_COLLECTION].insert_many(rows, session=self.session)
-            self.emitted += len(rows)
+            self.outbox_rows.extend(rows)
         return envelopes
+
+    @property
+    def emitted(self) -> int:
+        """Events written to the outbox so far."""
+        return len(self.outbox_rows)
 
 
 class UnitOfWork:
@@ -150,7 +155,7 @@ class UnitOfWork:
         client: AsyncMongoClient[Any],
         db: AsyncDatabase[Any],
         settings: ServiceSettings,
-        on_commit: Callable[[], None] | None = None,
+        on_commit: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> None:
         self.client = client
         self.db = db
@@ -175,7 +180,7 @@ class UnitOfWork:
         causation_id: str | None = None,
     ) -> T:
         """Run ``work`` in one transaction (retried on transient conflicts) and commit; the
-        relay is woken when the transaction wrote events."""
+        relay is handed the outbox rows the transaction committed."""
 
         async def in_session(session: AsyncClientSession) -> tuple[T, Tx]:
             tx = Tx(session, self, correlation_id=correlation_id, causation_id=causation_id)
@@ -184,8 +189,8 @@ class UnitOfWork:
             return result, tx
 
         result, last = await run_in_transaction(self.client, in_session)
-        if last.emitted and self._on_commit is not None:
-            self._on_commit()
+        if last.outbox_rows and self._on_commit is not None:
+            self._on_commit(last.outbox_rows)
         for hook in last.commit_hooks:
             hook()
         for follow_up in last.follow_ups:
