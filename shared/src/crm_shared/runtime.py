@@ -20,6 +20,7 @@ from crm_shared.kafka.consumer import ConsumerRunner, ConsumerSpec
 from crm_shared.kafka.producer import EventProducer
 from crm_shared.mongo.client import make_client, service_database
 from crm_shared.mongo.indexes import CollectionIndexes, ensure_indexes
+from crm_shared.mongo.landmarks import LANDMARK_INDEXES
 from crm_shared.outbox_relay import OutboxRelay
 from crm_shared.settings import ServiceSettings
 from crm_shared.uow import UnitOfWork
@@ -53,7 +54,8 @@ class Runtime:
     ) -> None:
         """Ensure indexes, then start the relay and the consumers in the background."""
         extra = [*IMPORT_JOB_INDEXES] if self.imports.kinds else []
-        await ensure_indexes(self.db, [*indexes, *extra, INBOX_INDEXES, IDEMPOTENCY_INDEXES])
+        kit = [INBOX_INDEXES, IDEMPOTENCY_INDEXES, LANDMARK_INDEXES]
+        await ensure_indexes(self.db, [*indexes, *extra, *kit])
         self.relay.start()
         self.imports.start()
         for spec in consumers:
