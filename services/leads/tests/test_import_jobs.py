@@ -140,3 +140,64 @@ async def test_a_job_of_a_dead_instance_resumes_after_its_last_checkpoint(
     names = sorted(lead["last_name"] for lead in listed.json()["items"])
     assert names == ["Resumed 2", "Resumed 3"]  # rows 2-3 were the dead instance's
     assert await store.files.count_documents({"job_id": job_id}) == 0
+
+
+async def test_cancelled_jobs_stop_between_batches_and_queued_ones_never_start(
+    leads_settings_factory: Callable[..., LeadsSettings], leads: LeadsHarness
+) -> None:
+    settings = leads_settings_factory(import_rows_per_second=100)
+    app = create_app(settings)
+    async with running_app(app) as client:
+        slow = LeadsHarness(client, settings, app, leads.minter, leads.tenant)
+        headers = {**slow.auth(), **CSV, "Prefer": "respond-async"}
+        body = "last_name\n" + "".join(f"Slow {i}\n" for i in range(2000))
+        first = await client.post("/v1/leads/import", content=body.encode(), headers=headers)
+        running = first.headers["location"]
+
+        async def under_way() -> bool:
+            job = await _job(slow, running)
+            return job["status"] == "running" and bool(job["report"])
+
+        await eventually(under_way, timeout=30, what="the first import under way")
+        # the tenant's next import waits its turn; cancelled, it never starts
+        second = await client.post(
+            "/v1/leads/import", content=b"last_name\nQueued\n", headers=headers
+        )
+        queued = second.headers["location"]
+        assert (await _job(slow, queued))["status"] == "queued"
+        cancelled = await client.delete(queued, headers=slow.auth())
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+        stopped = await client.delete(running, headers=slow.auth())
+        assert stopped.status_code == 200 and stopped.json()["status"] == "cancelled"
+        runner = app.state.runtime.imports
+        await eventually(lambda: runner.active == 0, timeout=30, what="the runner let go")
+        kept = [
+            lead["last_name"]
+            for lead in await _all_leads(slow)
+            if lead["last_name"].startswith(("Slow", "Queued"))
+        ]
+        assert 0 < len(kept) < 2000 and len(kept) % settings.import_batch_size == 0
+        assert "Queued" not in kept
+        assert (await _job(slow, queued))["report"] is None
+        again = await client.delete(running, headers=slow.auth())
+        assert again.status_code == 200  # cancelling is idempotent
+        done = await client.post("/v1/leads/import", content=b"last_name\nDone\n", headers=headers)
+        await _finished(slow, done.headers["location"])
+        late = await client.delete(done.headers["location"], headers=slow.auth())
+        assert late.status_code == 409
+        assert late.headers["content-type"].startswith("application/problem+json")
+        gone = await client.delete("/v1/leads/imports/job_none", headers=slow.auth())
+        assert gone.status_code == 404
+
+
+async def _all_leads(leads: LeadsHarness) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        params = {"limit": "200", **({"cursor": cursor} if cursor else {})}
+        page = (await leads.client.get("/v1/leads", params=params, headers=leads.auth())).json()
+        found += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return found

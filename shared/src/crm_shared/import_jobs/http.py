@@ -4,7 +4,8 @@
 answers ``202 Accepted`` at once, with the job's URL in ``Location``; otherwise it waits up
 to ``import_wait_s`` and answers the finished import's report (200, or the problem that
 stopped it), else 202 like the asynchronous form. ``GET`` on the job's URL tells its
-status, its report so far and, once failed, its problem.
+status, its report so far and, once failed, its problem; ``DELETE`` cancels it (the
+batches imported before stay).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from crm_shared.auth import Access
-from crm_shared.errors import NotFound
+from crm_shared.errors import Conflict, NotFound
 from crm_shared.import_jobs.runner import ImportRunner
 from crm_shared.import_jobs.store import JobProblem, JobStatus
 
@@ -119,6 +120,20 @@ async def start_import(
         headers["Preference-Applied"] = RESPOND_ASYNC
     view = jsonable_encoder(job_view(job))
     return JSONResponse(view, status_code=202, headers=headers)
+
+
+async def cancel_job(
+    runner: ImportRunner, kind: str, access: Access, job_id: str
+) -> dict[str, Any]:
+    """Cancel an import job of ``kind`` of the caller's tenant (again: the same answer):
+    404 if there is none, 409 if it succeeded or failed already."""
+    job = await runner.store.get(access.tenant_id, job_id)
+    if job is None or job["kind"] != kind:
+        raise NotFound(f"no import job {job_id}")
+    job = await runner.store.cancel(access.tenant_id, job_id) or job
+    if job["status"] != JobStatus.CANCELLED:
+        raise Conflict(f"import job {job_id} has {job['status']} already")
+    return job_view(job)
 
 
 async def read_job(runner: ImportRunner, kind: str, access: Access, job_id: str) -> dict[str, Any]:

@@ -92,6 +92,11 @@ class ImportRunner:
         self._finished: dict[str, asyncio.Event] = {}
         self._task: asyncio.Task[None] | None = None
 
+    @property
+    def active(self) -> int:
+        """Jobs this instance is running now."""
+        return len(self._running)
+
     def register(self, kind: ImportKind) -> None:
         """Run jobs of ``kind`` here."""
         self.kinds[kind.name] = kind
@@ -152,7 +157,7 @@ class ImportRunner:
         try:
             await self._work(job)
         except ClaimLost:
-            log.warning("import job %s: taken over by another instance", job["_id"])
+            log.warning("import job %s: cancelled or taken over elsewhere", job["_id"])
         except _UNAVAILABLE as exc:
             # left running: its claim expires and it resumes from its last checkpoint
             log.warning("import job %s: database unavailable (%s)", job["_id"], exc)

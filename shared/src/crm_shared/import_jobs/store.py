@@ -1,8 +1,9 @@
 """Where import jobs live: the uploaded file in chunks, and one job document per import.
 
 A job is ``queued`` once its whole file is stored, ``running`` while an instance holds its
-claim (renewed at every checkpoint), then ``succeeded`` or ``failed``. A partial unique
-index lets a tenant run one import of a kind at a time, across every instance; a claim
+claim (renewed at every checkpoint), then ``succeeded``, ``failed`` or ``cancelled``. A
+partial unique index lets a tenant run one import of a kind at a time, across every
+instance; a claim
 that expired (its instance died) is taken over and resumes from the last checkpoint,
 which is saved in the same transaction as the batch it follows.
 """
@@ -44,9 +45,12 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
-FINISHED: Final = frozenset({JobStatus.SUCCEEDED.value, JobStatus.FAILED.value})
+FINISHED: Final = frozenset(
+    {JobStatus.SUCCEEDED.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value}
+)
 
 IMPORT_JOB_INDEXES: Final = [
     CollectionIndexes(
@@ -222,7 +226,7 @@ class ImportJobStore:
         """Save the report so far with the batch in ``tx``, and renew the claim."""
         now = utcnow()
         saved = await self.jobs.update_one(
-            {"_id": job_id, "claimed_by": owner},
+            {"_id": job_id, "claimed_by": owner, "status": JobStatus.RUNNING.value},
             {"$set": {"report": report.as_dict(), "claim_until": now + lease, "updated_at": now}},
             session=tx.session,
         )
@@ -236,7 +240,7 @@ class ImportJobStore:
         now = utcnow()
         status = JobStatus.FAILED if problem else JobStatus.SUCCEEDED
         await self.jobs.update_one(
-            {"_id": job_id, "claimed_by": owner},
+            {"_id": job_id, "claimed_by": owner, "status": JobStatus.RUNNING.value},
             {
                 "$set": {
                     "status": status.value,
@@ -251,6 +255,33 @@ class ImportJobStore:
         )
         await self.files.delete_many({"job_id": job_id})
 
+    async def cancel(self, tenant_id: str, job_id: str) -> Document | None:
+        """Stop a queued or running job (a running one stops at its next batch, whose
+        writes roll back; the batches before it stay); the job as it is now, or None when
+        it does not exist."""
+        now = utcnow()
+        await self.jobs.update_one(
+            {
+                "_id": job_id,
+                "tenant_id": tenant_id,
+                "status": {"$in": [JobStatus.QUEUED.value, JobStatus.RUNNING.value]},
+            },
+            {
+                "$set": {
+                    "status": JobStatus.CANCELLED.value,
+                    "finished_at": now,
+                    "updated_at": now,
+                    "expires_at": now + KEEP_FINISHED,
+                },
+                "$unset": {"claimed_by": "", "claim_until": ""},
+            },
+        )
+        job = await self.get(tenant_id, job_id)
+        if job is not None and job["status"] == JobStatus.CANCELLED.value:
+            await self.files.delete_many({"job_id": job_id})
+        return job
+
 
 class ClaimLost(Exception):
-    """Another instance took the job over (this one stalled past its claim)."""
+    """The job is no longer this instance's: cancelled, or taken over by another instance
+    (this one stalled past its claim)."""

@@ -7,7 +7,7 @@ import { Link } from "react-router";
 import { useSession } from "../../auth/session";
 import { FileUpload } from "../../components/FileUpload";
 import { ApiError } from "../../api/problem";
-import { type ImportJob, type ImportReport, startLeadImport, waitForImport } from "./api";
+import { cancelLeadImport, type ImportJob, type ImportReport, startLeadImport, waitForImport } from "./api";
 import { useLeadStrings } from "./strings";
 
 function Report({ report }: { report: ImportReport }) {
@@ -98,9 +98,13 @@ export function LeadImportPage() {
       />
       {running && (
         <p role="status" className="import-running">
-          {t("import.running", { rows: job.report?.rows ?? 0 })}
+          {t("import.running", { rows: job.report?.rows ?? 0 })}{" "}
+          <button type="button" onClick={() => void cancelLeadImport(client, job).then(setJob, () => undefined)}>
+            {t("import.cancel")}
+          </button>
         </p>
       )}
+      {job?.status === "cancelled" && <p role="status">{t("import.cancelled", { created: job.report?.created ?? 0 })}</p>}
       {job?.report != null && !running && <Report report={job.report} />}
     </div>
   );

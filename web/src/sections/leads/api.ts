@@ -166,14 +166,14 @@ export function convertLead(client: ApiClient, lead: Lead, request: ConvertReque
 /** An import running in the background (`/leads/imports/{id}`). */
 export interface ImportJob {
   id: string;
-  status: "queued" | "running" | "succeeded" | "failed";
+  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
   /** The report so far (saved with every batch), or the final one. */
   report: ImportReport | null;
   /** Why a failed import stopped (an RFC 9457 problem's members). */
   problem: { status: number; slug: string; title: string; detail: string } | null;
 }
 
-const FINISHED = new Set<ImportJob["status"]>(["succeeded", "failed"]);
+const FINISHED = new Set<ImportJob["status"]>(["succeeded", "failed", "cancelled"]);
 
 /** Upload a CSV as a background import (`Prefer: respond-async`): the queued job (or the
  * finished one, should a server answer the report at once). */
@@ -184,6 +184,11 @@ export async function startLeadImport(client: ApiClient, file: Blob, onProgress:
     onProgress,
   });
   return "status" in answer ? answer : { id: "", status: "succeeded", report: answer, problem: null };
+}
+
+/** Cancel an import (its rows imported so far stay): the job as cancelled. */
+export function cancelLeadImport(client: ApiClient, job: ImportJob): Promise<ImportJob> {
+  return client.request<ImportJob>(`${LEADS}/imports/${encodeURIComponent(job.id)}`, { method: "DELETE" });
 }
 
 /** Poll an import until it finished, telling `onUpdate` each state it passes. */

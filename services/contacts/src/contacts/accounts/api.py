@@ -43,6 +43,7 @@ from crm_shared.import_jobs.http import (
     JOB_RESPONSES,
     ImportJobOut,
     JobId,
+    cancel_job,
     read_job,
     start_import,
 )
@@ -103,6 +104,13 @@ async def import_csv(request: Request, access: ImportAccounts, rt: RuntimeDep) -
 async def import_job(job_id: JobId, access: ImportAccounts, rt: RuntimeDep) -> dict[str, Any]:
     """An import of accounts: its status and report so far."""
     return await read_job(rt.imports, ACCOUNTS_IMPORT, access, job_id)
+
+
+@router.delete("/imports/{job_id}", response_model=ImportJobOut)
+async def cancel_import(job_id: JobId, access: ImportAccounts, rt: RuntimeDep) -> dict[str, Any]:
+    """Cancel an import of accounts: a queued one never starts, a running one stops before
+    its next batch (the rows imported before stay); 409 once it finished."""
+    return await cancel_job(rt.imports, ACCOUNTS_IMPORT, access, job_id)
 
 
 @router.get("/{account_id}", response_model=AccountOut)

@@ -44,6 +44,7 @@ from crm_shared.import_jobs.http import (
     JOB_RESPONSES,
     ImportJobOut,
     JobId,
+    cancel_job,
     read_job,
     start_import,
 )
@@ -105,6 +106,13 @@ async def import_csv(request: Request, access: ImportContacts, rt: RuntimeDep) -
 async def import_job(job_id: JobId, access: ImportContacts, rt: RuntimeDep) -> dict[str, Any]:
     """An import of contacts: its status and report so far."""
     return await read_job(rt.imports, CONTACTS_IMPORT, access, job_id)
+
+
+@router.delete("/imports/{job_id}", response_model=ImportJobOut)
+async def cancel_import(job_id: JobId, access: ImportContacts, rt: RuntimeDep) -> dict[str, Any]:
+    """Cancel an import of contacts: a queued one never starts, a running one stops before
+    its next batch (the rows imported before stay); 409 once it finished."""
+    return await cancel_job(rt.imports, CONTACTS_IMPORT, access, job_id)
 
 
 @router.get("/{contact_id}", response_model=ContactOut)

@@ -14,6 +14,7 @@ from crm_shared.import_jobs.http import (
     JOB_RESPONSES,
     ImportJobOut,
     JobId,
+    cancel_job,
     read_job,
     start_import,
 )
@@ -65,3 +66,10 @@ async def import_csv(request: Request, access: ImportLeads, rt: RuntimeDep) -> A
 async def import_job(job_id: JobId, access: ImportLeads, rt: RuntimeDep) -> dict[str, Any]:
     """A leads import: its status and report so far."""
     return await read_job(rt.imports, LEADS_IMPORT, access, job_id)
+
+
+@router.delete("/imports/{job_id}", response_model=ImportJobOut)
+async def cancel_import(job_id: JobId, access: ImportLeads, rt: RuntimeDep) -> dict[str, Any]:
+    """Cancel an import of leads: a queued one never starts, a running one stops before
+    its next batch (the rows imported before stay); 409 once it finished."""
+    return await cancel_job(rt.imports, LEADS_IMPORT, access, job_id)
