@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+from collections import deque
 from datetime import timedelta
 from typing import Any
 
@@ -38,6 +39,7 @@ LEASE_COLLECTION = "leases"
 _MAX_BACKOFF_S = 5.0
 _MAX_HANDED = 10_000
 """Rows held in memory for the relay at most (past it, it reads the outbox instead)."""
+_SCANS_REMEMBERED = 4
 
 
 class OutboxRelay:
@@ -63,8 +65,9 @@ class OutboxRelay:
         self._scan = True
         """Whether rows may wait that were not handed over (another instance's, a crash's,
         a failed publish's): the next round reads the outbox instead of the hand-over."""
-        self._scanned: dict[Any, None] = {}
-        """Ids published by recent scans (a row may be scanned before it is handed over)."""
+        self._scanned: deque[set[Any]] = deque(maxlen=_SCANS_REMEMBERED)
+        """Ids published by the last scans: a row committed just before a scan may be
+        handed over just after it (its committer resumes within a few loop turns)."""
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._watch_task: asyncio.Task[None] | None = None
@@ -149,19 +152,16 @@ class OutboxRelay:
             self._scan = False  # a wake-up meanwhile asks for another read
             rows = await self._db[OUTBOX_COLLECTION].find({}).sort("_id", 1).limit(limit).to_list()
             await self._publish(rows)
-            self._remember_scanned(rows)
+            self._scanned.append({row["_id"] for row in rows})
             if len(rows) == limit:
                 self._scan = True  # older rows than the hand-over holds may wait: read on
-            self._handed = [r for r in self._handed if r["_id"] not in self._scanned]
+            self._handed = [r for r in self._handed if not self._was_scanned(r)]
             return
         rows, self._handed = self._handed[:limit], self._handed[limit:]
-        await self._publish([r for r in rows if r["_id"] not in self._scanned])
+        await self._publish([r for r in rows if not self._was_scanned(r)])
 
-    def _remember_scanned(self, rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            self._scanned[row["_id"]] = None
-        while len(self._scanned) > _MAX_HANDED:
-            del self._scanned[next(iter(self._scanned))]
+    def _was_scanned(self, row: dict[str, Any]) -> bool:
+        return any(row["_id"] in ids for ids in self._scanned)
 
     async def _publish(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
