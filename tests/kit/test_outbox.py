@@ -127,11 +127,12 @@ async def test_a_commit_of_another_instance_wakes_the_relay_holding_the_lease(
         await client.close()
 
 
-async def test_handed_over_rows_and_scans_interleaved_publish_each_event_once_in_order(
+async def test_commits_and_scans_interleaved_publish_each_event_once_in_order(
     backend: Backend, minter: TokenMinter
 ) -> None:
-    """Commits hand their rows to the relay; scans (another instance's commit seen, the
-    safety net) read the outbox meanwhile. Every event leaves once, each lead's in order."""
+    """Commits wake the relay while extra wake-ups (another instance's commit seen, the
+    safety net) make it read the outbox again meanwhile. Every event leaves once, each
+    lead's in order."""
     values = isolated_settings(backend, minter, "leads") | {"outbox_batch_size": 7}
     settings = ServiceSettings(service_name="leads", **values)
     client = make_client(settings)
@@ -149,7 +150,7 @@ async def test_handed_over_rows_and_scans_interleaved_publish_each_event_once_in
 
             await uow.run(work)
             if n % 4 == 0:
-                relay.wake()  # rows not handed over may wait: read the outbox
+                relay.wake()  # as another instance's commit would
 
     try:
         async with TopicReader(settings.kafka_bootstrap, settings.topic("leads")) as reader:

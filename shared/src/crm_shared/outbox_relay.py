@@ -2,11 +2,7 @@
 
 One relay per service instance runs; only the holder of the lease document publishes,
 so with several instances exactly one publishes at a time and a dead holder is
-replaced once its lease expires. Commits of this process hand their rows to the relay,
-which publishes them in commit order without reading them back (a commit's order is its
-events' order per aggregate); it reads the outbox, in ``_id`` order, whenever rows may
-wait that were not handed over: on becoming the holder, after a failure, when another
-instance's commit is seen, and at the safety-net scan. With
+replaced once its lease expires. Commits of this process wake the relay at once; with
 several instances, ``outbox_watch`` wakes it by a change stream on the outbox for commits
 of the others, and a slow scan (``outbox_poll_interval_s``) is the safety net. Rows are
 sent with ``acks=all`` and deleted only after the broker acknowledged them; a re-send
@@ -21,7 +17,6 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections import deque
 from datetime import timedelta
 from typing import Any
 
@@ -37,9 +32,6 @@ from crm_shared.uow import OUTBOX_COLLECTION
 log = logging.getLogger(__name__)
 LEASE_COLLECTION = "leases"
 _MAX_BACKOFF_S = 5.0
-_MAX_HANDED = 10_000
-"""Rows held in memory for the relay at most (past it, it reads the outbox instead)."""
-_SCANS_REMEMBERED = 4
 
 
 class OutboxRelay:
@@ -60,14 +52,6 @@ class OutboxRelay:
         self._topics = TopicKeeper(settings, topics)
         self.instance_id = instance_id or f"{socket.gethostname()}:{id(self):x}"
         self._wake = asyncio.Event()
-        self._handed: list[dict[str, Any]] = []
-        """Rows this process committed, in commit order, not published yet."""
-        self._scan = True
-        """Whether rows may wait that were not handed over (another instance's, a crash's,
-        a failed publish's): the next round reads the outbox instead of the hand-over."""
-        self._scanned: deque[set[Any]] = deque(maxlen=_SCANS_REMEMBERED)
-        """Ids published by the last scans: a row committed just before a scan may be
-        handed over just after it (its committer resumes within a few loop turns)."""
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._watch_task: asyncio.Task[None] | None = None
@@ -75,14 +59,8 @@ class OutboxRelay:
         self.published = 0
         self.last_error: str | None = None
 
-    def wake(self, rows: list[dict[str, Any]] | None = None) -> None:
-        """Signal that rows were committed: ``rows``, just committed by this process (the
-        unit of work hands them over), or unknown ones (read the outbox)."""
-        if rows is None or len(self._handed) >= _MAX_HANDED:
-            self._handed.clear()  # the outbox has them all
-            self._scan = True
-        else:
-            self._handed.extend(rows)
+    def wake(self) -> None:
+        """Signal that new rows were committed (called right after each commit)."""
         self._wake.set()
 
     def start(self) -> None:
@@ -144,28 +122,16 @@ class OutboxRelay:
         if not self._producer.started:
             await self._producer.start()
 
-    async def _publish_round(self) -> None:
-        """Publish what is waiting: the outbox, read in ``_id`` order, while rows may wait
-        that were not handed over; else the rows handed over, in commit order (no read)."""
-        limit = self._settings.outbox_batch_size
-        if self._scan:
-            self._scan = False  # a wake-up meanwhile asks for another read
-            rows = await self._db[OUTBOX_COLLECTION].find({}).sort("_id", 1).limit(limit).to_list()
-            await self._publish(rows)
-            self._scanned.append({row["_id"] for row in rows})
-            if len(rows) == limit:
-                self._scan = True  # older rows than the hand-over holds may wait: read on
-            self._handed = [r for r in self._handed if not self._was_scanned(r)]
-            return
-        rows, self._handed = self._handed[:limit], self._handed[limit:]
-        await self._publish([r for r in rows if not self._was_scanned(r)])
-
-    def _was_scanned(self, row: dict[str, Any]) -> bool:
-        return any(row["_id"] in ids for ids in self._scanned)
-
-    async def _publish(self, rows: list[dict[str, Any]]) -> None:
+    async def _publish_batch(self) -> int:
+        rows = (
+            await self._db[OUTBOX_COLLECTION]
+            .find({})
+            .sort("_id", 1)
+            .limit(self._settings.outbox_batch_size)
+            .to_list()
+        )
         if not rows:
-            return
+            return 0
         records = [
             OutgoingRecord(
                 topic=row["topic"],
@@ -182,6 +148,7 @@ class OutboxRelay:
         await self._producer.publish(records)
         await self._db[OUTBOX_COLLECTION].delete_many({"_id": {"$in": [r["_id"] for r in rows]}})
         self.published += len(rows)
+        return len(rows)
 
     async def _run(self) -> None:
         backoff = 0.1
@@ -190,28 +157,21 @@ class OutboxRelay:
         while not self._stopping:
             try:
                 if loop.time() - lease_renewed_at > self._settings.outbox_lease_s / 3:
-                    leader = await self._acquire_lease()
-                    if leader and not self.is_leader:
-                        self._scan = True  # rows of the previous holder may wait
-                    self.is_leader = leader
+                    self.is_leader = await self._acquire_lease()
                     lease_renewed_at = loop.time()
                 if not self.is_leader:
-                    self._handed.clear()  # the holder reads them from the outbox
                     await self._idle(self._settings.outbox_lease_s / 3)
                     continue
                 await self._ensure_producer()
-                await self._publish_round()
+                sent = await self._publish_batch()
                 self.last_error = None
                 backoff = 0.1
-                drained = not (self._scan or self._handed)
-                # drained: a commit meanwhile has set the wake-up, so no re-read is needed;
-                # the safety-net scan follows a quiet interval
-                if drained and not await self._idle(self._settings.outbox_poll_interval_s):
-                    self._scan = True
+                if sent < self._settings.outbox_batch_size:
+                    # drained: a commit meanwhile has set the wake-up, so no re-read is needed
+                    await self._idle(self._settings.outbox_poll_interval_s)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # broker or database down: keep rows, retry later
-                self._scan = True  # the rows in flight stay in the outbox
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("outbox relay: %s; retrying in %.1fs", self.last_error, backoff)
                 with contextlib.suppress(Exception):
@@ -228,7 +188,7 @@ class OutboxRelay:
                 async with await self._db[OUTBOX_COLLECTION].watch(pipeline) as stream:
                     backoff = 1.0
                     async for _change in stream:
-                        self.wake()
+                        self._wake.set()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # server down or no change streams: the scan remains
@@ -236,12 +196,8 @@ class OutboxRelay:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
 
-    async def _idle(self, seconds: float) -> bool:
-        """Wait for a wake-up or ``seconds``, whichever comes first; whether woken."""
-        woken = True
-        try:
+    async def _idle(self, seconds: float) -> None:
+        """Wait for a wake-up or ``seconds``, whichever comes first."""
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
-        except TimeoutError:
-            woken = False
         self._wake.clear()
-        return woken

@@ -2,7 +2,7 @@
 
 ``await uow.run(work)`` runs ``work(tx)`` in one MongoDB transaction; every event the
 work emits with ``tx.emit`` is written to the ``outbox`` collection in that same
-transaction, then the committed rows are handed to the relay right after the commit.
+transaction, then the relay is woken right after the commit.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ class Tx:
         self._correlation_id = correlation_id
         self._causation_id = causation_id
         self._transactional = transactional
-        self.outbox_rows: list[dict[str, Any]] = []
-        """The outbox rows written so far (handed to the relay once committed)."""
+        self.emitted = 0
+        """Events written to the outbox so far."""
         self.commit_hooks: list[Callable[[], None]] = []
         """Called after this transaction committed (wake a dispatcher of what it wrote)."""
         self.flush_hooks: list[Callable[[], Awaitable[None]]] = []
@@ -138,13 +138,8 @@ class Tx:
             )
         if rows:
             await self._uow.db[OUTBOX_COLLECTION].insert_many(rows, session=self.session)
-            self.outbox_rows.extend(rows)
+            self.emitted += len(rows)
         return envelopes
-
-    @property
-    def emitted(self) -> int:
-        """Events written to the outbox so far."""
-        return len(self.outbox_rows)
 
 
 class UnitOfWork:
@@ -155,7 +150,7 @@ class UnitOfWork:
         client: AsyncMongoClient[Any],
         db: AsyncDatabase[Any],
         settings: ServiceSettings,
-        on_commit: Callable[[list[dict[str, Any]]], None] | None = None,
+        on_commit: Callable[[], None] | None = None,
     ) -> None:
         self.client = client
         self.db = db
@@ -180,7 +175,7 @@ class UnitOfWork:
         causation_id: str | None = None,
     ) -> T:
         """Run ``work`` in one transaction (retried on transient conflicts) and commit; the
-        relay is handed the outbox rows the transaction committed."""
+        relay is woken when the transaction wrote events."""
 
         async def in_session(session: AsyncClientSession) -> tuple[T, Tx]:
             tx = Tx(session, self, correlation_id=correlation_id, causation_id=causation_id)
@@ -189,8 +184,8 @@ class UnitOfWork:
             return result, tx
 
         result, last = await run_in_transaction(self.client, in_session)
-        if last.outbox_rows and self._on_commit is not None:
-            self._on_commit(last.outbox_rows)
+        if last.emitted and self._on_commit is not None:
+            self._on_commit()
         for hook in last.commit_hooks:
             hook()
         for follow_up in last.follow_ups:
