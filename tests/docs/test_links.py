@@ -217,7 +217,7 @@ def test_nothing_cites_material_outside_the_repository(path: Path) -> None:
     ("heading", "slug"),
     [
         ("From lead to customer: contacts and deals", "from-lead-to-customer-contacts-and-deals"),
-        ("Where this differs from DESIGN.md, and why", "where-this-differs-from-designmd-and-why"),
+        ("Where this differs from README.md, and why", "where-this-differs-from-readmemd-and-why"),
         ("Notifications: e-mail, in-app and webhooks", "notifications-e-mail-in-app-and-webhooks"),
         ("The `crm` command and [its flags](x.md)", "the-crm-command-and-its-flags"),
         ("Customer 360° view", "customer-360-view"),

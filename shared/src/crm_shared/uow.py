@@ -174,8 +174,9 @@ class UnitOfWork:
         correlation_id: str | None = None,
         causation_id: str | None = None,
     ) -> T:
-        """Run ``work`` in one transaction (retried on transient conflicts) and commit; the
-        relay is woken when the transaction wrote events."""
+        """Run ``work`` in one transaction (retried on transient conflicts) and commit; then
+        wake the relay if it wrote events, call its commit hooks and await its follow-ups
+        (``Tx.then``)."""
 
         async def in_session(session: AsyncClientSession) -> tuple[T, Tx]:
             tx = Tx(session, self, correlation_id=correlation_id, causation_id=causation_id)

@@ -482,13 +482,13 @@ async def create_from_lead(tx: Tx, tenant_id: str, event: LeadConverted) -> None
         source_lead_id=event.lead_id,
         created_by=event.converted_by,
     )
+    link_late = functools.partial(_link_late_contact, tx.uow, tenant_id, event.lead_id)
     try:
         await insert_deal(tx, tenant_id, doc, created_by=event.converted_by)
     except DuplicateKeyError as exc:
-        mend = functools.partial(_link_late_contact, tx.uow, tenant_id, event.lead_id)
-        raise AlreadyApplied(event.lead_id, mend=mend) from exc
+        raise AlreadyApplied(event.lead_id, mend=link_late) from exc
     if contact is None:
-        tx.then(functools.partial(_link_late_contact, tx.uow, tenant_id, event.lead_id))
+        tx.then(link_late)
 
 
 async def _link_late_contact(uow: UnitOfWork, tenant_id: str, lead_id: str) -> None:
