@@ -13,11 +13,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.delivery_queue import Dispatcher
 from crm_shared.idempotency import IDEMPOTENCY_INDEXES
+from crm_shared.import_jobs.runner import ImportRunner
+from crm_shared.import_jobs.store import IMPORT_JOB_INDEXES
 from crm_shared.inbox import INBOX_INDEXES
 from crm_shared.kafka.consumer import ConsumerRunner, ConsumerSpec
 from crm_shared.kafka.producer import EventProducer
 from crm_shared.mongo.client import make_client, service_database
 from crm_shared.mongo.indexes import CollectionIndexes, ensure_indexes
+from crm_shared.mongo.landmarks import LANDMARK_INDEXES
 from crm_shared.outbox_relay import OutboxRelay
 from crm_shared.settings import ServiceSettings
 from crm_shared.uow import UnitOfWork
@@ -40,6 +43,8 @@ class Runtime:
         )
         self.uow = UnitOfWork(self.client, self.db, settings, on_commit=self.relay.wake)
         self.consumers: list[ConsumerRunner] = []
+        self.imports = ImportRunner(self, settings)
+        """CSV import jobs (started when the service registers a kind)."""
         self.dispatchers: dict[str, Dispatcher] = {}
         """Delivery dispatchers by channel, registered by the hooks that start them (their
         outcomes are reported on ``/metrics``)."""
@@ -48,8 +53,11 @@ class Runtime:
         self, *, indexes: Sequence[CollectionIndexes], consumers: Sequence[ConsumerSpec]
     ) -> None:
         """Ensure indexes, then start the relay and the consumers in the background."""
-        await ensure_indexes(self.db, [*indexes, INBOX_INDEXES, IDEMPOTENCY_INDEXES])
+        extra = [*IMPORT_JOB_INDEXES] if self.imports.kinds else []
+        kit = [INBOX_INDEXES, IDEMPOTENCY_INDEXES, LANDMARK_INDEXES]
+        await ensure_indexes(self.db, [*indexes, *extra, *kit])
         self.relay.start()
+        self.imports.start()
         for spec in consumers:
             runner = ConsumerRunner(
                 spec,
@@ -62,6 +70,7 @@ class Runtime:
 
     async def stop(self) -> None:
         """Stop consumers (commit what is done), then the relay, then close MongoDB."""
+        await self.imports.stop()
         await asyncio.gather(*(c.stop() for c in self.consumers), return_exceptions=True)
         with contextlib.suppress(Exception):
             await self.relay.stop()
