@@ -12,6 +12,7 @@ from crm_shared.http.app import add_edge_middleware, instrument_app
 from crm_shared.http.problems import install_problem_handlers
 from crm_shared.logs import setup_logging
 from crm_shared.metrics import install_metrics
+from crm_shared.mongo.expiry import ExpiryPruner
 from crm_shared.mongo.indexes import ensure_indexes
 from crm_shared.telemetry import setup_tracing
 from gateway.apikeys.api import router as apikeys_router
@@ -50,9 +51,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = GatewayState.build(settings)
         app.state.gateway = state
-        await ensure_indexes(
-            state.db, [USER_INDEXES, REFRESH_INDEXES, API_KEY_INDEXES, LOGIN_FAILURE_INDEXES]
-        )
+        declared = [USER_INDEXES, REFRESH_INDEXES, API_KEY_INDEXES, LOGIN_FAILURE_INDEXES]
+        await ensure_indexes(state.db, declared)
+        pruner = ExpiryPruner(state.db, declared, settings.expiry_interval_s)
+        pruner.start()
         await bootstrap_admin(
             state.users,
             email=settings.bootstrap_admin_email,
@@ -62,6 +64,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await pruner.stop()
             await state.upstreams.close()
             await state.client.close()
 

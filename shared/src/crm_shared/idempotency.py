@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from pymongo import ASCENDING
@@ -18,20 +19,16 @@ from pymongo.errors import DuplicateKeyError
 
 from crm_shared.errors import Conflict, Unprocessable
 from crm_shared.ids import utcnow
-from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.mongo.indexes import CollectionIndexes, Expiry, index
 from crm_shared.uow import Tx, UnitOfWork
 
 IDEMPOTENCY_COLLECTION = "idempotency"
 
 IDEMPOTENCY_INDEXES = CollectionIndexes(
     IDEMPOTENCY_COLLECTION,
-    [
-        index(
-            [("created_at", ASCENDING)],
-            name="idempotency_ttl",
-            expireAfterSeconds=86_400,
-        )
-    ],
+    [index([("created_at", ASCENDING)], name="created")],
+    expire=Expiry("created_at", timedelta(days=1)),
+    retired=("idempotency_ttl",),
 )
 
 

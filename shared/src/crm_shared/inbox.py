@@ -10,22 +10,18 @@ from pymongo.errors import DuplicateKeyError
 
 from crm_shared.events.envelope import CloudEvent
 from crm_shared.ids import utcnow
-from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.mongo.indexes import CollectionIndexes, Expiry, index
 from crm_shared.uow import Tx
 
 INBOX_COLLECTION = "inbox"
 INBOX_RETENTION = timedelta(days=14)
-"""Longer than any topic retention we plan for; older keys expire by TTL."""
+"""Longer than any topic retention we plan for; older keys are pruned."""
 
 INBOX_INDEXES = CollectionIndexes(
     INBOX_COLLECTION,
-    [
-        index(
-            [("received_at", ASCENDING)],
-            name="inbox_ttl",
-            expireAfterSeconds=int(INBOX_RETENTION.total_seconds()),
-        )
-    ],
+    [index([("received_at", ASCENDING)], name="received")],
+    expire=Expiry("received_at", INBOX_RETENTION),
+    retired=("inbox_ttl",),
 )
 
 

@@ -19,6 +19,7 @@ from crm_shared.inbox import INBOX_INDEXES
 from crm_shared.kafka.consumer import ConsumerRunner, ConsumerSpec
 from crm_shared.kafka.producer import EventProducer
 from crm_shared.mongo.client import make_client, service_database
+from crm_shared.mongo.expiry import ExpiryPruner
 from crm_shared.mongo.indexes import CollectionIndexes, ensure_indexes
 from crm_shared.mongo.landmarks import LANDMARK_INDEXES
 from crm_shared.outbox_relay import OutboxRelay
@@ -45,6 +46,7 @@ class Runtime:
         self.consumers: list[ConsumerRunner] = []
         self.imports = ImportRunner(self, settings)
         """CSV import jobs (started when the service registers a kind)."""
+        self.pruner: ExpiryPruner | None = None
         self.dispatchers: dict[str, Dispatcher] = {}
         """Delivery dispatchers by channel, registered by the hooks that start them (their
         outcomes are reported on ``/metrics``)."""
@@ -52,10 +54,14 @@ class Runtime:
     async def start(
         self, *, indexes: Sequence[CollectionIndexes], consumers: Sequence[ConsumerSpec]
     ) -> None:
-        """Ensure indexes, then start the relay and the consumers in the background."""
+        """Ensure indexes, then start the expiry pruner, the relay and the consumers in the
+        background."""
         extra = [*IMPORT_JOB_INDEXES] if self.imports.kinds else []
         kit = [INBOX_INDEXES, IDEMPOTENCY_INDEXES, LANDMARK_INDEXES]
-        await ensure_indexes(self.db, [*indexes, *extra, *kit])
+        declared = [*indexes, *extra, *kit]
+        await ensure_indexes(self.db, declared)
+        self.pruner = ExpiryPruner(self.db, declared, self.settings.expiry_interval_s)
+        self.pruner.start()
         self.relay.start()
         self.imports.start()
         for spec in consumers:
@@ -71,6 +77,8 @@ class Runtime:
     async def stop(self) -> None:
         """Stop consumers (commit what is done), then the relay, then close MongoDB."""
         await self.imports.stop()
+        if self.pruner is not None:
+            await self.pruner.stop()
         await asyncio.gather(*(c.stop() for c in self.consumers), return_exceptions=True)
         with contextlib.suppress(Exception):
             await self.relay.stop()

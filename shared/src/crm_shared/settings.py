@@ -78,6 +78,9 @@ class ServiceSettings(BaseSettings):
     the service (``crm up`` runs one instance of each and turns it off)."""
     outbox_lease_s: float = Field(default=10.0, gt=0)
     outbox_batch_size: int = Field(default=500, ge=1)
+    expiry_interval_s: float = Field(default=300.0, gt=0)
+    """How often old inbox keys, idempotency records, delivery logs and the like are
+    deleted (they outlive their retention by at most this long)."""
     cache_ttl_s: float = Field(default=2.0, ge=0)
     """How long a tenant's cached configuration or rules are used before they are read
     again: how late this instance sees a change made through another one (its own changes

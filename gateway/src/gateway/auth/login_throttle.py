@@ -17,13 +17,15 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.errors import TooManyRequests
 from crm_shared.ids import utcnow
-from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.mongo.indexes import CollectionIndexes, Expiry, index
 
 Document = dict[str, Any]
 LOGIN_FAILURES = "login_failures"
 LOGIN_FAILURE_INDEXES = CollectionIndexes(
     LOGIN_FAILURES,
-    [index([("expires_at", ASCENDING)], name="expiry_ttl", expireAfterSeconds=0)],
+    [index([("expires_at", ASCENDING)], name="expires_at")],
+    expire=Expiry("expires_at"),
+    retired=("expiry_ttl",),
 )
 
 

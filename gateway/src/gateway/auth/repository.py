@@ -16,7 +16,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.ids import new_id, utcnow
-from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.mongo.indexes import CollectionIndexes, Expiry, index
 from gateway.auth.opaque_secrets import new_secret, secret_hash
 
 Document = dict[str, Any]
@@ -27,8 +27,10 @@ REFRESH_INDEXES = CollectionIndexes(
     [
         index([("family", ASCENDING)], name="family"),
         index([("user_id", ASCENDING)], name="user"),
-        index([("expires_at", ASCENDING)], name="expiry_ttl", expireAfterSeconds=0),
+        index([("expires_at", ASCENDING)], name="expires_at"),
     ],
+    expire=Expiry("expires_at"),
+    retired=("expiry_ttl",),
 )
 
 

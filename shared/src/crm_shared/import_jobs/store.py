@@ -24,15 +24,15 @@ from crm_shared.auth import Access, Principal
 from crm_shared.csv_import import ImportReport
 from crm_shared.errors import ProblemError
 from crm_shared.ids import new_id, utcnow
-from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.mongo.indexes import CollectionIndexes, Expiry, index
 from crm_shared.uow import Tx
 
 JOBS: Final = "import_jobs"
 FILES: Final = "import_files"
 CHUNK_BYTES: Final = 256 * 1024
 KEEP_FINISHED: Final = timedelta(days=7)
-"""Finished jobs (and their reports) are kept this long, then swept by a TTL index."""
-KEEP_FILES_S: Final = 2 * 24 * 3600
+"""Finished jobs (and their reports) are kept this long, then pruned."""
+KEEP_FILES: Final = timedelta(days=2)
 """An uploaded file outlives its job only when its upload broke off with the process."""
 
 Document = dict[str, Any]
@@ -63,15 +63,19 @@ IMPORT_JOB_INDEXES: Final = [
                 unique=True,
                 partialFilterExpression={"status": JobStatus.RUNNING.value},
             ),
-            index([("expires_at", ASCENDING)], name="expires", expireAfterSeconds=0),
+            index([("expires_at", ASCENDING)], name="expires_at"),
         ],
+        expire=Expiry("expires_at"),
+        retired=("expires",),
     ),
     CollectionIndexes(
         FILES,
         [
             index([("job_id", ASCENDING)], name="job"),
-            index([("at", ASCENDING)], name="expires", expireAfterSeconds=KEEP_FILES_S),
+            index([("at", ASCENDING)], name="at"),
         ],
+        expire=Expiry("at", KEEP_FILES),
+        retired=("expires",),
     ),
 ]
 
@@ -125,7 +129,7 @@ class ImportJobStore:
         """Store the uploaded file in chunks, then queue its job; the queued job.
 
         The job is inserted last, so an upload that breaks off queues nothing (its chunks
-        are removed here, or swept by their TTL if this process dies meanwhile)."""
+        are removed here, or pruned after two days if this process dies meanwhile)."""
         job_id = new_id("job")
         now = utcnow()
         seq, size, pending = 0, 0, bytearray()

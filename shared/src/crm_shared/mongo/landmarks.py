@@ -23,17 +23,19 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.mongo.indexes import CollectionIndexes, Expiry, index
 from crm_shared.mongo.scoped import TenantCollection
 
 CAPACITY = 4096
 COLLECTION = "list_landmarks"
 SAVE_EVERY = timedelta(minutes=10)
 KEEP_UNUSED = timedelta(days=30)
-"""A saved landmark not saved again for this long is swept (ad-hoc searches)."""
+"""A saved landmark not saved again for this long is pruned (ad-hoc searches)."""
 LANDMARK_INDEXES = CollectionIndexes(
     COLLECTION,
-    [index([("saved_at", 1)], name="expires", expireAfterSeconds=int(KEEP_UNUSED.total_seconds()))],
+    [index([("saved_at", 1)], name="saved_at")],
+    expire=Expiry("saved_at", KEEP_UNUSED),
+    retired=("expires",),
 )
 
 

@@ -16,7 +16,7 @@ from crm_shared.delivery_queue import queue_indexes
 from crm_shared.errors import NotFound
 from crm_shared.events.envelope import CloudEvent
 from crm_shared.ids import new_id, utcnow
-from crm_shared.mongo.indexes import CollectionIndexes, index
+from crm_shared.mongo.indexes import CollectionIndexes, Expiry, index
 from crm_shared.mongo.pagination import SortKeys
 from crm_shared.mongo.repository import ListFilter, Repository
 from crm_shared.mongo.scoped import Document
@@ -46,12 +46,10 @@ INDEXES = [
                 [("tenant_id", ASCENDING), ("subscription_id", ASCENDING), *NEWEST_FIRST],
                 name="tenant_subscription_created",
             ),
-            index(
-                [("finished_at", ASCENDING)],
-                name="finished_ttl",
-                expireAfterSeconds=int(RETENTION.total_seconds()),
-            ),
+            index([("finished_at", ASCENDING)], name="finished"),
         ],
+        expire=Expiry("finished_at", RETENTION),
+        retired=("finished_ttl",),
     ),
 ]
 
