@@ -47,7 +47,11 @@ async def _all_consumed(platform: Platform) -> None:
         "leads": ("contacts", "deals"),
     }.items():
         for owner in owners:
-            await wait_consumed(platform.kafka_bootstrap, group=group, topic=platform.topic(owner))
+            await wait_consumed(
+                platform.kafka_bootstrap,
+                group=f"{platform.topic_prefix}{group}",
+                topic=platform.topic(owner),
+            )
 
 
 async def test_conversion_to_won_deal_across_services(platform: Platform) -> None:

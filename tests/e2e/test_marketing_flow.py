@@ -114,6 +114,7 @@ async def stack(backend: Backend, minter: TokenMinter, tmp_path: Path) -> AsyncI
             extra_env={
                 "MONGO_DB": f"{run}_{{name}}",
                 "TOPIC_PREFIX": f"{run}.",
+                "KAFKA_GROUP_PREFIX": f"{run}.",
                 "LOG_LEVEL": "WARNING",
                 "OUTBOX_POLL_INTERVAL_S": "0.2",
             },

@@ -39,7 +39,12 @@ def leads_process(
         public_key_pem=minter.public_pem,
         ports={"leads": free_port()},
         log_dir=tmp_path_factory.mktemp("gateway-upstreams"),
-        extra_env={"MONGO_DB": f"{run}_leads", "TOPIC_PREFIX": f"{run}.", "LOG_LEVEL": "WARNING"},
+        extra_env={
+            "MONGO_DB": f"{run}_leads",
+            "TOPIC_PREFIX": f"{run}.",
+            "KAFKA_GROUP_PREFIX": f"{run}.",
+            "LOG_LEVEL": "WARNING",
+        },
     )
     try:
         wait_services_ready([launched], timeout=90)

@@ -78,7 +78,12 @@ def test_leads_process_serves_and_exits_cleanly_on_sigterm(
         public_key_pem=minter.public_pem,
         dev=True,
     )
-    env |= {"CRM_LEADS_MONGO_DB": unique_name("t_proc_"), "CRM_LEADS_TOPIC_PREFIX": "tp."}
+    prefix = unique_name("tp") + "."
+    env |= {
+        "CRM_LEADS_MONGO_DB": unique_name("t_proc_"),
+        "CRM_LEADS_TOPIC_PREFIX": prefix,
+        "CRM_LEADS_KAFKA_GROUP_PREFIX": prefix,
+    }
     proc = start_service(
         name="leads", app=spec.app, port=port, env=env, log_path=tmp_path / "leads.log"
     )

@@ -195,7 +195,9 @@ async def test_events_a_handler_writes_nothing_for_leave_no_inbox_key(rig: Rig) 
     ]:
         await rig.send(value, key="mixed")
     await rig.send(wrote, key="mixed")
-    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    await wait_consumed(
+        rig.settings.kafka_bootstrap, group=rig.settings.group_id("runner-test"), topic=rig.topic
+    )
     assert await rig.count("lead_wrote") == 1
     keys = [doc["_id"] async for doc in rig.uow.db["inbox"].find({})]
     assert len(keys) == 1 and keys[0].startswith("runner-test:")
@@ -220,7 +222,9 @@ async def test_wait_consumed_returns_once_the_group_committed_everything(rig: Ri
     rig.start()
     for i in range(6):
         await rig.send(lead_event(f"lead_w{i}").to_bytes(), key=f"lead_w{i}")
-    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    await wait_consumed(
+        rig.settings.kafka_bootstrap, group=rig.settings.group_id("runner-test"), topic=rig.topic
+    )
     assert [await rig.count(f"lead_w{i}") for i in range(6)] == [1] * 6
 
 
@@ -229,7 +233,9 @@ async def test_partitions_handled_one_at_a_time_still_apply_everything(rig: Rig)
     rig.start()
     for i in range(9):
         await rig.send(lead_event(f"lead_c{i}").to_bytes(), key=f"lead_c{i}")
-    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    await wait_consumed(
+        rig.settings.kafka_bootstrap, group=rig.settings.group_id("runner-test"), topic=rig.topic
+    )
     assert [await rig.count(f"lead_c{i}") for i in range(9)] == [1] * 9
 
 
@@ -244,7 +250,9 @@ async def test_a_group_without_inbox_writes_no_keys_and_sees_redeliveries(rig: R
         await rig.send(value, key="lead_noinbox")
     for i in range(6):
         await rig.send(lead_event(f"lead_n{i}").to_bytes(), key=f"lead_n{i}")
-    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    await wait_consumed(
+        rig.settings.kafka_bootstrap, group=rig.settings.group_id("runner-test"), topic=rig.topic
+    )
     assert await rig.count("lead_noinbox") == 2
     assert [await rig.count(f"lead_n{i}") for i in range(6)] == [1] * 6
     assert await rig.uow.db["inbox"].count_documents({}) == 0
@@ -262,7 +270,9 @@ async def test_plain_if_decides_event_by_event_which_are_applied_without_inbox(r
     plain, kept = lead_event("lead_plain"), lead_event("lead_kept")
     for event in (plain, plain, kept, kept):
         await rig.send(event.to_bytes(), key=event.subject or "")
-    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    await wait_consumed(
+        rig.settings.kafka_bootstrap, group=rig.settings.group_id("runner-test"), topic=rig.topic
+    )
     assert await rig.count("lead_plain") == 2
     assert await rig.count("lead_kept") == 1 and runner.stats.duplicates == 1
     keys = [doc["_id"] async for doc in rig.uow.db["inbox"].find({})]
@@ -277,7 +287,9 @@ async def test_a_backlog_is_applied_in_batches_each_event_once_with_its_own_caus
     for event in sent:  # one key: one partition, fetched together once the runner starts
         await rig.send(event.to_bytes(), key="backlog")
     runner = rig.start()
-    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    await wait_consumed(
+        rig.settings.kafka_bootstrap, group=rig.settings.group_id("runner-test"), topic=rig.topic
+    )
     assert [await rig.count(f"lead_b{i}") for i in range(20)] == [1] * 20
     assert runner.stats.handled == 20 and runner.stats.batches >= 1
     caused = {}
@@ -301,7 +313,9 @@ async def test_a_batch_with_a_duplicate_and_a_failing_event_splits_and_loses_not
             await rig.send(event.to_bytes(), key="mixed")
         runner = rig.start()
         dead = await reader.wait_for_count(1, timeout=30)
-    await wait_consumed(rig.settings.kafka_bootstrap, group="runner-test", topic=rig.topic)
+    await wait_consumed(
+        rig.settings.kafka_bootstrap, group=rig.settings.group_id("runner-test"), topic=rig.topic
+    )
     assert [await rig.count(f"lead_d{i}") for i in range(6)] == [1] * 6
     assert await rig.count("lead_bad") == 0
     assert parse_envelope(dead[0].value).subject == "lead_bad"

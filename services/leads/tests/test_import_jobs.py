@@ -87,6 +87,7 @@ async def test_a_job_of_a_dead_instance_resumes_after_its_last_checkpoint(
     settings = leads_settings_factory(
         mongo_db=leads.settings.mongo_db,
         topic_prefix=leads.settings.topic_prefix,
+        kafka_group_prefix=leads.settings.kafka_group_prefix,
         import_poll_s=0.2,
     )
     job_id, now = new_id("job"), utcnow()

@@ -177,7 +177,12 @@ async def test_sigterm_ends_open_streams_and_the_process(
         public_key_pem=minter.public_pem,
         ports={"notifications": free_port()},
         log_dir=tmp_path,
-        extra_env={"MONGO_DB": f"{run}_n", "TOPIC_PREFIX": f"{run}.", "LOG_LEVEL": "WARNING"},
+        extra_env={
+            "MONGO_DB": f"{run}_n",
+            "TOPIC_PREFIX": f"{run}.",
+            "KAFKA_GROUP_PREFIX": f"{run}.",
+            "LOG_LEVEL": "WARNING",
+        },
     )
     proc = launched.process
     try:

@@ -138,7 +138,9 @@ def stage_changed(deal_id: str, to_stage: str = "qualification") -> DealStageCha
 async def consumed(n: NotificationsHarness, owner: str) -> None:
     """Wait until the webhook fan-out has gone through everything now on ``owner``'s topic."""
     await wait_consumed(
-        n.settings.kafka_bootstrap, group="notifications-webhooks", topic=n.settings.topic(owner)
+        n.settings.kafka_bootstrap,
+        group=n.settings.group_id("notifications-webhooks"),
+        topic=n.settings.topic(owner),
     )
 
 

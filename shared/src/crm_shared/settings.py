@@ -70,6 +70,10 @@ class ServiceSettings(BaseSettings):
     """The runner's safety-net look for jobs queued through other instances (an upload
     wakes its own instance's runner at once)."""
     topic_prefix: str = "crm."
+    kafka_group_prefix: str = ""
+    """Put before every consumer group id, to keep apart deployments (or test runs) that
+    share a broker and name their topics apart with ``topic_prefix``. Changing it starts
+    new groups: they read their topics from the oldest retained record."""
     outbox_poll_interval_s: float = Field(default=5.0, gt=0)
     """The relay's safety-net scan; commits of this process wake it at once, and
     ``outbox_watch`` wakes it for commits of other instances."""
@@ -104,6 +108,10 @@ class ServiceSettings(BaseSettings):
     def topic(self, owner: str) -> str:
         """Topic name of the service ``owner`` (``crm.leads``)."""
         return f"{self.topic_prefix}{owner}"
+
+    def group_id(self, group: str) -> str:
+        """The Kafka group id of the consumer group ``group`` (``leads``)."""
+        return f"{self.kafka_group_prefix}{group}"
 
     def dlq_topic(self, group: str) -> str:
         """Dead-letter topic of one consumer group (``crm.dlq.leads``)."""

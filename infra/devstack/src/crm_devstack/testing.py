@@ -181,8 +181,9 @@ def unique_name(prefix: str) -> str:
 
 
 def isolated_settings(backend: Backend, minter: TokenMinter, service: str) -> dict[str, Any]:
-    """Settings values isolating one test: own database (on ``service``'s server) and topic
-    prefix, fast groups."""
+    """Settings values isolating one test: own database (on ``service``'s server), topic
+    prefix and consumer group ids (no rebalance of another test's group), fast groups."""
+    prefix = unique_name("t") + "."
     return {
         "mongo_url": backend.mongo_url_for(service),
         "mongo_db": unique_name(f"t_{service}_"),
@@ -192,7 +193,8 @@ def isolated_settings(backend: Backend, minter: TokenMinter, service: str) -> di
         "kafka_heartbeat_interval_ms": 300,
         "kafka_fetch_busy_wait_ms": 10,
         "kafka_fetch_max_wait_ms": 100,
-        "topic_prefix": unique_name("t") + ".",
+        "topic_prefix": prefix,
+        "kafka_group_prefix": prefix,
         "outbox_poll_interval_s": 0.2,
         "outbox_watch": False,
         "jwt_public_key": minter.public_pem,
@@ -236,6 +238,7 @@ def service_processes(
         extra_env={
             "MONGO_DB": f"{run}_{{name}}",
             "TOPIC_PREFIX": f"{run}.",
+            "KAFKA_GROUP_PREFIX": f"{run}.",
             "LOG_LEVEL": "WARNING",
             "OUTBOX_POLL_INTERVAL_S": "0.2",
         },

@@ -183,7 +183,7 @@ class ConsumerRunner:
         self._pacer = FetchPacer(s)
         consumer = AIOKafkaConsumer(
             bootstrap_servers=s.kafka_bootstrap,
-            group_id=self.spec.group,
+            group_id=s.group_id(self.spec.group),
             client_id=f"crm-{s.service_name}-{self.spec.group}",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
