@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from crm_shared.csv_import import (
     MAX_REPORTED,
-    CsvImporter,
     ImportReport,
     RowError,
     canonical_header,
@@ -76,7 +75,9 @@ async def test_loop_batches_errors_and_in_file_duplicates() -> None:
     text = "name,email\nAndi,a@x.co\nB,b@x.co\nCici,a@x.co\nDedi,d@x.co\nEka,\n"
     report = await run_csv_import(
         chunks(text),
-        CsvImporter(parse, lambda p: [p.email] if p.email else [], flush),
+        parse=parse,
+        keys=lambda p: [p.email] if p.email else [],
+        flush=flush,
         max_rows=100,
         batch_size=2,
     )
@@ -93,7 +94,9 @@ async def test_loop_maps_file_faults_to_problems() -> None:
     with pytest.raises(PayloadTooLarge) as too_large:
         await run_csv_import(
             chunks("name\nAndi\nBudi\nCici\n"),
-            CsvImporter(parse, lambda p: [], flush),
+            parse=parse,
+            keys=lambda p: [],
+            flush=flush,
             max_rows=2,
             batch_size=1,
         )
@@ -101,7 +104,9 @@ async def test_loop_maps_file_faults_to_problems() -> None:
     with pytest.raises(BadRequest):
         await run_csv_import(
             chunks('name\n"Andi\n'),
-            CsvImporter(parse, lambda p: [], flush),
+            parse=parse,
+            keys=lambda p: [],
+            flush=flush,
             max_rows=9,
             batch_size=1,
         )
@@ -113,9 +118,12 @@ async def test_duplicates_are_listed_under_the_key_name() -> None:
 
     report = await run_csv_import(
         chunks("name,email\nAndi,a@x.co\nAndi,a@x.co\nBudi,b@x.co\n"),
-        CsvImporter(parse, lambda p: [p.email] if p.email else [], flush, key_name="email"),
+        parse=parse,
+        keys=lambda p: [p.email] if p.email else [],
+        flush=flush,
         max_rows=9,
         batch_size=5,
+        key_name="email",
     )
     assert report.as_dict()["duplicate_rows"] == [
         {"row": 3, "email": "a@x.co", "existing_id": None},

@@ -21,7 +21,6 @@ RETURNED_HEADERS = (
     "deprecation",
     "link",
     "cache-control",
-    "preference-applied",
 )
 
 

@@ -1,1 +1,0 @@
-"""CSV imports as background jobs: stored uploads, claims, checkpoints, pacing, HTTP."""
