@@ -28,7 +28,14 @@ from starlette.routing import Route
 from crm_devstack.launcher import launch_services, wait_services_ready
 from crm_devstack.servers import free_port, stop_all
 from crm_devstack.services import SERVICES, local_settings
-from crm_devstack.testing import Backend, TokenMinter, eventually, served, unique_name
+from crm_devstack.testing import (
+    Backend,
+    TokenMinter,
+    eventually,
+    run_namespace,
+    served,
+    unique_name,
+)
 
 CONTACTS = 1000
 DO_NOT_CONTACT = 50
@@ -113,8 +120,7 @@ async def stack(backend: Backend, minter: TokenMinter, tmp_path: Path) -> AsyncI
             log_dir=tmp_path,
             extra_env={
                 "MONGO_DB": f"{run}_{{name}}",
-                "TOPIC_PREFIX": f"{run}.",
-                "KAFKA_GROUP_PREFIX": f"{run}.",
+                **run_namespace(run),
                 "LOG_LEVEL": "WARNING",
                 "OUTBOX_POLL_INTERVAL_S": "0.2",
             },

@@ -17,7 +17,14 @@ from fastapi import FastAPI
 from crm_devstack.launcher import Launched, launch_services, wait_services_ready
 from crm_devstack.servers import free_port, stop_all
 from crm_devstack.services import get_service
-from crm_devstack.testing import Backend, TokenMinter, isolated_settings, running_app, unique_name
+from crm_devstack.testing import (
+    Backend,
+    TokenMinter,
+    isolated_settings,
+    run_namespace,
+    running_app,
+    unique_name,
+)
 from gateway.deps import GatewayState
 from gateway.main import create_app
 from gateway.settings import GatewaySettings
@@ -41,8 +48,7 @@ def leads_process(
         log_dir=tmp_path_factory.mktemp("gateway-upstreams"),
         extra_env={
             "MONGO_DB": f"{run}_leads",
-            "TOPIC_PREFIX": f"{run}.",
-            "KAFKA_GROUP_PREFIX": f"{run}.",
+            **run_namespace(run),
             "LOG_LEVEL": "WARNING",
         },
     )

@@ -18,7 +18,7 @@ import pytest
 from crm_devstack.launcher import launch_services, wait_services_ready
 from crm_devstack.servers import free_port
 from crm_devstack.services import get_service
-from crm_devstack.testing import Backend, TokenMinter, eventually, unique_name
+from crm_devstack.testing import Backend, TokenMinter, eventually, run_namespace, unique_name
 from crm_devstack.testing import served as serve_app
 from crm_shared.runtime import Runtime
 from notifications.inapp.domain import Draft, user_audience
@@ -179,8 +179,7 @@ async def test_sigterm_ends_open_streams_and_the_process(
         log_dir=tmp_path,
         extra_env={
             "MONGO_DB": f"{run}_n",
-            "TOPIC_PREFIX": f"{run}.",
-            "KAFKA_GROUP_PREFIX": f"{run}.",
+            **run_namespace(run),
             "LOG_LEVEL": "WARNING",
         },
     )

@@ -180,6 +180,12 @@ def unique_name(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
+def run_namespace(run: str) -> dict[str, str]:
+    """``extra_env`` entries giving the services of run ``run`` their own topics and
+    consumer groups on a shared broker."""
+    return {"TOPIC_PREFIX": f"{run}.", "KAFKA_GROUP_PREFIX": f"{run}."}
+
+
 def isolated_settings(backend: Backend, minter: TokenMinter, service: str) -> dict[str, Any]:
     """Settings values isolating one test: own database (on ``service``'s server), topic
     prefix and consumer group ids (no rebalance of another test's group), fast groups."""
@@ -237,8 +243,7 @@ def service_processes(
         log_dir=log_dir,
         extra_env={
             "MONGO_DB": f"{run}_{{name}}",
-            "TOPIC_PREFIX": f"{run}.",
-            "KAFKA_GROUP_PREFIX": f"{run}.",
+            **run_namespace(run),
             "LOG_LEVEL": "WARNING",
             "OUTBOX_POLL_INTERVAL_S": "0.2",
         },
