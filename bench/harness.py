@@ -115,7 +115,13 @@ def leads_env(stack: Stack, *, db: str, public_pem: str, topic_prefix: str) -> d
         dev=True,
     )
     p = spec.env_prefix
-    return env | {f"{p}MONGO_DB": db, f"{p}TOPIC_PREFIX": topic_prefix, f"{p}LOG_LEVEL": "WARNING"}
+    return env | {
+        f"{p}MONGO_DB": db,
+        f"{p}TOPIC_PREFIX": topic_prefix,
+        f"{p}LOG_LEVEL": "WARNING",
+        # these benchmarks measure one service's capacity: imports unpaced
+        f"{p}IMPORT_ROWS_PER_SECOND": "0",
+    }
 
 
 def baseline_env(stack: Stack, *, db: str) -> dict[str, str]:

@@ -191,9 +191,16 @@ def _size(n: int) -> str:
     return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
 
 
-def figures(small: dict[str, Any], big: dict[str, Any], n_small: int, n_big: int) -> list[Figure]:
-    """Per query: p50 (target) and the first request at the large vs the small tenant, the
-    service vs the raw page-keys find, and the plain find vs the page-keys find."""
+def figures(
+    small: dict[str, Any],
+    big: dict[str, Any],
+    n_small: int,
+    n_big: int,
+    after_restart: dict[str, float] | None = None,
+) -> list[Figure]:
+    """Per query: p50 (target) and the first request at the large vs the small tenant,
+    the first request after a restart vs the p50, the service vs the raw page-keys find,
+    and the plain find vs the page-keys find."""
     s, b = _size(n_small), _size(n_big)
     out: list[Figure] = []
     for query in QUERIES:
@@ -217,6 +224,14 @@ def figures(small: dict[str, Any], big: dict[str, Any], n_small: int, n_big: int
             ),
             Figure(name, f"p99 @{b}", "ms", hb["p99_ms"], hs["p99_ms"], f"same @{s}"),
             Figure(name, f"first request @{b}", "ms", hb["first_ms"], hs["first_ms"], f"@{s}"),
+            Figure(
+                name,
+                f"first request after a restart @{b}",
+                "ms",
+                (after_restart or {}).get(query.name),
+                hb["p50_ms"],
+                f"p50 @{b}",
+            ),
             Figure(
                 name,
                 f"service p50 vs raw page-keys find @{b}",
@@ -252,6 +267,25 @@ async def _seed_and_measure(run: Run, tenants: dict[str, str], rows: dict[str, i
     for label in ("small", "large"):
         print(f"[bench] list queries @{label} ...", flush=True)
         run.details[label] = await measure_tenant(run, tenants[label])
+    print("[bench] first requests @large after a restart of the service ...", flush=True)
+    run.details["after_restart"] = await first_requests_after_restart(run, tenants["large"])
+
+
+async def first_requests_after_restart(run: Run, tenant: str) -> dict[str, float]:
+    """Restart the leads service, then time each query's first request (its landmark is
+    the one the previous process saved)."""
+    await asyncio.to_thread(run.stack.stop_service, "leads")
+    await asyncio.to_thread(start_leads, run)
+    out: dict[str, float] = {}
+    async with httpx.AsyncClient(
+        base_url=run.leads_url, headers=run.auth(tenant), timeout=120.0
+    ) as http:
+        for query in QUERIES:
+            started = time.perf_counter()
+            response = await http.get("/v1/leads", params=query.params)
+            response.raise_for_status()
+            out[query.name] = round((time.perf_counter() - started) * 1000, 3)
+    return out
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -289,7 +323,13 @@ def main(argv: list[str] | None = None) -> int:
         stack.stop()
     found = "small" in run.details and "large" in run.details
     table = (
-        figures(run.details["small"], run.details["large"], rows["small"], rows["large"])
+        figures(
+            run.details["small"],
+            run.details["large"],
+            rows["small"],
+            rows["large"],
+            run.details.get("after_restart"),
+        )
         if found
         else []
     )

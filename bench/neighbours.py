@@ -250,9 +250,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.neighbours")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS:,}-row import")
     parser.add_argument("--rows", type=int, help=f"rows imported ({ROWS:,})")
+    parser.add_argument(
+        "--rows-per-second", type=float, help="import budget (the services' default if unset)"
+    )
+    parser.add_argument("--batch-size", type=int, help="rows per import transaction")
     parser.add_argument("--keep-workdir", action="store_true", help="keep logs and data")
     args = parser.parse_args(argv)
     rows = args.rows or (QUICK_ROWS if args.quick else ROWS)
+    budget, batch = args.rows_per_second, args.batch_size
+    extra = {} if budget is None else {"IMPORT_ROWS_PER_SECOND": str(budget)}
+    if batch is not None:
+        extra["IMPORT_BATCH_SIZE"] = str(batch)
 
     def steps(stack: Stack, workdir: Path, results: Results) -> None:
         run = Run(
@@ -262,9 +270,13 @@ def main(argv: list[str] | None = None) -> int:
             tool="python",
             workdir=workdir,
         )
-        urls = start_platform(stack, run)
+        urls = start_platform(stack, run, extra)
         result = asyncio.run(measure(run, stack, urls["gateway"], rows))
-        results.details.update(result)
+        results.details.update(
+            result,
+            import_rows_per_second=budget or "default",
+            import_batch_size=batch or "default",
+        )
         results.figures = figures(result)
 
     return run_benchmark("neighbours", steps, quick=args.quick, keep_workdir=args.keep_workdir)

@@ -56,9 +56,12 @@ def start_services(
     return {item.spec.name: item.base_url for item in launched}
 
 
-def start_platform(stack: Stack, run: Run) -> dict[str, str]:
-    """Start every process of :data:`PLATFORM` (the gateway unthrottled); their base URLs."""
-    return start_services(stack, run, PLATFORM, extra_env=GATEWAY_ENV)
+def start_platform(
+    stack: Stack, run: Run, extra_env: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Start every process of :data:`PLATFORM` (the gateway unthrottled, ``extra_env``
+    for every service); their base URLs."""
+    return start_services(stack, run, PLATFORM, extra_env={**GATEWAY_ENV, **(extra_env or {})})
 
 
 def admin(run: Run, tenant: str) -> dict[str, str]:

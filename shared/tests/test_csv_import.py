@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from crm_shared.csv_import import (
     MAX_REPORTED,
+    CsvImporter,
     ImportReport,
     RowError,
     canonical_header,
@@ -75,9 +76,7 @@ async def test_loop_batches_errors_and_in_file_duplicates() -> None:
     text = "name,email\nAndi,a@x.co\nB,b@x.co\nCici,a@x.co\nDedi,d@x.co\nEka,\n"
     report = await run_csv_import(
         chunks(text),
-        parse=parse,
-        keys=lambda p: [p.email] if p.email else [],
-        flush=flush,
+        CsvImporter(parse, lambda p: [p.email] if p.email else [], flush),
         max_rows=100,
         batch_size=2,
     )
@@ -94,9 +93,7 @@ async def test_loop_maps_file_faults_to_problems() -> None:
     with pytest.raises(PayloadTooLarge) as too_large:
         await run_csv_import(
             chunks("name\nAndi\nBudi\nCici\n"),
-            parse=parse,
-            keys=lambda p: [],
-            flush=flush,
+            CsvImporter(parse, lambda p: [], flush),
             max_rows=2,
             batch_size=1,
         )
@@ -104,9 +101,7 @@ async def test_loop_maps_file_faults_to_problems() -> None:
     with pytest.raises(BadRequest):
         await run_csv_import(
             chunks('name\n"Andi\n'),
-            parse=parse,
-            keys=lambda p: [],
-            flush=flush,
+            CsvImporter(parse, lambda p: [], flush),
             max_rows=9,
             batch_size=1,
         )
@@ -118,12 +113,9 @@ async def test_duplicates_are_listed_under_the_key_name() -> None:
 
     report = await run_csv_import(
         chunks("name,email\nAndi,a@x.co\nAndi,a@x.co\nBudi,b@x.co\n"),
-        parse=parse,
-        keys=lambda p: [p.email] if p.email else [],
-        flush=flush,
+        CsvImporter(parse, lambda p: [p.email] if p.email else [], flush, key_name="email"),
         max_rows=9,
         batch_size=5,
-        key_name="email",
     )
     assert report.as_dict()["duplicate_rows"] == [
         {"row": 3, "email": "a@x.co", "existing_id": None},

@@ -3,6 +3,8 @@ merged OpenAPI document, with every service up and with one stopped."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from crm_devstack.servers import stop_all
@@ -143,3 +145,25 @@ async def test_dashboard_gathers_each_services_figures_by_role(
     body = degraded.json()
     assert body["pipeline"]["status"] == "unavailable"
     assert body["new_leads"]["status"] == "ok" and body["open_cases"]["status"] == "ok"
+
+
+async def test_an_import_job_started_and_read_through_the_gateway(
+    platform: Platform, gateway: httpx.AsyncClient
+) -> None:
+    auth = platform.auth()
+    started = await gateway.post(
+        "/api/v1/leads/import",
+        content=b"last_name,email\nJob,job-gw@contoh.id\n",
+        headers={**auth, "content-type": "text/csv", "Prefer": "respond-async"},
+    )
+    assert started.status_code == 202, started.text
+    assert started.headers["preference-applied"] == "respond-async"
+    location = started.headers["location"]
+    assert location == f"/api/v1/leads/imports/{started.json()['id']}"
+
+    async def finished() -> dict[str, Any] | None:
+        job = (await gateway.get(location, headers=auth)).json()
+        return job if job["status"] == "succeeded" else None
+
+    job = await eventually(finished, timeout=60, what="the import job finished")
+    assert job["report"]["created"] == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from pathlib import Path
 
@@ -123,4 +124,56 @@ async def test_a_commit_of_another_instance_wakes_the_relay_holding_the_lease(
     finally:
         await other.stop()
         await holder.stop()
+        await client.close()
+
+
+async def test_commits_and_scans_interleaved_publish_each_event_once_in_order(
+    backend: Backend, minter: TokenMinter
+) -> None:
+    """Commits wake the relay while extra wake-ups (another instance's commit seen, the
+    safety net) make it read the outbox again meanwhile. Every event leaves once, each
+    lead's in order."""
+    values = isolated_settings(backend, minter, "leads") | {"outbox_batch_size": 7}
+    settings = ServiceSettings(service_name="leads", **values)
+    client = make_client(settings)
+    db = service_database(client, settings)
+    relay = OutboxRelay(db, EventProducer(settings), settings, topics={settings.topic("leads"): 3})
+    uow = UnitOfWork(client, db, settings, on_commit=relay.wake)
+    relay.start()
+    leads, per_lead = [f"lead_{i}" for i in range(4)], 15
+
+    async def changes(lead_id: str) -> None:
+        for n in range(per_lead):
+
+            async def work(tx: Tx, n: int = n) -> None:
+                await tx.emit(LeadDeleted(lead_id=lead_id, deleted_by=f"u{n}"), tenant_id="t1")
+
+            await uow.run(work)
+            if n % 4 == 0:
+                relay.wake()  # as another instance's commit would
+
+    try:
+        async with TopicReader(settings.kafka_bootstrap, settings.topic("leads")) as reader:
+            await asyncio.gather(*(changes(lead) for lead in leads))
+            records = await reader.wait_for_count(len(leads) * per_lead, timeout=60)
+        # each row was sent once: the relay's own count, once nothing is left to send
+        outbox = db["outbox"]
+
+        async def drained() -> bool:
+            return await outbox.count_documents({}) == 0
+
+        await eventually(drained, what="the outbox drained")
+        assert relay.published == len(leads) * per_lead
+        seen: dict[str, list[str]] = defaultdict(list)
+        ids = []
+        for record in reader.records:
+            envelope = parse_envelope(record.value)
+            ids.append(envelope.id)
+            seen[envelope.subject or ""].append(envelope.data["deleted_by"])
+        assert len(records) == len(set(ids)) == len(leads) * per_lead
+        assert {lead: seen[lead] for lead in leads} == {
+            lead: [f"u{n}" for n in range(per_lead)] for lead in leads
+        }
+    finally:
+        await relay.stop()
         await client.close()

@@ -21,7 +21,7 @@ from crm_shared.ids import new_id
 from .conftest import DealsHarness
 
 
-def _converted(lead_id: str, *, deal: bool = True) -> LeadConverted:
+def _converted(lead_id: str, *, deal: bool = True, deal_id: str | None = None) -> LeadConverted:
     return LeadConverted(
         lead_id=lead_id,
         converted_by="user_sari",
@@ -30,7 +30,9 @@ def _converted(lead_id: str, *, deal: bool = True) -> LeadConverted:
         source="campaign",
         campaign_id="camp_9",
         contact=ConvertedContact(first_name="Sari", last_name="Dewi"),
-        deal=ConvertedDeal(name="Paket CRM", amount="12000000", currency="IDR") if deal else None,
+        deal=ConvertedDeal(deal_id=deal_id, name="Paket CRM", amount="12000000", currency="IDR")
+        if deal
+        else None,
     )
 
 
@@ -60,10 +62,11 @@ async def _deal_of(deals: DealsHarness, lead_id: str) -> dict[str, Any] | None:
 
 
 async def test_lead_converted_opens_one_deal_even_when_redelivered(deals: DealsHarness) -> None:
-    lead_id = new_id("lead")
-    envelope = await deals.publish("leads", _converted(lead_id))
+    lead_id, deal_id = new_id("lead"), new_id("deal")
+    envelope = await deals.publish("leads", _converted(lead_id, deal_id=deal_id))
     await deals.publish("leads", _converted(lead_id), envelope=envelope)
     deal = await eventually(lambda: _deal_of(deals, lead_id), what="deal from the lead")
+    assert deal["id"] == deal_id  # the id the conversion chose
     assert deal["pipeline_id"].startswith("pipe_") and deal["stage"] == "prospecting"
     assert (deal["owner_id"], deal["campaign_id"]) == ("user_sari", "camp_9")
     assert deal["amount"] == "12000000" and deal["probability"] == 10

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from crm_devstack.observability import recorded_spans, trace_id_of
 from crm_devstack.testing import TopicReader, eventually, publish_event
 from crm_shared.events.catalogue import (
     ContactCreated,
     ContactSnapshot,
-    DealCreated,
-    DealSnapshot,
     DealStageChanged,
 )
 
@@ -57,8 +53,15 @@ async def test_contact_and_deal_of_a_conversion_are_linked_on_the_lead(
 ) -> None:
     lead = await leads.create(company="PT Tautan", email="tautan@contoh.co.id")
     url = f"/v1/leads/{lead['id']}"
-    converted = await leads.client.post(f"{url}/convert", json={}, headers=leads.auth())
+    converted = await leads.client.post(
+        f"{url}/convert",
+        json={"create_deal": {"name": "Tautan", "amount": "1"}},
+        headers=leads.auth(),
+    )
     assert converted.status_code == 200
+    # the deal's id is chosen by the conversion: on the lead at once, and in the event
+    deal_id = converted.json()["converted"]["deal_id"]
+    assert deal_id.startswith("deal_")
     contact = ContactSnapshot(
         contact_id="contact_1",
         last_name="Wijaya",
@@ -66,28 +69,11 @@ async def test_contact_and_deal_of_a_conversion_are_linked_on_the_lead(
         lifecycle_stage="prospect",
         version=1,
     )
-    deal = DealSnapshot(
-        deal_id="deal_9",
-        name="Tautan",
-        pipeline_id="pipeline_1",
-        stage="prospecting",
-        amount=Decimal(1),
-        currency="IDR",
-        probability=10,
-        source_lead_id=lead["id"],
-        version=1,
-    )
     bootstrap = leads.settings.kafka_bootstrap
     await publish_event(
         bootstrap,
         leads.settings.topic("contacts"),
         ContactCreated(contact_id="contact_1", contact=contact, converted_lead_id=lead["id"]),
-        tenant_id=leads.tenant,
-    )
-    await publish_event(
-        bootstrap,
-        leads.settings.topic("deals"),
-        DealCreated(deal_id="deal_9", deal=deal, created_by="user_x"),
         tenant_id=leads.tenant,
     )
 
@@ -99,7 +85,7 @@ async def test_contact_and_deal_of_a_conversion_are_linked_on_the_lead(
     assert await eventually(links, timeout=30, what="conversion links") == {
         "contact_id": "contact_1",
         "account_id": "account_1",
-        "deal_id": "deal_9",
+        "deal_id": deal_id,
     }
 
 

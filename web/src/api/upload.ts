@@ -11,6 +11,8 @@ export interface UploadProgress {
 
 export interface UploadOptions {
   contentType: string;
+  /** Extra request headers (for example `Prefer: respond-async`). */
+  headers?: Record<string, string>;
   onProgress?: (progress: UploadProgress) => void;
   signal?: AbortSignal;
   /** Makes the request object (tests pass a stand-in). */
@@ -23,6 +25,7 @@ function sendOnce(path: ApiPath, body: Blob, token: string | null, options: Uplo
     xhr.open("POST", path);
     xhr.setRequestHeader("content-type", options.contentType);
     xhr.setRequestHeader("accept", "application/json");
+    for (const [name, value] of Object.entries(options.headers ?? {})) xhr.setRequestHeader(name, value);
     if (token !== null) xhr.setRequestHeader("authorization", `Bearer ${token}`);
     xhr.upload.onprogress = (event) => {
       options.onProgress?.({ loaded: event.loaded, total: event.lengthComputable ? event.total : body.size });

@@ -28,6 +28,7 @@ FORWARDED_REQUEST_HEADERS = (
     "if-match",
     "if-none-match",
     "idempotency-key",
+    "prefer",
 )
 """Besides Authorization (the caller's token, or the one minted for an API key),
 ``X-Request-ID`` (the caller's, or the one the gateway gave the request) and

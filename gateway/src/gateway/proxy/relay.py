@@ -21,6 +21,7 @@ RETURNED_HEADERS = (
     "deprecation",
     "link",
     "cache-control",
+    "preference-applied",
 )
 
 

@@ -27,11 +27,6 @@ class CampaignsSettings(ServiceSettings):
     """How long one instance's claim on a campaign's sending lasts without renewal."""
     import_max_rows: int = Field(default=20_000, ge=1)
     """Rows of a static-list CSV upload (the body is capped by ``max_body_bytes``)."""
-    import_batch_size: int = Field(default=50, ge=1, le=5000)
-    """Rows per import transaction. Small: the embedded database serialises transaction
-    statements, so a big batch holds up every other write of the service (measured with
-    ``bench.neighbours``: 500-row batches made another tenant's creates time out, 50-row
-    batches kept them under 250 ms and imported faster)."""
     public_base_url: str = "http://127.0.0.1:8000/api"
     """Where recipients reach the tracking and unsubscribe links (the gateway's /api)."""
     tracking_secret: str = ""

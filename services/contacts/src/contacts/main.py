@@ -15,11 +15,18 @@ from contacts.cases.repository import CASE_INDEXES, backfill_priority_ranks
 from contacts.contacts.api import router as contacts_router
 from contacts.contacts.repository import CONTACT_INDEXES
 from contacts.conversion.handlers import on_lead_converted
+from contacts.imports.service import (
+    ACCOUNTS_IMPORT,
+    CONTACTS_IMPORT,
+    account_importer,
+    contact_importer,
+)
 from contacts.purchases.handlers import on_deal_lost, on_deal_stage_changed, on_deal_won
 from contacts.purchases.refresher import RfmRefresher
 from contacts.purchases.repository import PURCHASE_INDEXES
 from contacts.settings import ContactsSettings, get_settings
 from crm_shared.http.app import ServiceDefinition, create_service_app
+from crm_shared.import_jobs.runner import ImportKind
 from crm_shared.kafka.consumer import ConsumerSpec, Handler
 from crm_shared.runtime import Runtime
 
@@ -77,6 +84,20 @@ def create_app(settings: ContactsSettings | None = None) -> FastAPI:
                 "/v1/contacts/import": settings.import_max_bytes,
                 "/v1/accounts/import": settings.import_max_bytes,
             },
+            imports=[
+                ImportKind(
+                    CONTACTS_IMPORT,
+                    contact_importer,
+                    max_rows=settings.import_max_rows,
+                    batch_size=settings.import_batch_size,
+                ),
+                ImportKind(
+                    ACCOUNTS_IMPORT,
+                    account_importer,
+                    max_rows=settings.import_max_rows,
+                    batch_size=settings.import_batch_size,
+                ),
+            ],
             on_startup=[rank_old_cases, start_refresher],
             on_shutdown=[stop_refresher],
         )

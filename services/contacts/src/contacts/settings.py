@@ -22,11 +22,6 @@ class ContactsSettings(ServiceSettings):
     """Currency of RFM monetary values and of ``purchase_total`` in events."""
     import_max_rows: int = Field(default=100_000, ge=1)
     import_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
-    import_batch_size: int = Field(default=50, ge=1, le=5000)
-    """Rows per import transaction. Small: the embedded database serialises transaction
-    statements, so a big batch holds up every other write of the service (measured with
-    ``bench.neighbours``: 500-row batches made another tenant's creates time out, 50-row
-    batches kept them under 250 ms and imported faster)."""
     sla_hours_low: float = Field(default=72, gt=0)
     sla_hours_medium: float = Field(default=24, gt=0)
     sla_hours_high: float = Field(default=8, gt=0)

@@ -18,11 +18,6 @@ class LeadsSettings(ServiceSettings):
     service_name: str = "leads"
     import_max_rows: int = Field(default=100_000, ge=1)
     import_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
-    import_batch_size: int = Field(default=50, ge=1, le=5000)
-    """Rows per import transaction. Small: the embedded database serialises transaction
-    statements, so a big batch holds up every other write of the service (measured with
-    ``bench.neighbours``: 500-row batches made another tenant's creates time out, 50-row
-    batches kept them under 250 ms and imported faster)."""
     rescore_batch_size: int = Field(default=200, ge=1, le=5000)
 
 

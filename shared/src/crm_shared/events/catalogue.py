@@ -159,6 +159,9 @@ class ConvertedDeal(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
+    deal_id: str | None = None
+    """The id the deal is opened with (chosen at the conversion, so the lead records it at
+    once); absent in events of versions before it was chosen there."""
     name: str
     amount: Decimal
     currency: str

@@ -16,6 +16,7 @@ from crm_shared.http.health import router as health_router
 from crm_shared.http.middleware import RequestContextMiddleware
 from crm_shared.http.openapi import document_problems
 from crm_shared.http.problems import install_problem_handlers
+from crm_shared.import_jobs.runner import ImportKind
 from crm_shared.kafka.consumer import ConsumerSpec
 from crm_shared.logs import setup_logging
 from crm_shared.metrics import install_metrics
@@ -42,6 +43,8 @@ class ServiceDefinition:
     on_startup: Sequence[Hook] = ()
     on_shutdown: Sequence[Hook] = ()
     description: str = ""
+    imports: Sequence[ImportKind] = ()
+    """The CSV imports this service runs as background jobs."""
 
 
 def create_service_app(definition: ServiceDefinition) -> FastAPI:
@@ -55,6 +58,8 @@ def create_service_app(definition: ServiceDefinition) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime(settings)
         app.state.runtime = runtime
+        for kind in definition.imports:
+            runtime.imports.register(kind)
         await runtime.start(indexes=definition.indexes, consumers=definition.consumers)
         for hook in definition.on_startup:
             await hook(app, runtime)
@@ -90,9 +95,10 @@ CORS_ALLOW_HEADERS = (
     "Content-Type",
     "If-Match",
     "Idempotency-Key",
+    "Prefer",
     "X-Request-ID",
 )
-CORS_EXPOSE_HEADERS = ("ETag", "X-Request-ID", "Location")
+CORS_EXPOSE_HEADERS = ("ETag", "X-Request-ID", "Location", "Preference-Applied")
 
 
 def add_edge_middleware(

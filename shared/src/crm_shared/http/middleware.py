@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from crm_shared.http.inflight import INTERACTIVE, is_interactive
 from crm_shared.http.problems import problem_response, unexpected_error_response
 from crm_shared.logs import request_id_var
 
@@ -88,6 +89,9 @@ class RequestContextMiddleware:
                         raise BodyTooLarge(limit)
                 return message
 
+            interactive = is_interactive(scope["path"])
+            if interactive:
+                INTERACTIVE.enter()
             try:
                 await self.app(scope, limited_receive, send_with_headers)
             except Exception as exc:
@@ -98,5 +102,8 @@ class RequestContextMiddleware:
                 await unexpected_error_response(Request(scope), exc)(
                     scope, receive, send_with_headers
                 )
+            finally:
+                if interactive:
+                    INTERACTIVE.leave()
         finally:
             request_id_var.reset(token)

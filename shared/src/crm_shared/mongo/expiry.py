@@ -1,5 +1,5 @@
-"""Expiry of old documents (inbox keys, idempotency records, delivery logs, refresh
-tokens, ...) by a pruner instead of TTL indexes.
+"""Expiry of old documents (inbox keys, idempotency records, delivery logs, ...) by a
+pruner instead of TTL indexes.
 
 A TTL index would be the MongoDB way, but the embedded server's TTL sweep reads every
 document of every TTL collection once a minute while it holds its storage lock (with

@@ -78,8 +78,11 @@ async def _first_newest_page(
 ) -> list[Document]:
     """A windowed first page from the query's landmark (else the tenant's unfiltered one);
     leaves its own last item as the query's next landmark."""
+    db = collection.collection.database
     key = landmark_key(collection, query, field)
-    landmark = LANDMARKS.get(key) or LANDMARKS.get(landmark_key(collection, {}, field))
+    landmark = await LANDMARKS.recall(db, key) or await LANDMARKS.recall(
+        db, landmark_key(collection, {}, field)
+    )
     now = utcnow()
     docs = await newest_first_page(
         collection,
@@ -92,7 +95,7 @@ async def _first_newest_page(
         landmark=landmark,
     )
     if docs and isinstance(last := docs[-1].get(field), datetime):
-        LANDMARKS.put(key, Landmark(last, docs[-1]["_id"], now))
+        await LANDMARKS.keep(db, key, Landmark(last, docs[-1]["_id"], now))
     return docs
 
 

@@ -6,7 +6,8 @@ import { Link } from "react-router";
 
 import { useSession } from "../../auth/session";
 import { FileUpload } from "../../components/FileUpload";
-import { type ImportReport, importLeads } from "./api";
+import { ApiError } from "../../api/problem";
+import { cancelLeadImport, type ImportJob, type ImportReport, startLeadImport, waitForImport } from "./api";
 import { useLeadStrings } from "./strings";
 
 function Report({ report }: { report: ImportReport }) {
@@ -64,14 +65,20 @@ export function LeadImportPage() {
   const { t, describe } = useLeadStrings();
   const { client } = useSession();
   const queryClient = useQueryClient();
-  const [report, setReport] = useState<ImportReport | null>(null);
+  const [job, setJob] = useState<ImportJob | null>(null);
 
-  async function upload(file: File, onProgress: Parameters<typeof importLeads>[2]) {
-    setReport(null);
-    const result = await importLeads(client, file, onProgress);
-    setReport(result);
+  async function upload(file: File, onProgress: Parameters<typeof startLeadImport>[2]) {
+    setJob(null);
+    const started = await startLeadImport(client, file, onProgress);
+    const finished = await waitForImport(client, started, setJob);
     await queryClient.invalidateQueries({ queryKey: ["leads", "list"] });
+    if (finished.status === "failed" && finished.problem !== null) {
+      const { status, slug, title, detail } = finished.problem;
+      throw new ApiError(status, slug, title, detail);
+    }
   }
+
+  const running = job !== null && (job.status === "queued" || job.status === "running");
 
   return (
     <div className="leads">
@@ -89,7 +96,16 @@ export function LeadImportPage() {
         upload={upload}
         describeError={(error) => describe(error)}
       />
-      {report !== null && <Report report={report} />}
+      {running && (
+        <p role="status" className="import-running">
+          {t("import.running", { rows: job.report?.rows ?? 0 })}{" "}
+          <button type="button" onClick={() => void cancelLeadImport(client, job).then(setJob, () => undefined)}>
+            {t("import.cancel")}
+          </button>
+        </p>
+      )}
+      {job?.status === "cancelled" && <p role="status">{t("import.cancelled", { created: job.report?.created ?? 0 })}</p>}
+      {job?.report != null && !running && <Report report={job.report} />}
     </div>
   );
 }

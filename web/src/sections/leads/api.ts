@@ -163,8 +163,49 @@ export function convertLead(client: ApiClient, lead: Lead, request: ConvertReque
   return client.request<Lead>(leadPath(lead.id, "convert"), { method: "POST", json: request });
 }
 
-export function importLeads(client: ApiClient, file: Blob, onProgress: (progress: UploadProgress) => void): Promise<ImportReport> {
-  return uploadWithProgress<ImportReport>(client, `${LEADS}/import`, file, { contentType: "text/csv", onProgress });
+/** An import running in the background (`/leads/imports/{id}`). */
+export interface ImportJob {
+  id: string;
+  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  /** The report so far (saved with every batch), or the final one. */
+  report: ImportReport | null;
+  /** Why a failed import stopped (an RFC 9457 problem's members). */
+  problem: { status: number; slug: string; title: string; detail: string } | null;
+}
+
+const FINISHED = new Set<ImportJob["status"]>(["succeeded", "failed", "cancelled"]);
+
+/** Upload a CSV as a background import (`Prefer: respond-async`): the queued job (or the
+ * finished one, should a server answer the report at once). */
+export async function startLeadImport(client: ApiClient, file: Blob, onProgress: (progress: UploadProgress) => void): Promise<ImportJob> {
+  const answer = await uploadWithProgress<ImportJob | ImportReport>(client, `${LEADS}/import`, file, {
+    contentType: "text/csv",
+    headers: { prefer: "respond-async" },
+    onProgress,
+  });
+  return "status" in answer ? answer : { id: "", status: "succeeded", report: answer, problem: null };
+}
+
+/** Cancel an import (its rows imported so far stay): the job as cancelled. */
+export function cancelLeadImport(client: ApiClient, job: ImportJob): Promise<ImportJob> {
+  return client.request<ImportJob>(`${LEADS}/imports/${encodeURIComponent(job.id)}`, { method: "DELETE" });
+}
+
+/** Poll an import until it finished, telling `onUpdate` each state it passes. */
+export async function waitForImport(
+  client: ApiClient,
+  job: ImportJob,
+  onUpdate: (job: ImportJob) => void,
+  { intervalMs = 1000, sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) } = {},
+): Promise<ImportJob> {
+  let current = job;
+  onUpdate(current);
+  while (!FINISHED.has(current.status)) {
+    await sleep(intervalMs);
+    current = await client.request<ImportJob>(`${LEADS}/imports/${encodeURIComponent(current.id)}`);
+    onUpdate(current);
+  }
+  return current;
 }
 
 /** The CSV of every lead of the filters (the list's sort too). */

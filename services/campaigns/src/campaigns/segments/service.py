@@ -13,7 +13,13 @@ from campaigns.segments.schemas import Group, SegmentCreate, SegmentUpdate
 from campaigns.segments.views import contact_sample, view
 from campaigns.settings import CampaignsSettings
 from crm_shared.auth import Access
-from crm_shared.csv_import import ImportReport, RowError, map_record, run_csv_import
+from crm_shared.csv_import import (
+    CsvImporter,
+    ImportReport,
+    RowError,
+    map_record,
+    run_csv_import,
+)
 from crm_shared.errors import Conflict, NotFound, Unprocessable
 from crm_shared.ids import new_id
 from crm_shared.mongo.pagination import fingerprint
@@ -219,12 +225,12 @@ async def import_members(
             found.append(contact_id)
         report.created += await _add(rt, repo, segment_id, list(dict.fromkeys(found)))
 
+    importer = CsvImporter(
+        parse=_csv_row, keys=lambda item: [f"{item[0]}:{item[1]}"], flush=flush, key_name="contact"
+    )
     return await run_csv_import(
         chunks,
-        parse=_csv_row,
-        keys=lambda item: [f"{item[0]}:{item[1]}"],
-        flush=flush,
+        importer,
         max_rows=settings.import_max_rows,
         batch_size=settings.import_batch_size,
-        key_name="contact",
     )

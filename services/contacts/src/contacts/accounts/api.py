@@ -28,7 +28,7 @@ from contacts.deps import (
     page_response,
 )
 from contacts.imports.csv_format import ACCOUNT_CSV_COLUMNS
-from contacts.imports.service import import_accounts
+from contacts.imports.service import ACCOUNTS_IMPORT
 from crm_shared.access import Action
 from crm_shared.auth import Access, require
 from crm_shared.http.deps import (
@@ -38,6 +38,14 @@ from crm_shared.http.deps import (
     IfMatch,
     RuntimeDep,
     csv_body,
+)
+from crm_shared.import_jobs.http import (
+    JOB_RESPONSES,
+    ImportJobOut,
+    JobId,
+    cancel_job,
+    read_job,
+    start_import,
 )
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
@@ -76,11 +84,33 @@ async def export_accounts(
     return csv_export("accounts", ACCOUNT_CSV_COLUMNS, service.export_accounts(rt, access, filters))
 
 
-@router.post("/import", openapi_extra=CSV_UPLOAD)
-async def import_csv(request: Request, access: ImportAccounts, rt: RuntimeDep) -> dict[str, Any]:
-    """Import accounts from a raw ``text/csv`` body, with a per-row report."""
-    report = await import_accounts(rt, access, csv_body(request))
-    return report.as_dict()
+@router.post("/import", openapi_extra=CSV_UPLOAD, responses=JOB_RESPONSES)
+async def import_csv(request: Request, access: ImportAccounts, rt: RuntimeDep) -> Any:
+    """Import accounts from a raw ``text/csv`` body as a background job (with ``Prefer:
+    respond-async``, 202 and the job's URL at once; else the report when it is done).
+    The report lists rejected rows and duplicates (a domain that exists, or repeats in
+    the file) by row number."""
+    return await start_import(
+        rt.imports,
+        ACCOUNTS_IMPORT,
+        access,
+        request,
+        csv_body(request),
+        jobs_path="/v1/accounts/imports",
+    )
+
+
+@router.get("/imports/{job_id}", response_model=ImportJobOut)
+async def import_job(job_id: JobId, access: ImportAccounts, rt: RuntimeDep) -> dict[str, Any]:
+    """An import of accounts: its status and report so far."""
+    return await read_job(rt.imports, ACCOUNTS_IMPORT, access, job_id)
+
+
+@router.delete("/imports/{job_id}", response_model=ImportJobOut)
+async def cancel_import(job_id: JobId, access: ImportAccounts, rt: RuntimeDep) -> dict[str, Any]:
+    """Cancel an import of accounts: a queued one never starts, a running one stops before
+    its next batch (the rows imported before stay); 409 once it finished."""
+    return await cancel_job(rt.imports, ACCOUNTS_IMPORT, access, job_id)
 
 
 @router.get("/{account_id}", response_model=AccountOut)

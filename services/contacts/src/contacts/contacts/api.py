@@ -26,7 +26,7 @@ from contacts.deps import (
     page_response,
 )
 from contacts.imports.csv_format import CONTACT_CSV_COLUMNS
-from contacts.imports.service import import_contacts
+from contacts.imports.service import CONTACTS_IMPORT
 from contacts.purchases import service as purchases
 from contacts.purchases.schemas import RfmOut
 from crm_shared.access import Action
@@ -40,6 +40,14 @@ from crm_shared.http.deps import (
     csv_body,
 )
 from crm_shared.ids import utcnow
+from crm_shared.import_jobs.http import (
+    JOB_RESPONSES,
+    ImportJobOut,
+    JobId,
+    cancel_job,
+    read_job,
+    start_import,
+)
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 
@@ -78,12 +86,33 @@ async def export_contacts(
     return csv_export("contacts", CONTACT_CSV_COLUMNS, service.export_contacts(rt, access, filters))
 
 
-@router.post("/import", openapi_extra=CSV_UPLOAD)
-async def import_csv(request: Request, access: ImportContacts, rt: RuntimeDep) -> dict[str, Any]:
-    """Import contacts from a raw ``text/csv`` body; the report lists rejected rows and
-    duplicates (an e-mail that exists, or repeats in the file) by row number."""
-    report = await import_contacts(rt, access, csv_body(request))
-    return report.as_dict()
+@router.post("/import", openapi_extra=CSV_UPLOAD, responses=JOB_RESPONSES)
+async def import_csv(request: Request, access: ImportContacts, rt: RuntimeDep) -> Any:
+    """Import contacts from a raw ``text/csv`` body as a background job (with ``Prefer:
+    respond-async``, 202 and the job's URL at once; else the report when it is done).
+    The report lists rejected rows and duplicates (an e-mail that exists, or repeats in
+    the file) by row number."""
+    return await start_import(
+        rt.imports,
+        CONTACTS_IMPORT,
+        access,
+        request,
+        csv_body(request),
+        jobs_path="/v1/contacts/imports",
+    )
+
+
+@router.get("/imports/{job_id}", response_model=ImportJobOut)
+async def import_job(job_id: JobId, access: ImportContacts, rt: RuntimeDep) -> dict[str, Any]:
+    """An import of contacts: its status and report so far."""
+    return await read_job(rt.imports, CONTACTS_IMPORT, access, job_id)
+
+
+@router.delete("/imports/{job_id}", response_model=ImportJobOut)
+async def cancel_import(job_id: JobId, access: ImportContacts, rt: RuntimeDep) -> dict[str, Any]:
+    """Cancel an import of contacts: a queued one never starts, a running one stops before
+    its next batch (the rows imported before stay); 409 once it finished."""
+    return await cancel_job(rt.imports, CONTACTS_IMPORT, access, job_id)
 
 
 @router.get("/{contact_id}", response_model=ContactOut)

@@ -1,11 +1,10 @@
-"""Streamed CSV import of contacts and accounts through ``crm_shared.csv_import`` (roles
-with the import right act on the whole tenant, so owners are taken as given): each
-batch (documents plus their outbox rows) is one transaction; rows whose e-mail or domain
-already exists are reported as duplicates naming the existing record."""
+"""CSV import of contacts and accounts, run as background jobs by ``crm_shared.import_jobs``
+(roles with the import right act on the whole tenant, so owners are taken as given): each
+batch (documents plus their outbox rows and the job's checkpoint) is one transaction; rows
+whose e-mail or domain already exists are reported as duplicates naming the existing
+record."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
 
 from contacts.accounts.domain import account_domain
 from contacts.accounts.repository import AccountRepository
@@ -18,9 +17,8 @@ from contacts.contacts.schemas import ContactCreate
 from contacts.contacts.service import build_contact
 from contacts.contacts.views import contact_snapshot
 from contacts.imports.csv_format import parse_account_row, parse_contact_row
-from contacts.settings import settings_of
 from crm_shared.auth import Access
-from crm_shared.csv_import import ImportReport, run_csv_import
+from crm_shared.csv_import import CsvImporter, ImportReport
 from crm_shared.events.catalogue import ContactCreated, EventData
 from crm_shared.ids import utcnow
 from crm_shared.mongo.repository import Repository
@@ -28,9 +26,16 @@ from crm_shared.mongo.scoped import Document
 from crm_shared.runtime import Runtime
 from crm_shared.uow import Tx
 
+CONTACTS_IMPORT = "contacts"
+ACCOUNTS_IMPORT = "accounts"
+
 
 async def _write(
-    rt: Runtime, repo: Repository, docs: list[Document], events: list[EventData]
+    rt: Runtime,
+    repo: Repository,
+    docs: list[Document],
+    events: list[EventData],
+    report: ImportReport,
 ) -> None:
     now = utcnow()
     for doc in docs:
@@ -39,15 +44,13 @@ async def _write(
     async def work(tx: Tx) -> None:
         await repo.insert_many(docs, session=tx.session)
         await tx.emit_many(events, tenant_id=repo.tenant_id)
+        await report.committing(tx, created=len(docs))
 
     await rt.uow.run(work)
 
 
-async def import_contacts(
-    rt: Runtime, access: Access, chunks: AsyncIterator[bytes]
-) -> ImportReport:
-    """Import contacts from a CSV stream into the caller's tenant."""
-    settings = settings_of(rt)
+async def contact_importer(rt: Runtime, access: Access) -> CsvImporter[ContactCreate]:
+    """How a CSV becomes contacts of the caller's tenant (run as a background job)."""
     repo = ContactRepository(rt.db, access.tenant_id)
 
     def keys(contact: ContactCreate) -> list[str]:
@@ -67,24 +70,13 @@ async def import_contacts(
                 ContactCreated(contact_id=d["_id"], contact=contact_snapshot({**d, "version": 1}))
                 for d in docs
             ]
-            await _write(rt, repo, docs, events)
-            report.created += len(docs)
+            await _write(rt, repo, docs, events, report)
 
-    return await run_csv_import(
-        chunks,
-        parse=parse_contact_row,
-        keys=keys,
-        flush=flush,
-        max_rows=settings.import_max_rows,
-        batch_size=settings.import_batch_size,
-    )
+    return CsvImporter(parse=parse_contact_row, keys=keys, flush=flush)
 
 
-async def import_accounts(
-    rt: Runtime, access: Access, chunks: AsyncIterator[bytes]
-) -> ImportReport:
-    """Import accounts from a CSV stream into the caller's tenant."""
-    settings = settings_of(rt)
+async def account_importer(rt: Runtime, access: Access) -> CsvImporter[AccountCreate]:
+    """How a CSV becomes accounts of the caller's tenant (run as a background job)."""
     repo = AccountRepository(rt.db, access.tenant_id)
 
     async def flush(batch: list[tuple[int, AccountCreate]], report: ImportReport) -> None:
@@ -98,14 +90,10 @@ async def import_accounts(
             docs.append(doc)
         if docs:
             events: list[EventData] = [account_created(d) for d in docs]
-            await _write(rt, repo, docs, events)
-            report.created += len(docs)
+            await _write(rt, repo, docs, events, report)
 
-    return await run_csv_import(
-        chunks,
+    return CsvImporter(
         parse=parse_account_row,
         keys=lambda a: [d] if (d := account_domain(a.domain, a.website)) else [],
         flush=flush,
-        max_rows=settings.import_max_rows,
-        batch_size=settings.import_batch_size,
     )

@@ -89,10 +89,11 @@ def new_deal(
     campaign_id: str | None,
     source_lead_id: str | None,
     created_by: str,
+    deal_id: str | None = None,
 ) -> Document:
     """A new open deal document (tenant, version and timestamps are stamped on insert)."""
     doc: Document = {
-        "_id": new_id("deal"),
+        "_id": deal_id or new_id("deal"),
         "name": name,
         "pipeline_id": pipeline_id,
         "stage": stage.id,
@@ -481,6 +482,7 @@ async def create_from_lead(tx: Tx, tenant_id: str, event: LeadConverted) -> None
         campaign_id=event.campaign_id,
         source_lead_id=event.lead_id,
         created_by=event.converted_by,
+        deal_id=draft.deal_id,
     )
     link_late = functools.partial(_link_late_contact, tx.uow, tenant_id, event.lead_id)
     try:

@@ -1,9 +1,10 @@
-"""Use cases of the leads CSV: the streamed export of a list query, and the streamed import
-through ``crm_shared.csv_import`` (valid rows kept, per-row errors reported, duplicates
-(existing e-mail, or repeated in the file) not duplicated).
+"""Use cases of the leads CSV: the streamed export of a list query, and the import, run as
+a background job by ``crm_shared.import_jobs`` (valid rows kept, per-row errors reported,
+duplicates (existing e-mail, or repeated in the file) not duplicated).
 
-Each batch (leads plus their LeadCreated/LeadAssigned outbox rows) is one transaction, so
-a failure never leaves a lead without its event. The report lists row numbers as a
+Each batch (leads plus their LeadCreated/LeadAssigned outbox rows, and the job's
+checkpoint) is one transaction, so a failure never leaves a lead without its event and a
+resumed job never imports a row twice. The report lists row numbers as a
 spreadsheet shows them, and duplicates by ``email``.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 
 from crm_shared.auth import Access
-from crm_shared.csv_import import ImportReport, run_csv_import
+from crm_shared.csv_import import CsvImporter, ImportReport
 from crm_shared.events.catalogue import EventData, LeadAssigned, LeadCreated
 from crm_shared.ids import utcnow
 from crm_shared.mongo.scoped import Document
@@ -45,6 +46,10 @@ def export_rows(
     return rows()
 
 
+LEADS_IMPORT = "leads"
+"""The kind of the leads service's import jobs."""
+
+
 def _parse(record: Mapping[str, str]) -> LeadCreate:
     return parse_lead_row(record, default_source=LeadSource.IMPORT)
 
@@ -53,15 +58,8 @@ def _keys(lead: LeadCreate) -> list[str]:
     return [lead.email] if lead.email else []
 
 
-async def import_leads(
-    rt: Runtime,
-    access: Access,
-    chunks: AsyncIterator[bytes],
-    *,
-    max_rows: int,
-    batch_size: int,
-) -> ImportReport:
-    """Import a CSV stream into the caller's tenant."""
+async def lead_importer(rt: Runtime, access: Access) -> CsvImporter[LeadCreate]:
+    """How a CSV becomes leads of the caller's tenant (run as a background job)."""
     repo = LeadRepository(rt.db, access.tenant_id)
     configs = ConfigRepository(rt.db, access.tenant_id)
     config = await config_cache(rt).get(access.tenant_id)
@@ -104,19 +102,11 @@ async def import_leads(
         async def work(tx: Tx) -> None:
             await repo.insert_many(docs, session=tx.session)
             await tx.emit_many(events, tenant_id=repo.tenant_id)
+            await report.committing(tx, created=len(docs))
 
         await rt.uow.run(work)
-        report.created += len(docs)
 
-    return await run_csv_import(
-        chunks,
-        parse=_parse,
-        keys=_keys,
-        flush=flush,
-        max_rows=max_rows,
-        batch_size=batch_size,
-        key_name="email",
-    )
+    return CsvImporter(parse=_parse, keys=_keys, flush=flush, key_name="email")
 
 
 async def _assign_round_robin(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from crm_shared.events.catalogue import (
     ContactCreated,
     ContactUpdated,
-    DealCreated,
     DealStageChanged,
 )
 from crm_shared.events.envelope import CloudEvent
@@ -22,17 +21,6 @@ async def on_contact_from_conversion(
     await LeadRepository(tx.db, envelope.tenantid).record_conversion(
         event.converted_lead_id,
         {"contact_id": event.contact_id, "account_id": event.contact.account_id},
-        session=tx.session,
-    )
-
-
-async def on_deal_created(envelope: CloudEvent, event: DealCreated, tx: Tx) -> None:
-    """Link a converted lead to the deal opened from it."""
-    if not event.deal.source_lead_id:
-        return
-    await LeadRepository(tx.db, envelope.tenantid).record_conversion(
-        event.deal.source_lead_id,
-        {"deal_id": event.deal_id},
         session=tx.session,
     )
 

@@ -316,6 +316,8 @@ async def convert_lead(
     # read outside the transaction (it holds only writes); the versioned update below
     # refuses the conversion if the lead changed since
     current = visible(access, await repo.get(lead_id), "lead")
+    # the deal's id is chosen here, so the lead records it now and LeadConverted tells it
+    deal_id = new_id("deal") if request.create_deal else None
 
     async def work(tx: Tx) -> Document:
         try:
@@ -332,6 +334,8 @@ async def convert_lead(
             "converted_at": now,
             "converted_by": access.principal.sub,
         }
+        if deal_id:
+            conversion["deal_id"] = deal_id
         doc = await repo.update(
             lead_id,
             current["version"],
@@ -367,6 +371,7 @@ async def convert_lead(
                 if account_name
                 else None,
                 deal=ConvertedDeal(
+                    deal_id=deal_id,
                     name=deal.name,
                     amount=deal.amount,
                     currency=deal.currency,

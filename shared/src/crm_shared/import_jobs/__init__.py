@@ -1,0 +1,1 @@
+"""CSV imports as background jobs: stored uploads, claims, checkpoints, pacing, HTTP."""
