@@ -38,6 +38,23 @@ async def test_calm_gives_up_after_its_wait() -> None:
     assert gate.count == 1
 
 
+def test_the_gate_works_in_each_loop_that_uses_it() -> None:
+    gate = InFlight()
+
+    async def wait_for_a_request() -> None:
+        gate.enter()
+        waiter = asyncio.create_task(gate.calm(60))
+        for _ in range(5):  # until the waiter waits on the event
+            await asyncio.sleep(0)
+        assert not waiter.done()
+        gate.leave()
+        await asyncio.wait_for(waiter, 5)
+
+    asyncio.run(wait_for_a_request())
+    asyncio.run(wait_for_a_request())  # a second loop (tests run apps in several)
+    assert gate.count == 0
+
+
 async def test_pace_spreads_rows_over_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     waits: list[float] = []
 

@@ -19,31 +19,41 @@ def is_interactive(path: str) -> bool:
 
 
 class InFlight:
-    """A count of requests in flight, with a wait for the moment it reaches zero."""
+    """A count of requests in flight, with a wait for the moment it reaches zero.
+
+    Its event belongs to the loop that last used it (tests run apps in several loops of
+    one process; an asyncio event is bound to the first loop that waits on it)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._calm = asyncio.Event()
-        self._calm.set()
+
+    def _event(self) -> asyncio.Event:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._calm = loop, asyncio.Event()
+            if self.count == 0:
+                self._calm.set()
+        return self._calm
 
     def enter(self) -> None:
         """A request started."""
         self.count += 1
-        self._calm.clear()
+        self._event().clear()
 
     def leave(self) -> None:
         """A request ended."""
-        self.count -= 1
-        if self.count <= 0:
-            self.count = 0
-            self._calm.set()
+        self.count = max(self.count - 1, 0)
+        if self.count == 0:
+            self._event().set()
 
     async def calm(self, max_wait_s: float) -> None:
         """Return once no request is in flight, or after ``max_wait_s`` at most."""
         if self.count == 0:
             return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._calm.wait(), max_wait_s)
+            await asyncio.wait_for(self._event().wait(), max_wait_s)
 
 
 INTERACTIVE = InFlight()
