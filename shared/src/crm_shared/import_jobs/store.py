@@ -189,18 +189,20 @@ class ImportJobStore:
         """Take the oldest job of ``kinds`` that is queued, or running under an expired
         claim, whose tenant runs no other import of its kind (tenants in ``skip`` are held
         by this instance already); None when there is none."""
-        now = utcnow()
         candidates = await self.jobs.find(
             {
                 "kind": {"$in": kinds},
                 "$or": [
                     {"status": JobStatus.QUEUED.value},
-                    {"status": JobStatus.RUNNING.value, "claim_until": {"$lt": now}},
+                    {"status": JobStatus.RUNNING.value, "claim_until": {"$lt": utcnow()}},
                 ],
             },
             sort=[("created_at", ASCENDING)],
             limit=20,
         ).to_list()
+        # the clock is read after the candidates are: a claim is later than the insert of
+        # the job it found (a clock read before the find, on a busy loop, could be earlier)
+        now = utcnow()
         for job in candidates:
             if job["tenant_id"] in skip:
                 continue
