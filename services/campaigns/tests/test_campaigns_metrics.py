@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
+from campaigns.campaigns.domain import Reached, Step
+from campaigns.campaigns.service import reach_many
 from campaigns.tracking.signing import Claims, LinkKind, TrackingSigner
 from crm_devstack.testing import eventually
 from crm_shared.events.catalogue import (
@@ -18,6 +21,7 @@ from crm_shared.events.catalogue import (
 )
 from crm_shared.events.envelope import CloudEvent
 from crm_shared.ids import new_id
+from crm_shared.uow import Tx
 
 from .conftest import CampaignsHarness, snapshot
 from .test_campaigns_launch import launch, links, local
@@ -195,3 +199,35 @@ async def test_metrics_from_events(campaigns: CampaignsHarness) -> None:
         f"/v1/campaigns/{cid}/members/con_nobody/responded", headers=campaigns.auth()
     )
     assert missing.status_code == 404
+
+
+async def test_a_batch_of_steps_is_recorded_in_order_with_one_bulk(
+    campaigns: CampaignsHarness,
+) -> None:
+    # what a consumer batch of delivery outcomes records before it commits: repeats and
+    # a later failure of the same member in order, a contact who is no member left out
+    cid, (a, b, c) = await launched_campaign(campaigns, 3)
+    steps = [
+        Reached(cid, a, Step.SENT),
+        Reached(cid, b, Step.SENT),
+        Reached(cid, a, Step.SENT),  # redelivered: counted once
+        Reached(cid, c, Step.BOUNCED),
+        Reached(cid, a, Step.FAILED),  # a failure after the send replaces it
+        Reached(cid, "con_nobody", Step.SENT),
+    ]
+
+    async def work(tx: Tx) -> dict[str, Any]:
+        return await reach_many(tx, campaigns.tenant, steps)
+
+    before = await campaigns.runtime.uow.run(work)
+    assert {m["contact_id"]: m["status"] for m in before.values()} == {
+        a: "targeted",
+        b: "targeted",
+        c: "targeted",
+    }
+    metrics = await campaigns.metrics(cid)
+    assert (metrics["sent"], metrics["bounced"], metrics["failed"]) == (2, 1, 1)
+    members = (
+        await campaigns.client.get(f"/v1/campaigns/{cid}/members", headers=campaigns.auth())
+    ).json()["items"]
+    assert {m["id"]: m["status"] for m in members} == {a: "failed", b: "sent", c: "bounced"}

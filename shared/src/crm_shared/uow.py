@@ -7,7 +7,8 @@ transaction, then the relay is woken right after the commit.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from pymongo import AsyncMongoClient
@@ -53,6 +54,7 @@ class Tx:
         """Awaited at the end of the work, before the commit (buffered bulk writes)."""
         self.follow_ups: list[Callable[[], Awaitable[None]]] = []
         """Awaited after the commit: work that must see this transaction committed."""
+        self._buffers: dict[Hashable, list[Any]] = {}
 
     @property
     def session(self) -> AsyncClientSession:
@@ -78,6 +80,16 @@ class Tx:
         handlers of a batch of events buffer their writes and flush them in one bulk."""
         self.touched = True
         self.flush_hooks.append(hook)
+
+    def buffer(self, key: Hashable, flush: Callable[[list[Any]], Awaitable[None]]) -> list[Any]:
+        """The items buffered under ``key`` in this unit of work, to append to; the first
+        call registers ``flush(items)`` to run once, just before the commit (the handlers
+        of a batch of events add to one list, written in one bulk)."""
+        items = self._buffers.get(key)
+        if items is None:
+            items = self._buffers[key] = []
+            self.before_commit(partial(flush, items))
+        return items
 
     async def flush(self) -> None:
         """Run the :meth:`before_commit` hooks (the unit of work calls this)."""

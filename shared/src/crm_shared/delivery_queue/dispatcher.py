@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from crm_shared.delivery_queue.jobs import Job, Outcome
 from crm_shared.delivery_queue.queue import DeliveryQueue
@@ -44,15 +43,10 @@ class EnqueueOnCommit:
         self._collection = collection
         self._offer = offer
         self._dispatcher = dispatcher
-        self._pending: WeakKeyDictionary[Tx, list[Mapping[str, Any]]] = WeakKeyDictionary()
 
     def add(self, tx: Tx, jobs: Iterable[Mapping[str, Any]]) -> None:
         """Queue ``jobs`` with ``tx`` (written at its end, dropped if it rolls back)."""
-        pending = self._pending.get(tx)
-        if pending is None:
-            pending = self._pending[tx] = []
-            tx.before_commit(partial(self._write, tx, pending))
-        pending.extend(jobs)
+        tx.buffer(self, partial(self._write, tx)).extend(jobs)
 
     async def _write(self, tx: Tx, jobs: list[Mapping[str, Any]]) -> None:
         runner = self._dispatcher() if self._dispatcher is not None else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 
 class CampaignType(StrEnum):
@@ -76,6 +76,14 @@ class Step(StrEnum):
     def counter(self) -> str | None:
         """The campaign counter of the step (conversions are counted from leads)."""
         return None if self is Step.CONVERTED else self.name.lower()
+
+
+class Reached(NamedTuple):
+    """A step one contact reached in one campaign."""
+
+    campaign_id: str
+    contact_id: str
+    step: Step
 
 
 MUTABLE_BEFORE_LAUNCH: Final = frozenset({"template", "segment_ids"})

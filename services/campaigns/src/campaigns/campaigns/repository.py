@@ -120,13 +120,18 @@ class MemberRepository:
         self, campaign_id: str, contact_ids: Iterable[str], *, session: Session = None
     ) -> dict[str, Document]:
         """Existing memberships of these contacts in a campaign, by contact id."""
-        ids = sorted({member_key(campaign_id, c) for c in contact_ids})
+        found = await self.by_keys({member_key(campaign_id, c) for c in contact_ids}, session)
+        return {d["contact_id"]: d for d in found.values()}
+
+    async def by_keys(self, keys: Iterable[str], session: Session = None) -> dict[str, Document]:
+        """Existing memberships by ``_id`` (:func:`member_key`), any campaign."""
+        ids = sorted(set(keys))
         found: dict[str, Document] = {}
         for start in range(0, len(ids), IN_CHUNK):
             docs = await self.members.find(
                 {"_id": {"$in": ids[start : start + IN_CHUNK]}}, session=session
             )
-            found.update((d["contact_id"], d) for d in docs)
+            found.update((d["_id"], d) for d in docs)
         return found
 
     async def contact_ids(self, campaign_id: str, *, session: Session = None) -> list[str]:
@@ -173,18 +178,19 @@ class MemberRepository:
                 session=session,
             )
 
-    async def stamp(
-        self, member: Document, stamp: str, status: str | None, *, session: AsyncClientSession
+    async def set_each(
+        self, changes: Mapping[str, Document], now: datetime, *, session: AsyncClientSession
     ) -> None:
-        """Set ``stamp`` (and ``status``, if given) on one member, read in this transaction."""
-        fields: Document = {"updated_at": utcnow()}
-        if member.get(stamp) is None:
-            fields[stamp] = fields["updated_at"]
-        if status is not None:
-            fields["status"] = status
-        await self.members.collection.update_one(
-            self.members.scope({"_id": member["_id"]}), {"$set": fields}, session=session
-        )
+        """Set each member's fields (by ``_id``), one update per distinct set of fields."""
+        groups: dict[tuple[tuple[str, Any], ...], list[str]] = {}
+        for key, fields in changes.items():
+            groups.setdefault(tuple(sorted(fields.items())), []).append(key)
+        for fields_key, keys in groups.items():
+            await self.members.collection.update_many(
+                self.members.scope({"_id": {"$in": keys}}),
+                {"$set": {**dict(fields_key), "updated_at": now}},
+                session=session,
+            )
 
     async def page(
         self,

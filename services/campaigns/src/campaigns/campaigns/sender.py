@@ -204,6 +204,7 @@ class Sender:
             campaign_id,
             {"requested": len(events), "suppressed": sum(len(v) for v in left_out.values())},
             session=tx.session,
+            sender=True,
         )
         await tx.emit_many(events, tenant_id=tenant_id)
         lease_until = utcnow() + self._lease

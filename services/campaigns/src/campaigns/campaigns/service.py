@@ -9,7 +9,8 @@ background sender (``campaigns.campaigns.sender``) then requests the e-mails.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bson import Decimal128
@@ -20,11 +21,17 @@ from campaigns.campaigns.domain import (
     MUTABLE_BEFORE_LAUNCH,
     CampaignStatus,
     MemberStatus,
+    Reached,
     Step,
     can_launch,
     next_status,
 )
-from campaigns.campaigns.repository import CampaignRepository, MemberRepository, SendJobs
+from campaigns.campaigns.repository import (
+    CampaignRepository,
+    MemberRepository,
+    SendJobs,
+    member_key,
+)
 from campaigns.campaigns.schemas import CampaignCreate, CampaignUpdate
 from campaigns.campaigns.views import member_view, view
 from campaigns.metrics.repository import MetricsRepository
@@ -421,16 +428,35 @@ async def reach(
 ) -> Document | None:
     """Record ``step`` for a member; returns the member before the change (``None`` when
     the contact is no member, then nothing is recorded)."""
+    before = await reach_many(tx, tenant_id, [Reached(campaign_id, contact_id, step)])
+    return before.get(member_key(campaign_id, contact_id))
+
+
+async def reach_many(tx: Tx, tenant_id: str, steps: Sequence[Reached]) -> dict[str, Document]:
+    """Record each step for its member, in order: one read, one update per distinct change
+    and one counter update per campaign, whatever the number of steps. Returns the members
+    as they were before, by ``_id``; steps of contacts who are no members record nothing."""
     members = MemberRepository(tx.db, tenant_id)
-    member = await members.get(campaign_id, contact_id, session=tx.session)
-    if member is None:
-        return None
-    first = member.get(step.stamp) is None
-    status = next_status(member["status"], MemberStatus(step.value))
-    if first or status is not None:
-        await members.stamp(member, step.stamp, status, session=tx.session)
-    if first and step.counter:
-        await MetricsRepository(tx.db, tenant_id).add(
-            campaign_id, {step.counter: 1}, session=tx.session
-        )
-    return member
+    keys = [member_key(s.campaign_id, s.contact_id) for s in steps]
+    current = await members.by_keys(keys, session=tx.session)
+    before = {key: dict(member) for key, member in current.items()}
+    changes: dict[str, Document] = {}
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    now = utcnow()
+    for key, (campaign_id, _, step) in zip(keys, steps, strict=True):
+        member = current.get(key)
+        if member is None:
+            continue
+        first = member.get(step.stamp) is None
+        status = next_status(member["status"], MemberStatus(step.value))
+        if first:
+            member[step.stamp] = changes.setdefault(key, {})[step.stamp] = now
+            if step.counter:
+                counts[campaign_id][step.counter] += 1
+        if status is not None:
+            member["status"] = changes.setdefault(key, {})["status"] = status.value
+    await members.set_each(changes, now, session=tx.session)
+    metrics = MetricsRepository(tx.db, tenant_id)
+    for campaign_id, counted in counts.items():
+        await metrics.add(campaign_id, counted, session=tx.session)
+    return before

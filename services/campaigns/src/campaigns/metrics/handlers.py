@@ -34,4 +34,4 @@ async def on_notification(
     envelope: CloudEvent, event: NotificationSent | NotificationFailed, tx: Tx
 ) -> None:
     """A campaign e-mail's delivery outcome."""
-    await record_delivery(tx, envelope.tenantid, event)
+    record_delivery(tx, envelope.tenantid, event)

@@ -1,10 +1,14 @@
 """Campaign metrics: member counters, and the leads and won deals attributed to campaigns.
 
-Counters are plain ``$inc`` on one document per campaign, incremented only when a member
+Counters are plain ``$inc`` on two documents per campaign, incremented only when a member
 reaches a step for the first time (see the members in ``campaigns.campaigns.repository``),
-so they count unique members. Leads and deals are one document each (``_id`` = lead or
-deal id): a redelivered or repeated event rewrites the same document instead of counting
-twice.
+so they count unique members. The background sender counts on a document of its own
+(``<campaign id>:send``): its batch transactions are long (they render the e-mails), and
+on the embedded server a transaction that writes a document another one changed since
+its snapshot aborts and runs again, so sharing one document with the delivery outcomes'
+transactions stalled the sender for seconds. Reads add the two up. Leads and deals are
+one document each (``_id`` = lead or deal id): a redelivered or repeated event rewrites
+the same document instead of counting twice.
 """
 
 from __future__ import annotations
@@ -51,6 +55,10 @@ INDEXES = [
 ]
 
 
+def _sender_doc(campaign_id: str) -> str:
+    return f"{campaign_id}:send"
+
+
 class MetricsRepository:
     """Metrics of the campaigns of one tenant."""
 
@@ -61,9 +69,15 @@ class MetricsRepository:
         self.deals = TenantCollection(db[DEALS], tenant_id, "deal")
 
     async def add(
-        self, campaign_id: str, counts: Mapping[str, int], *, session: AsyncClientSession
+        self,
+        campaign_id: str,
+        counts: Mapping[str, int],
+        *,
+        session: AsyncClientSession,
+        sender: bool = False,
     ) -> None:
-        """Add to a campaign's counters (names from :data:`COUNTERS`)."""
+        """Add to a campaign's counters (names from :data:`COUNTERS`); ``sender``: on the
+        background sender's own document."""
         inc = {name: n for name, n in counts.items() if n}
         if not inc:
             return
@@ -71,7 +85,10 @@ class MetricsRepository:
         if unknown:
             raise ValueError(f"unknown counters {sorted(unknown)}")
         await self.metrics.collection.update_one(
-            {"_id": campaign_id, "tenant_id": self.tenant_id},
+            {
+                "_id": _sender_doc(campaign_id) if sender else campaign_id,
+                "tenant_id": self.tenant_id,
+            },
             {"$inc": inc},
             upsert=True,
             session=session,
@@ -79,14 +96,17 @@ class MetricsRepository:
 
     async def drop(self, campaign_id: str, *, session: AsyncClientSession) -> None:
         """Forget a deleted campaign's counters."""
-        await self.metrics.collection.delete_one(
-            self.metrics.scope({"_id": campaign_id}), session=session
+        await self.metrics.collection.delete_many(
+            self.metrics.scope({"_id": {"$in": [campaign_id, _sender_doc(campaign_id)]}}),
+            session=session,
         )
 
     async def counters(self, campaign_id: str, *, session: Session = None) -> dict[str, int]:
         """Every counter of a campaign (zero when never counted)."""
-        doc = await self.metrics.find_one({"_id": campaign_id}, session=session) or {}
-        return {name: int(doc.get(name, 0)) for name in COUNTERS}
+        docs = await self.metrics.find(
+            {"_id": {"$in": [campaign_id, _sender_doc(campaign_id)]}}, session=session
+        )
+        return {name: sum(int(doc.get(name, 0)) for doc in docs) for name in COUNTERS}
 
     async def record_lead(
         self, lead_id: str, campaign_id: str, *, converted: bool, session: AsyncClientSession

@@ -6,11 +6,12 @@ brought in."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
-from campaigns.campaigns.domain import Step
+from campaigns.campaigns.domain import Reached, Step
 from campaigns.campaigns.repository import CampaignRepository
-from campaigns.campaigns.service import reach
+from campaigns.campaigns.service import reach_many
 from campaigns.metrics.domain import roi
 from campaigns.metrics.repository import MetricsRepository
 from crm_shared.auth import Access
@@ -58,17 +59,21 @@ async def campaign_metrics(rt: Runtime, access: Access, campaign_id: str) -> dic
     }
 
 
-async def record_delivery(
-    tx: Tx, tenant_id: str, event: NotificationSent | NotificationFailed
-) -> None:
-    """A campaign e-mail was sent, failed, or bounced (a permanent failure)."""
+def record_delivery(tx: Tx, tenant_id: str, event: NotificationSent | NotificationFailed) -> None:
+    """A campaign e-mail was sent, failed, or bounced (a permanent failure): recorded with
+    the other outcomes of the consumer's batch, in one bulk just before it commits."""
     if event.channel != "email" or not event.campaign_id or not event.contact_id:
         return
     if isinstance(event, NotificationSent):
         step = Step.SENT
     else:
         step = Step.BOUNCED if event.permanent else Step.FAILED
-    await reach(tx, tenant_id, event.campaign_id, event.contact_id, step)
+    steps = tx.buffer(("reach", tenant_id), partial(_reach_all, tx, tenant_id))
+    steps.append(Reached(event.campaign_id, event.contact_id, step))
+
+
+async def _reach_all(tx: Tx, tenant_id: str, steps: list[Reached]) -> None:
+    await reach_many(tx, tenant_id, steps)
 
 
 async def record_lead(tx: Tx, tenant_id: str, event: LeadCreated) -> None:
@@ -99,5 +104,5 @@ async def record_win(tx: Tx, tenant_id: str, event: DealWon) -> None:
     await metrics.record_deal(
         event.deal_id, campaign_id, event.amount, event.currency, session=tx.session
     )
-    for contact_id in event.contact_ids:
-        await reach(tx, tenant_id, campaign_id, contact_id, Step.CONVERTED)
+    converted = [Reached(campaign_id, c, Step.CONVERTED) for c in event.contact_ids]
+    await reach_many(tx, tenant_id, converted)
