@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -58,3 +59,26 @@ async def test_no_follow_up_when_the_transaction_rolls_back(uow: UnitOfWork) -> 
         await uow.run(work)
     assert ran == []
     assert await uow.db["items"].find_one({"_id": "b"}) is None
+
+
+async def test_transactions_beyond_the_limit_wait_their_turn(backend: Backend) -> None:
+    settings = ServiceSettings(mongo_url=backend.mongo_url, mongo_transactions_in_flight=2)
+    client: AsyncMongoClient[Document] = make_client(settings)
+    uow = UnitOfWork(client, client[unique_name("t_uow_")], settings)
+    open_now, most = 0, 0
+
+    async def work(tx: Tx) -> None:
+        nonlocal open_now, most
+        open_now += 1
+        most = max(most, open_now)
+        try:
+            await tx.db["items"].find_one({}, session=tx.session)
+            await asyncio.sleep(0.01)  # hold the transaction open across a switch
+        finally:
+            open_now -= 1
+
+    try:
+        await asyncio.gather(*(uow.run(work) for _ in range(12)))
+    finally:
+        await client.close()
+    assert most == 2

@@ -15,6 +15,10 @@ class ServiceSettings(BaseSettings):
     mongo_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
     mongo_db: str = ""
     mongo_retry_writes: bool = False
+    mongo_transactions_in_flight: int = Field(default=16, ge=1, le=1000)
+    """Transactions one process keeps open at once; the rest wait their turn in the
+    process (on the embedded server every session that ever ran a transaction slows each
+    later transaction statement, so unbounded concurrency under overload made it worse)."""
     mongo_timeout_ms: int = Field(default=3000, ge=100)
     mongo_heartbeat_ms: int = Field(default=1000, ge=500)
     """How often the client checks the server. One that stops answering is noticed within
