@@ -96,7 +96,13 @@ async def test_conversion_to_won_deal_across_services(platform: Platform) -> Non
         assert account["domain"] == "maju.co.id"
 
         async def deal_with_contact() -> dict[str, Any] | None:
-            deal = await _get(platform, "deals", f"/v1/deals/{ids['deal_id']}")
+            # the lead names its deal from the conversion on (the id is chosen there), so
+            # the deals service may not have created it yet
+            response = await deals.get(f"/v1/deals/{ids['deal_id']}", headers=platform.auth())
+            if response.status_code == 404:
+                return None
+            assert response.status_code == 200, response.text
+            deal: dict[str, Any] = response.json()
             linked = [c["contact_id"] for c in deal["contacts"]] == [ids["contact_id"]]
             return deal if linked and deal["account_id"] == ids["account_id"] else None
 
