@@ -45,6 +45,9 @@ HOST = "127.0.0.1"
 CHUNK = 256 * 1024
 RAW = CodecOptions(document_class=RawBSONDocument)
 UNKNOWN_PROCESS = "other"
+CLOSED = "closed"
+"""The client end of the connection was already closed when looked up (a client shut
+down right after connecting): its requests are not counted (nor forwarded)."""
 
 KAFKA_APIS: Mapping[int, str] = {
     0: "Produce",
@@ -280,10 +283,11 @@ def _socket_inode(client_port: int, server_port: int) -> str | None:
 
 def owner_of(owners: Mapping[str, int], client_port: int, server_port: int) -> str:
     """Which of ``owners`` (name -> PID) holds the TCP socket 127.0.0.1:``client_port`` ->
-    :``server_port``; :data:`UNKNOWN_PROCESS` if none does (or ``/proc`` cannot tell)."""
+    :``server_port``; :data:`CLOSED` if no process holds it any more (``/proc`` lists it
+    without an inode, or not at all), :data:`UNKNOWN_PROCESS` if none of ``owners`` does."""
     inode = _socket_inode(client_port, server_port)
-    if inode is None:
-        return UNKNOWN_PROCESS
+    if inode is None or inode == "0":
+        return CLOSED
     target = f"socket:[{inode}]"
     for name, pid in owners.items():
         try:
@@ -347,6 +351,8 @@ class Proxy:
             process = await asyncio.to_thread(
                 owner_of, self._owners(), client_port, self.listen_port
             )
+            if process == CLOSED:
+                return  # the client let go of it first: nothing it sent can be answered
             upstream_reader, upstream_writer = await asyncio.open_connection(
                 HOST, self.upstream_port
             )
