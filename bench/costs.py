@@ -94,7 +94,7 @@ from bench.platform import PLATFORM, admin, start_services
 from bench.report import Figure
 from bench.runner import Results, run_benchmark
 from crm_devstack.servers import free_port
-from crm_devstack.services import local_settings
+from crm_devstack.services import LONG_RUNNING_ENV, local_settings
 from crm_devstack.testing import TokenMinter, unique_name
 from crm_shared.settings import ServiceSettings
 
@@ -217,8 +217,9 @@ def smtp_sink() -> Iterator[tuple[int, campaign_mail.Counter]]:
 
 
 def start_platform(stack: Stack, run: Run, smtp_port: int) -> dict[str, str]:
-    """Every service and the gateway with ``crm up``'s settings (e-mail to ``smtp_port``,
-    webhooks allowed to loopback receivers); their base URLs."""
+    """Every service and the gateway with ``crm up``'s settings (the group and database
+    heartbeats of a platform left running, e-mail to ``smtp_port``, webhooks allowed to
+    loopback receivers); their base URLs."""
     ports = {name: free_port() for name in PLATFORM}
     settings = local_settings(
         gateway_port=ports["gateway"],
@@ -227,7 +228,9 @@ def start_platform(stack: Stack, run: Run, smtp_port: int) -> dict[str, str]:
         service_secret="bench-service-secret",
     )
     settings["notifications"]["WEBHOOK_ALLOW_HOSTS"] = '["127.0.0.1"]'
-    return start_services(stack, run, PLATFORM, service_settings=settings, ports=ports)
+    return start_services(
+        stack, run, PLATFORM, extra_env=LONG_RUNNING_ENV, service_settings=settings, ports=ports
+    )
 
 
 def bulk_update_paths(urls: Mapping[str, str]) -> dict[str, list[str]]:

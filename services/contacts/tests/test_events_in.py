@@ -18,6 +18,7 @@ from crm_shared.events.catalogue import (
     LeadConverted,
 )
 from crm_shared.events.envelope import CloudEvent
+from crm_shared.ids import new_id
 
 from .conftest import ContactsHarness
 
@@ -36,7 +37,15 @@ async def _publish(
     )
 
 
-def _converted(lead_id: str, email: str, account: str | None = "PT Konversi") -> LeadConverted:
+def _converted(
+    lead_id: str,
+    email: str,
+    account: str | None = "PT Konversi",
+    *,
+    chosen: tuple[str, str] | None = None,
+) -> LeadConverted:
+    """A conversion; ``chosen``: the (contact, account) ids it chose for new records."""
+    contact_id, account_id = chosen or (None, None)
     return LeadConverted(
         lead_id=lead_id,
         converted_by="user_s",
@@ -45,9 +54,15 @@ def _converted(lead_id: str, email: str, account: str | None = "PT Konversi") ->
         source="web",
         tags=["webinar"],
         contact=ConvertedContact(
-            first_name="Rina", last_name="Putri", email=email, phone="+6281234567890"
+            contact_id=contact_id,
+            first_name="Rina",
+            last_name="Putri",
+            email=email,
+            phone="+6281234567890",
         ),
-        account=ConvertedAccount(name=account, domain="konversi.co.id") if account else None,
+        account=ConvertedAccount(name=account, domain="konversi.co.id", new_account_id=account_id)
+        if account
+        else None,
     )
 
 
@@ -73,7 +88,8 @@ async def _contact_where(contacts: ContactsHarness, contact_id: str, **expected:
 
 async def test_lead_converted_creates_once_then_links(contacts: ContactsHarness) -> None:
     async with contacts.reader() as reader:
-        event = _converted("lead_1", "rina@konversi.co.id")
+        chosen = (new_id("con"), new_id("acc"))
+        event = _converted("lead_1", "rina@konversi.co.id", chosen=chosen)
         envelope = await _publish(contacts, "leads", event)
         await _publish(contacts, "leads", event, envelope)  # redelivery: same event id
 
@@ -87,12 +103,15 @@ async def test_lead_converted_creates_once_then_links(contacts: ContactsHarness)
         [account] = (await contacts.get("/v1/accounts"))["items"]
         assert account["domain"] == "konversi.co.id" and contact["account_id"] == account["id"]
         assert account["source_lead_id"] == "lead_1"
+        assert (contact["id"], account["id"]) == chosen  # the ids the conversion chose
 
         # A second lead of the same person and company links instead of duplicating.
         await contacts.client.patch(
             f"/v1/contacts/{contact['id']}", json={"account_id": None}, headers=contacts.auth()
         )
-        await _publish(contacts, "leads", _converted("lead_2", "RINA@konversi.co.id"))
+        second = (new_id("con"), new_id("acc"))
+        relinked = _converted("lead_2", "RINA@konversi.co.id", chosen=second)
+        await _publish(contacts, "leads", relinked)
         await eventually(
             lambda: len(contacts.events(reader, "ContactUpdated")) >= 2, timeout=30, what="link"
         )

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from deals.contacts.domain import converted_parties
 from deals.deals.domain import StageMove, counterpart_stage, plan_move
 from deals.pipelines.domain import (
     DEFAULT_STAGES,
@@ -279,3 +280,27 @@ def test_trailing_months_cross_the_year() -> None:
         "2026-01",
         "2026-02",
     ]
+
+
+def test_converted_parties_replace_the_chosen_ones_unless_changed_since() -> None:
+    chosen = {"contact_id": "con_new", "account_id": "acc_new"}
+    primary = [{"contact_id": "con_new", "role": "primary"}]
+    # created as chosen: nothing changes
+    assert converted_parties(primary, "acc_new", chosen, "con_new", "acc_new") == (
+        primary,
+        "acc_new",
+    )
+    # linked to an existing contact and account: they replace the chosen ones, role kept
+    others = [*primary, {"contact_id": "con_x", "role": "decision_maker"}]
+    assert converted_parties(others, "acc_new", chosen, "con_old", "acc_old") == (
+        [{"contact_id": "con_old", "role": "primary"}, others[1]],
+        "acc_old",
+    )
+    # an account changed on the deal since is kept; a contact without one keeps the deal's
+    assert converted_parties(primary, "acc_mine", chosen, "con_new", "acc_old")[1] == "acc_mine"
+    assert converted_parties(primary, "acc_new", chosen, "con_new", None)[1] == "acc_new"
+    # a deal from before the ids were chosen gets the contact as primary and its account
+    assert converted_parties([], None, {}, "con_old", "acc_old") == (
+        [{"contact_id": "con_old", "role": "primary"}],
+        "acc_old",
+    )

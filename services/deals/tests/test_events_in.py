@@ -12,6 +12,7 @@ from crm_shared.events.catalogue import (
     ContactDeleted,
     ContactSnapshot,
     ContactUpdated,
+    ConvertedAccount,
     ConvertedContact,
     ConvertedDeal,
     LeadConverted,
@@ -117,6 +118,62 @@ async def test_contact_of_the_conversion_joins_the_deal_either_order(deals: Deal
     assert deal["account_id"] == "acct_maju" and deal["version"] == 2
     listed = await deals.deals(contact_id=late_contact)
     assert [d["id"] for d in listed] == [deal["id"]]
+
+
+async def test_the_deal_opens_with_the_chosen_parties_and_takes_the_linked_ones(
+    deals: DealsHarness,
+) -> None:
+    # the conversion chose a new contact and account: the deal has them at once, and the
+    # contact created with those ids changes nothing
+    lead_id, contact_id, account_id = new_id("lead"), new_id("con"), new_id("acc")
+    chosen = _converted(lead_id).model_copy(
+        update={
+            "contact": ConvertedContact(contact_id=contact_id, last_name="Dewi"),
+            "account": ConvertedAccount(name="Maju", new_account_id=account_id),
+        }
+    )
+    await deals.publish("leads", chosen)
+    deal = await eventually(lambda: _deal_of(deals, lead_id), what="deal with its parties")
+    assert [c["contact_id"] for c in deal["contacts"]] == [contact_id]
+    assert deal["account_id"] == account_id and "conversion_parties" not in deal
+    created = _contact(contact_id, lead_id=lead_id)
+    same = created.model_copy(
+        update={"contact": created.contact.model_copy(update={"account_id": account_id})}
+    )
+    seen = await deals.publish("contacts", same)
+    await eventually(lambda: deals.handled(seen), what="created contact handled")
+    deal = await _deal_of(deals, lead_id)
+    assert deal is not None and deal["version"] == 1  # nothing to link
+    assert deal["contacts"][0]["name"] == "Sari Dewi"
+
+    # another conversion was linked to an existing contact and account instead: they
+    # replace the chosen ones
+    other_lead, existing = new_id("lead"), new_id("con")
+    await deals.publish(
+        "leads",
+        _converted(other_lead).model_copy(
+            update={
+                "contact": ConvertedContact(contact_id=new_id("con"), last_name="Dewi"),
+                "account": ConvertedAccount(name="Maju", new_account_id=new_id("acc")),
+            }
+        ),
+    )
+    await eventually(lambda: _deal_of(deals, other_lead), what="deal of the linked lead")
+    linked = ContactUpdated(
+        contact_id=existing,
+        contact=_contact(existing).contact,
+        changed_fields=["lifecycle_stage"],
+        converted_lead_id=other_lead,
+    )
+    await deals.publish("contacts", linked)
+
+    async def relinked() -> dict[str, Any] | None:
+        found = await _deal_of(deals, other_lead)
+        return found if found and found["version"] == 2 else None
+
+    deal = await eventually(relinked, what="existing contact and account on the deal")
+    assert [c["contact_id"] for c in deal["contacts"]] == [existing]
+    assert deal["account_id"] == "acct_maju"
 
 
 async def test_contact_and_conversion_handled_at_once_still_meet(deals: DealsHarness) -> None:

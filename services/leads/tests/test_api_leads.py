@@ -186,6 +186,9 @@ async def test_convert_publishes_once_and_twice_is_409(leads: LeadsHarness) -> N
     converted = [e for e in events if e.type == "LeadConverted"]
     assert len(converted) == 1
     data = converted[0].data
+    assert data["contact"].pop("contact_id").startswith("con_")  # chosen for a new contact
+    assert data["account"]["new_account_id"].startswith("acc_")
+    assert data["deal"]["deal_id"] == first.json()["converted"]["deal_id"]
     assert data["contact"] == {
         "first_name": "Citra",
         "last_name": "Wijaya",

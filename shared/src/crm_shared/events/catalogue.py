@@ -135,6 +135,11 @@ class ConvertedContact(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
+    contact_id: str | None = None
+    """The id a new contact is created with (chosen at the conversion, so downstream
+    creation is idempotent on it); when a contact with the same e-mail exists, that one is
+    linked instead and ContactUpdated names the lead. Absent in events of versions before
+    it was chosen there."""
     first_name: str | None = None
     last_name: str
     email: str | None = None
@@ -152,6 +157,9 @@ class ConvertedAccount(BaseModel):
     website: str | None = None
     domain: str | None = None
     account_id: str | None = None
+    new_account_id: str | None = None
+    """The id a new account is created with when none was chosen or found (chosen at the
+    conversion); absent in events of versions before it was chosen there."""
 
 
 class ConvertedDeal(BaseModel):

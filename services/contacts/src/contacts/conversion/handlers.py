@@ -1,5 +1,6 @@
-"""LeadConverted: create the contact (and account), or link the lead to the existing
-contact by e-mail and to the account the user chose, else by domain, else by exact name.
+"""LeadConverted: create the contact (and account) with the ids the conversion chose, or
+link the lead to the existing contact by e-mail and to the account the user chose, else by
+domain, else by exact name.
 
 Redelivery is a no-op through the inbox; two conversions racing for the same e-mail or
 domain are decided by the unique indexes (the loser's transaction fails, is retried by the
@@ -60,7 +61,7 @@ async def _account_for(
         return str(found["_id"]), []
     website = event.account.website
     doc: Document = {
-        "_id": new_id("acc"),
+        "_id": event.account.new_account_id or new_id("acc"),
         "name": event.account.name[:200],
         "domain": domain,
         "website": normalize_website(website) if website else None,
@@ -101,6 +102,7 @@ async def on_lead_converted(envelope: CloudEvent, event: LeadConverted, tx: Tx) 
             lifecycle_stage=LifecycleStage.PROSPECT,
         )
         doc = build_contact(data, owner_id=event.owner_id)
+        doc["_id"] = person.contact_id or doc["_id"]
         doc["source_lead_id"] = event.lead_id
         await contacts.insert(doc, session=tx.session)
         created = ContactCreated(

@@ -40,3 +40,23 @@ def without_contact(
         if all(c["contact_id"] != entry["contact_id"] for c in out):
             out.append(entry)
     return out
+
+
+def converted_parties(
+    contacts: Sequence[dict[str, Any]],
+    account_id: str | None,
+    chosen: dict[str, Any],
+    contact_id: str,
+    contact_account_id: str | None,
+) -> tuple[DealContacts, str | None]:
+    """A converted lead's deal once its contact is known: ``contact_id`` replaces the
+    contact the conversion chose (``chosen``, when the lead was linked to an existing
+    contact instead) and joins as primary; the contact's account replaces the chosen
+    account unless the deal's account was changed since (or the contact has none)."""
+    out = list(contacts)
+    if chosen.get("contact_id") and chosen["contact_id"] != contact_id:
+        out = without_contact(out, chosen["contact_id"], contact_id)
+    out = with_contact(out, contact_id)
+    if account_id is None or account_id == chosen.get("account_id"):
+        account_id = contact_account_id or account_id
+    return out, account_id

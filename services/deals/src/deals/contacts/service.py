@@ -6,7 +6,7 @@ from __future__ import annotations
 from crm_shared.events.catalogue import ContactSnapshot
 from crm_shared.mongo.scoped import Document
 from crm_shared.uow import Tx
-from deals.contacts.domain import with_contact, without_contact
+from deals.contacts.domain import converted_parties, without_contact
 from deals.contacts.repository import ContactProjection
 from deals.deals.repository import DealRepository, derived_fields
 
@@ -27,8 +27,8 @@ async def project_contact(
 async def link_converted_deal(
     tx: Tx, tenant_id: str, lead_id: str, contact_id: str, account_id: str | None
 ) -> None:
-    """Give the deal opened by converting ``lead_id`` (if it exists yet) its contact, and
-    the contact's account unless it has one.
+    """Give the deal opened by converting ``lead_id`` (if it exists yet) its contact and
+    the contact's account (see :func:`converted_parties`); no write when it has them.
 
     Called from both sides of a conversion, each after writing its own half (the contact
     projected; the deal committed): whichever of the two events is handled second links
@@ -37,8 +37,13 @@ async def link_converted_deal(
     deal = await deals.by_source_lead(lead_id)
     if deal is None:
         return
-    contacts = with_contact(deal.get("contacts") or [], contact_id)
-    account_id = deal.get("account_id") or account_id
+    contacts, account_id = converted_parties(
+        deal.get("contacts") or [],
+        deal.get("account_id"),
+        deal.get("conversion_parties") or {},
+        contact_id,
+        account_id,
+    )
     if contacts == deal.get("contacts") and account_id == deal.get("account_id"):
         return
     fields = {"contacts": contacts, "account_id": account_id}

@@ -449,25 +449,40 @@ async def board(
     return {"pipeline_id": pipeline["_id"], "name": pipeline["name"], "stages": out}
 
 
+def _chosen_parties(event: LeadConverted) -> tuple[str | None, str | None] | None:
+    """The contact and account ids the conversion chose (the account the user picked,
+    else the one a new account gets); ``None`` for events before they were chosen."""
+    if event.contact.contact_id is None:
+        return None
+    account = event.account
+    account_id = (account.account_id or account.new_account_id) if account else None
+    return event.contact.contact_id, account_id
+
+
 async def create_from_lead(tx: Tx, tenant_id: str, event: LeadConverted) -> None:
-    """Open the deal a lead conversion asked for, in the default pipeline's first stage.
+    """Open the deal a lead conversion asked for, in the default pipeline's first stage,
+    with the contact and account the conversion chose (recorded as ``conversion_parties``).
 
     The deal is unique per lead (an index on ``source_lead_id``): another event for the
     same lead fails the insert and raises :class:`AlreadyApplied` (the consumer counts it
     a duplicate), which spares a read; a redelivery after the deal was deleted is stopped
-    by the inbox key. If the contact of the conversion is already projected, the deal gets
-    it (and its account) at once; if not, a follow-up after the commit links a contact
-    projected meanwhile (the contact's own handler links it if it comes later). Reads
-    run outside the transaction, which holds only the writes (the embedded server
-    serialises transaction statements). The default pipeline comes from the pipelines
-    cache.
+    by the inbox key. The contacts service may link the lead to an existing contact or
+    account instead of creating the chosen ones: the contact's event replaces them on the
+    deal, and a follow-up after the commit does so for a contact projected meanwhile (when
+    both events are handled at once, one of the two sees the other's write). Events from
+    before the ids were chosen take the contact from the projection, if there yet. The
+    default pipeline comes from the pipelines cache.
     """
     draft = event.deal
     if draft is None:
         return
     pipeline = await pipeline_or_default(tx.uow, tenant_id, None)
     stage = first_open_stage(stages_of(pipeline))
-    contact = await ContactProjection(tx.db, tenant_id).converted_from(event.lead_id)
+    chosen = _chosen_parties(event)
+    if chosen is None:
+        contact = await ContactProjection(tx.db, tenant_id).converted_from(event.lead_id)
+        chosen = (contact["_id"], contact.get("account_id")) if contact else (None, None)
+    contact_id, account_id = chosen
     doc = new_deal(
         name=draft.name,
         pipeline_id=pipeline["_id"],
@@ -476,21 +491,21 @@ async def create_from_lead(tx: Tx, tenant_id: str, event: LeadConverted) -> None
         currency=draft.currency,
         probability=resolve_probability(stage, None),
         expected_close_date=draft.expected_close_date,
-        contacts=[{"contact_id": contact["_id"], "role": PRIMARY}] if contact else [],
-        account_id=contact.get("account_id") if contact else None,
+        contacts=[{"contact_id": contact_id, "role": PRIMARY}] if contact_id else [],
+        account_id=account_id,
         owner_id=event.owner_id,
         campaign_id=event.campaign_id,
         source_lead_id=event.lead_id,
         created_by=event.converted_by,
         deal_id=draft.deal_id,
     )
+    doc["conversion_parties"] = {"contact_id": contact_id, "account_id": account_id}
     link_late = functools.partial(_link_late_contact, tx.uow, tenant_id, event.lead_id)
     try:
         await insert_deal(tx, tenant_id, doc, created_by=event.converted_by)
     except DuplicateKeyError as exc:
         raise AlreadyApplied(event.lead_id, mend=link_late) from exc
-    if contact is None:
-        tx.then(link_late)
+    tx.then(link_late)
 
 
 async def _link_late_contact(uow: UnitOfWork, tenant_id: str, lead_id: str) -> None:

@@ -9,7 +9,7 @@ from crm_shared.events.catalogue import DealSnapshot
 from crm_shared.fields import from_bson
 from crm_shared.views import HIDDEN_ALWAYS, document_view
 
-_HIDDEN = HIDDEN_ALWAYS | {"contact_ids"}
+_HIDDEN = HIDDEN_ALWAYS | {"contact_ids", "conversion_parties"}
 
 
 def contact_ids(doc: Mapping[str, Any]) -> list[str]:

@@ -316,8 +316,10 @@ async def convert_lead(
     # read outside the transaction (it holds only writes); the versioned update below
     # refuses the conversion if the lead changed since
     current = visible(access, await repo.get(lead_id), "lead")
-    # the deal's id is chosen here, so the lead records it now and LeadConverted tells it
+    # the ids of what the conversion creates are chosen here: LeadConverted tells them, so
+    # the deal is opened with its contact and account, and each creation is idempotent
     deal_id = new_id("deal") if request.create_deal else None
+    contact_id = new_id("con")
 
     async def work(tx: Tx) -> Document:
         try:
@@ -356,6 +358,7 @@ async def convert_lead(
                 campaign_id=current.get("campaign_id"),
                 tags=current.get("tags") or [],
                 contact=ConvertedContact(
+                    contact_id=contact_id,
                     first_name=current.get("first_name"),
                     last_name=current["last_name"],
                     email=current.get("email"),
@@ -367,6 +370,7 @@ async def convert_lead(
                     website=website,
                     domain=domain,
                     account_id=request.account_id,
+                    new_account_id=new_id("acc"),
                 )
                 if account_name
                 else None,
