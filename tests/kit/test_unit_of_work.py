@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -61,24 +62,47 @@ async def test_no_follow_up_when_the_transaction_rolls_back(uow: UnitOfWork) -> 
     assert await uow.db["items"].find_one({"_id": "b"}) is None
 
 
-async def test_transactions_beyond_the_limit_wait_their_turn(backend: Backend) -> None:
+async def test_transactions_beyond_the_limit_wait_their_turn_on_kept_sessions(
+    backend: Backend,
+) -> None:
     settings = ServiceSettings(mongo_url=backend.mongo_url, mongo_transactions_in_flight=2)
     client: AsyncMongoClient[Document] = make_client(settings)
     uow = UnitOfWork(client, client[unique_name("t_uow_")], settings)
     open_now, most = 0, 0
+    sessions: set[bytes] = set()
 
-    async def work(tx: Tx) -> None:
+    async def work(tx: Tx, *, fail: bool = False) -> None:
         nonlocal open_now, most
         open_now += 1
         most = max(most, open_now)
+        sessions.add(bytes(tx.session.session_id["id"]))
         try:
             await tx.db["items"].find_one({}, session=tx.session)
             await asyncio.sleep(0.01)  # hold the transaction open across a switch
+            if fail:
+                raise LookupError("the work failed")
         finally:
             open_now -= 1
 
+    async def failing() -> None:
+        with pytest.raises(LookupError):
+            await uow.run(partial(work, fail=True))
+
+    async def transactions() -> None:
+        await asyncio.gather(*(uow.run(work) for _ in range(12)), failing(), failing())
+        await asyncio.gather(*(uow.run(work) for _ in range(6)))
+
+    async def reading(done: asyncio.Task[None]) -> None:
+        while not done.done():
+            await asyncio.gather(*(uow.db["items"].find_one({}) for _ in range(20)))
+
+    # plain reads all along keep taking and returning the driver's pooled sessions; the
+    # transactions stay on their two
     try:
-        await asyncio.gather(*(uow.run(work) for _ in range(12)))
+        running = asyncio.create_task(transactions())
+        await asyncio.gather(running, reading(running))
+        await uow.close()
     finally:
         await client.close()
     assert most == 2
+    assert len(sessions) == 2

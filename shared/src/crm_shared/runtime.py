@@ -82,4 +82,6 @@ class Runtime:
         await asyncio.gather(*(c.stop() for c in self.consumers), return_exceptions=True)
         with contextlib.suppress(Exception):
             await self.relay.stop()
+        with contextlib.suppress(Exception):
+            await self.uow.close()
         await self.client.close()

@@ -64,9 +64,13 @@ def _end_orphan(client: AsyncMongoClient[Any], session_id: Mapping[str, Any]) ->
 
 
 async def run_in_transaction(
-    client: AsyncMongoClient[Any], work: Callable[[AsyncClientSession], Awaitable[T]]
+    client: AsyncMongoClient[Any],
+    work: Callable[[AsyncClientSession], Awaitable[T]],
+    *,
+    session: AsyncClientSession | None = None,
 ) -> T:
-    """Run ``work(session)`` in a transaction and commit once.
+    """Run ``work(session)`` in a transaction and commit once, on ``session`` (one of
+    ``client``'s, kept by the caller for the next transaction) or on a new session.
 
     The whole callback is run again on a transient conflict (WriteConflict happens even
     for disjoint inserts on the embedded server), with jittered backoff, so ``work`` must be
@@ -75,28 +79,38 @@ async def run_in_transaction(
     retried for up to two minutes (a commit that fails that way has an unknown outcome),
     and the transaction it cut off is ended on the server once it answers again.
     """
+    if session is None:
+        async with client.start_session() as fresh:
+            return await _transact(client, fresh, work)
+    return await _transact(client, session, work)
+
+
+async def _transact(
+    client: AsyncMongoClient[Any],
+    session: AsyncClientSession,
+    work: Callable[[AsyncClientSession], Awaitable[T]],
+) -> T:
     started = time.monotonic()
     attempt = 0
-    async with client.start_session() as session:
-        while True:
-            await session.start_transaction(
-                read_concern=ReadConcern("snapshot"),
-                write_concern=WriteConcern("majority"),
-                read_preference=ReadPreference.PRIMARY,
+    while True:
+        await session.start_transaction(
+            read_concern=ReadConcern("snapshot"),
+            write_concern=WriteConcern("majority"),
+            read_preference=ReadPreference.PRIMARY,
+        )
+        try:
+            result = await work(session)
+            await session.commit_transaction()
+        except BaseException as exc:
+            if session.in_transaction:
+                await session.abort_transaction()
+            if isinstance(exc, ConnectionFailure):
+                _end_orphan(client, session.session_id)
+            if not _conflict(exc) or time.monotonic() - started >= CONFLICT_RETRY_LIMIT_S:
+                raise
+            attempt += 1
+            await asyncio.sleep(
+                random.random() * min(_BACKOFF_INITIAL_S * 1.5**attempt, _BACKOFF_MAX_S)
             )
-            try:
-                result = await work(session)
-                await session.commit_transaction()
-            except BaseException as exc:
-                if session.in_transaction:
-                    await session.abort_transaction()
-                if isinstance(exc, ConnectionFailure):
-                    _end_orphan(client, session.session_id)
-                if not _conflict(exc) or time.monotonic() - started >= CONFLICT_RETRY_LIMIT_S:
-                    raise
-                attempt += 1
-                await asyncio.sleep(
-                    random.random() * min(_BACKOFF_INITIAL_S * 1.5**attempt, _BACKOFF_MAX_S)
-                )
-                continue
-            return result
+            continue
+        return result
