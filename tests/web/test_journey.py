@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Locator, Page, ViewportSize, expect
 
+from bench.console_scroll import DASHBOARD_READY_AFTER_LOGIN
 from crm_devstack.testing import eventually, unique_name
 from tests.web.conftest import BrowserPage, Console, drag, open_page
-from tests.web.test_console import DASHBOARD_READY_AFTER_LOGIN, log_in
+from tests.web.test_console import log_in
 
 WIDE = ViewportSize(width=2600, height=1100)
 """Wide enough for the default pipeline's nine columns side by side."""
@@ -73,7 +74,7 @@ async def test_a_sales_teams_day_across_the_console(
     await expect(figures.get_by_text("No deal was closed in this period yet.")).to_be_visible()
     ready_ms = await page.evaluate(DASHBOARD_READY_AFTER_LOGIN)
     print(f"journey: dashboard ready {ready_ms:.0f} ms after the log-in")
-    assert 0 < ready_ms <= 1500
+    assert ready_ms > 0  # both marks were set; the time itself is a benchmark's figure
     nav = page.get_by_role("navigation", name="Sections")
 
     # a new lead, assigned to the salesperson, who hears of it live

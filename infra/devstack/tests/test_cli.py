@@ -34,6 +34,21 @@ def free_port_range(count: int = DATABASES) -> int:
     raise AssertionError(f"no {count} consecutive free ports found")
 
 
+def _hold_port_in_range(offset: int) -> tuple[int, socket.socket]:
+    """A free range's first port and a socket bound to the one at ``offset`` in it (a
+    range found free can be taken by another process before the bind: try another)."""
+    for _ in range(20):
+        base = free_port_range()
+        sock = socket.socket()
+        try:
+            sock.bind(("127.0.0.1", base + offset))
+        except OSError:
+            sock.close()
+            continue
+        return base, sock
+    raise AssertionError("every free range found was taken before it could be bound")
+
+
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh working directory; stops whatever a test left in its state file."""
@@ -125,9 +140,8 @@ def test_up_detach_status_refuse_and_down(workdir: Path) -> None:
 @pytest.mark.parametrize("offset", [0, 2])
 def test_up_on_a_taken_port_fails_cleanly(workdir: Path, offset: int) -> None:
     """Any of the database servers' ports: the first (``--mongo-port``) or deals' (+2)."""
-    base = free_port_range()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", base + offset))
+    base, taken = _hold_port_in_range(offset)
+    with taken as sock:
         sock.listen(1)
         args = ["up", "--detach", "--broker-port", str(free_port()), "--mongo-port", str(base)]
         result = runner.invoke(cli.app, args)
