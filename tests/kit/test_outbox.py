@@ -177,3 +177,50 @@ async def test_commits_and_scans_interleaved_publish_each_event_once_in_order(
     finally:
         await relay.stop()
         await client.close()
+
+
+async def test_a_transactions_batch_of_events_is_stored_in_few_rows_and_leaves_in_order(
+    backend: Backend, minter: TokenMinter
+) -> None:
+    """1,200 events of one transaction take three outbox rows (500, 500, 200) and reach
+    Kafka once each, in order; the relay publishes whole rows, about ``outbox_batch_size``
+    records at a time, beside the single-event rows of other transactions."""
+    values = isolated_settings(backend, minter, "leads") | {"outbox_batch_size": 700}
+    settings = ServiceSettings(service_name="leads", **values)
+    client = make_client(settings)
+    db = service_database(client, settings)
+    relay = OutboxRelay(db, EventProducer(settings), settings, topics={settings.topic("leads"): 1})
+    uow = UnitOfWork(client, db, settings)
+    many = [LeadDeleted(lead_id="lead_bulk", deleted_by=f"u{n}") for n in range(1200)]
+
+    async def bulk(tx: Tx) -> None:
+        await tx.emit_many(many, tenant_id="t1")
+
+    async def single(tx: Tx) -> None:
+        await tx.emit(LeadDeleted(lead_id="lead_one", deleted_by="alone"), tenant_id="t1")
+
+    try:
+        await uow.run(single)
+        await uow.run(bulk)
+        await uow.run(single)
+        rows = await db["outbox"].find({}).sort("_id", 1).to_list()
+        assert [len(row.get("records", [row])) for row in rows] == [1, 500, 500, 200, 1]
+        async with TopicReader(settings.kafka_bootstrap, settings.topic("leads")) as reader:
+            relay.start()
+            records = await reader.wait_for_count(1202, timeout=60)
+
+            async def drained() -> bool:
+                return await db["outbox"].count_documents({}) == 0
+
+            await eventually(drained, what="the outbox drained")
+        assert relay.published == 1202
+        events = [parse_envelope(r.value) for r in records]
+        assert len({e.id for e in events}) == 1202
+        assert [e.data["deleted_by"] for e in events] == [
+            "alone",
+            *(f"u{n}" for n in range(1200)),
+            "alone",
+        ]
+    finally:
+        await relay.stop()
+        await client.close()

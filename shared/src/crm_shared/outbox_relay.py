@@ -4,7 +4,8 @@ One relay per service instance runs; only the holder of the lease document publi
 so with several instances exactly one publishes at a time and a dead holder is
 replaced once its lease expires. Commits of this process wake the relay at once; with
 several instances, ``outbox_watch`` wakes it by a change stream on the outbox for commits
-of the others, and a slow scan (``outbox_poll_interval_s``) is the safety net. Rows are
+of the others, and a slow scan (``outbox_poll_interval_s``) is the safety net. A row
+holds one event or a transaction's batch (:mod:`crm_shared.outbox_rows`). Rows are
 sent with ``acks=all`` and deleted only after the broker acknowledged them; a re-send
 after a crash reuses the row's event id, which consumers' inboxes deduplicate. Sent rows
 are deleted, keeping the hot collection small (large collections make the embedded
@@ -26,6 +27,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from crm_shared.ids import utcnow
 from crm_shared.kafka.producer import EventProducer, OutgoingRecord
 from crm_shared.kafka.topics import TopicKeeper
+from crm_shared.outbox_rows import unpack
 from crm_shared.settings import ServiceSettings
 from crm_shared.uow import OUTBOX_COLLECTION
 
@@ -122,33 +124,26 @@ class OutboxRelay:
         if not self._producer.started:
             await self._producer.start()
 
-    async def _publish_batch(self) -> int:
-        rows = (
-            await self._db[OUTBOX_COLLECTION]
-            .find({})
-            .sort("_id", 1)
-            .limit(self._settings.outbox_batch_size)
-            .to_list()
-        )
-        if not rows:
-            return 0
-        records = [
-            OutgoingRecord(
-                topic=row["topic"],
-                key=row["key"],
-                value=bytes(row["value"]),
-                headers=[(k, bytes(v)) for k, v in row["headers"]],
-                event_type=row["type"],
-                event_id=row["_id"],
-                traceparent=row.get("traceparent"),
-            )
-            for row in rows
-        ]
+    async def _publish_batch(self) -> bool:
+        """Publish the oldest rows' records (about ``outbox_batch_size`` of them), then
+        delete those rows; whether the outbox is drained."""
+        limit = self._settings.outbox_batch_size
+        rows = await self._db[OUTBOX_COLLECTION].find({}).sort("_id", 1).limit(limit).to_list()
+        taken: list[Any] = []
+        records: list[OutgoingRecord] = []
+        for row in rows:
+            found = unpack(row)
+            if taken and len(records) + len(found) > limit:
+                break
+            taken.append(row["_id"])
+            records.extend(_outgoing(record) for record in found)
+        if not taken:
+            return True
         await self._topics.ensure()  # before the producer's first metadata request for them
         await self._producer.publish(records)
-        await self._db[OUTBOX_COLLECTION].delete_many({"_id": {"$in": [r["_id"] for r in rows]}})
-        self.published += len(rows)
-        return len(rows)
+        await self._db[OUTBOX_COLLECTION].delete_many({"_id": {"$in": taken}})
+        self.published += len(records)
+        return len(taken) == len(rows) < limit
 
     async def _run(self) -> None:
         backoff = 0.1
@@ -163,10 +158,10 @@ class OutboxRelay:
                     await self._idle(self._settings.outbox_lease_s / 3)
                     continue
                 await self._ensure_producer()
-                sent = await self._publish_batch()
+                drained = await self._publish_batch()
                 self.last_error = None
                 backoff = 0.1
-                if sent < self._settings.outbox_batch_size:
+                if drained:
                     # drained: a commit meanwhile has set the wake-up, so no re-read is needed
                     await self._idle(self._settings.outbox_poll_interval_s)
             except asyncio.CancelledError:
@@ -201,3 +196,15 @@ class OutboxRelay:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
         self._wake.clear()
+
+
+def _outgoing(record: dict[str, Any]) -> OutgoingRecord:
+    return OutgoingRecord(
+        topic=record["topic"],
+        key=record["key"],
+        value=bytes(record["value"]),
+        headers=[(k, bytes(v)) for k, v in record["headers"]],
+        event_type=record["type"],
+        event_id=record["_id"],
+        traceparent=record.get("traceparent"),
+    )

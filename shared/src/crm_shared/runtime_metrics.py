@@ -54,7 +54,7 @@ async def runtime_families(app: FastAPI) -> list[Metric]:
         for name, family in counters.items():
             family.add_metric([group], getattr(runner.stats, name))
     published = CounterMetricFamily(
-        "crm_outbox_published", "Outbox rows this instance published to Kafka"
+        "crm_outbox_published", "Events this instance published to Kafka from its outbox"
     )
     published.add_metric([], runtime.relay.published)
     leader = GaugeMetricFamily(

@@ -20,6 +20,7 @@ from crm_shared.events.catalogue import EventData
 from crm_shared.events.envelope import CloudEvent, new_envelope
 from crm_shared.mongo.sessions import TransactionSessions
 from crm_shared.mongo.transactions import run_in_transaction
+from crm_shared.outbox_rows import pack
 from crm_shared.settings import ServiceSettings
 from crm_shared.telemetry import current_traceparent
 
@@ -117,7 +118,8 @@ class Tx:
         return (await self.emit_many([event], tenant_id=tenant_id))[0]
 
     async def emit_many(self, events: list[EventData], *, tenant_id: str) -> list[CloudEvent]:
-        """Write several events to the outbox in one round trip (bulk paths such as import)."""
+        """Write several events to the outbox in one round trip, batched into few rows
+        (bulk paths such as import; see :mod:`crm_shared.outbox_rows`)."""
         if not self._transactional:
             raise RuntimeError("events are emitted only inside a transaction (uow.run)")
         settings = self._uow.settings
@@ -150,7 +152,7 @@ class Tx:
                 }
             )
         if rows:
-            await self._uow.db[OUTBOX_COLLECTION].insert_many(rows, session=self.session)
+            await self._uow.db[OUTBOX_COLLECTION].insert_many(pack(rows), session=self.session)
             self.emitted += len(rows)
         return envelopes
 
