@@ -17,24 +17,33 @@ Status = Literal["waiting", "queued", "claimed", "done", "failed"]
 UNFINISHED: tuple[Status, ...] = ("waiting", "queued", "claimed")
 
 
-def queue_indexes(collection: str) -> list[CollectionIndexes]:
+GROUP_INDEXES = ("queue_group_seq", "queue_group_head")
+"""The indexes only a queue whose jobs form ordered groups needs."""
+
+
+def queue_indexes(collection: str, *, grouped: bool = True) -> list[CollectionIndexes]:
     """Indexes of a queue collection.
 
     ``(status, due_at)`` is the dispatchers' index (claims span tenants, like the
-    outbox); ``head`` makes a group's head unique (sparse: only heads have one); the API
-    lists of a queue's records use the tenant-first ones.
+    outbox); ``head`` makes a group's head unique (sparse: only heads have one) and
+    ``(tenant, group, seq)`` finds a group's next job: a queue whose jobs are never
+    grouped (``grouped=False``) drops both, since every index costs each claim and
+    settlement its upkeep; the API lists of a queue's records use the tenant-first ones.
     """
+    group_indexes = [
+        # not partial: the embedded server never plans a query on a partial index
+        index(
+            [("tenant_id", ASCENDING), ("group", ASCENDING), ("seq", ASCENDING)],
+            name="queue_group_seq",
+        ),
+        index([("head", ASCENDING)], name="queue_group_head", unique=True, sparse=True),
+    ]
     return [
         CollectionIndexes(
             collection,
             [
                 index([("status", ASCENDING), ("due_at", ASCENDING)], name="queue_due"),
-                # not partial: the embedded server never plans a query on a partial index
-                index(
-                    [("tenant_id", ASCENDING), ("group", ASCENDING), ("seq", ASCENDING)],
-                    name="queue_group_seq",
-                ),
-                index([("head", ASCENDING)], name="queue_group_head", unique=True, sparse=True),
+                *(group_indexes if grouped else []),
                 index(
                     [("tenant_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
                     name="tenant_created",
@@ -49,6 +58,7 @@ def queue_indexes(collection: str) -> list[CollectionIndexes]:
                     name="tenant_status_created",
                 ),
             ],
+            retired=() if grouped else GROUP_INDEXES,
         )
     ]
 

@@ -22,6 +22,7 @@ def email_consumer(settings: ServiceSettings, enqueue: EnqueueOnCommit) -> Consu
         group=settings.service_name,
         topics=[settings.topic("campaigns")],
         handlers={"EmailRequested": partial(email_requested, enqueue)},
+        inbox=False,  # a delivery's id is its request's: a redelivery queues nothing more
     )
 
 

@@ -28,7 +28,7 @@ NEWEST_FIRST: SortKeys = (("created_at", DESCENDING), ("_id", DESCENDING))
 _T = ("tenant_id", ASCENDING)
 _NEWEST = [("created_at", DESCENDING), ("_id", DESCENDING)]
 INDEXES: list[CollectionIndexes] = [
-    *queue_indexes(EMAIL_DELIVERIES),
+    *queue_indexes(EMAIL_DELIVERIES, grouped=False),  # e-mail jobs are never grouped
     CollectionIndexes(
         EMAIL_DELIVERIES,
         [
