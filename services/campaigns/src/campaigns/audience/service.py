@@ -87,8 +87,9 @@ async def segment_contacts(tx: Tx, tenant_id: str, segments: Iterable[Document])
 
 @dataclass(frozen=True)
 class Audience:
-    """A campaign's audience as its enrolment after launch freezes it: the union of its segments' contacts
-    evaluated now and the members added by hand (``by_hand``, by contact id)."""
+    """A campaign's audience as its enrolment after launch freezes it: the union of its
+    segments' contacts evaluated now and the members added by hand (``by_hand``, by
+    contact id)."""
 
     contact_ids: set[str]
     by_hand: dict[str, Document]
