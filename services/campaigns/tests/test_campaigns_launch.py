@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from campaigns.campaigns.schemas import CampaignOut
 from campaigns.campaigns.sender import Sender, request_id
 from campaigns.tracking.signing import Claims, LinkBuilder, TrackingSigner
 from crm_devstack.testing import eventually
@@ -81,6 +82,8 @@ async def test_launch_freezes_audience_and_requests_emails(campaigns: CampaignsH
     assert (await launch(campaigns, cid)).status_code == 409  # active already
     enrolled = await campaigns.wait_enrolled(cid)
     assert (enrolled["audience_size"], enrolled["suppressed"]) == (3, 3)
+    for documented in (body, enrolled):  # the bodies the OpenAPI document describes
+        CampaignOut.model_validate(documented)
     assert enrolled["launched_at"] == body["launched_at"]
 
     requested = await campaigns.wait_events(3, "EmailRequested")
