@@ -3,9 +3,11 @@
 The campaigns and notifications services run as processes; the SMTP server is aiosmtpd
 on loopback in this process (it only counts). Contacts reach the campaigns service's
 projection as ContactCreated events published straight to the contacts topic. The rate
-is members / (last message received - launch answered). The baseline is a raw aiosmtplib
-send loop to the same server in the same run, over as many connections as the service
-uses, sending the same kind of message.
+is members / (last message received - launch requested). The launch is answered at once
+(202) and the campaigns service enrols the audience in the background before it sends, so
+the rate includes the enrolment (``enrolled_seconds``: launch requested -> ``enrolling``
+false). The baseline is a raw aiosmtplib send loop to the same server in the same run,
+over as many connections as the service uses, sending the same kind of message.
 """
 
 from __future__ import annotations
@@ -145,6 +147,13 @@ async def measure(
             launched_at = time.perf_counter()
             (await client.post(f"/v1/campaigns/{campaign['id']}/launch")).raise_for_status()
             launch_s = time.perf_counter() - launched_at
+
+            async def enrolled() -> bool:
+                body = (await client.get(f"/v1/campaigns/{campaign['id']}")).json()
+                return not body["enrolling"]
+
+            await eventually(enrolled, timeout=1800, interval=0.2, what="audience enrolled")
+            enrolled_s = time.perf_counter() - launched_at
             await eventually(
                 lambda: counter.count - before >= members,
                 timeout=1800,
@@ -156,6 +165,7 @@ async def measure(
         "members": members,
         "projection_seconds": round(projection_s, 1),
         "launch_request_seconds": round(launch_s, 2),
+        "enrolled_seconds": round(enrolled_s, 1),
         "seconds_to_last_email": round(elapsed, 1),
         "per_s": round(members / elapsed, 1),
         "cpu_cores": cpu,
@@ -175,6 +185,9 @@ def figures(campaign: dict[str, Any], raw: dict[str, Any]) -> list[Figure]:
             BASELINE_LABEL,
             target=f">= {TARGET_RATIO} x raw",
             met=ratio >= TARGET_RATIO,
-            note=f"launch answered in {campaign['launch_request_seconds']} s",
+            note=(
+                f"launch answered (202) in {campaign['launch_request_seconds']} s; the rate "
+                f"includes enrolling the audience ({campaign['enrolled_seconds']} s)"
+            ),
         )
     ]

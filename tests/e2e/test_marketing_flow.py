@@ -261,7 +261,8 @@ async def test_web_lead_welcome_live_notice_signed_webhook_and_a_campaign(stack:
         },
         "marketing",
     )
-    await _post(stack, f"/api/v1/campaigns/{campaign['id']}/launch", {}, "marketing")
+    launched = await _post(stack, f"/api/v1/campaigns/{campaign['id']}/launch", {}, "marketing")
+    assert launched["enrolling"] is True  # answered at once (202): enrolled in the background
     expected = CONTACTS - DO_NOT_CONTACT
     await eventually(
         lambda: len(stack.inbox.with_subject("Promo untuk")) >= expected,

@@ -1,15 +1,18 @@
 """Fixtures for the campaigns service tests: one running app on the real servers for the
 session, a fresh tenant per test (tenants are isolated, so tests never see each other's data).
-Contacts reach the projection the way they do in production: as published contact events."""
+Contacts reach the projection the way they do in production: as published contact events.
+A test that needs to control the background sender (stop it, run instances of its own with
+other settings) takes the ``senders`` fixture."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from campaigns.campaigns.sender import Sender
 from campaigns.main import create_app
 from campaigns.settings import CampaignsSettings
 from crm_devstack.testing import (
@@ -109,6 +112,33 @@ class CampaignsHarness(TenantView[CampaignsSettings]):
         found: dict[str, Any] = await eventually(reached, timeout=30, what=f"status {status}")
         return found
 
+    async def launch(self, campaign_id: str, role: str = "marketing") -> Any:
+        """``POST /v1/campaigns/{id}/launch`` as ``role``; the response."""
+        return await self.client.post(
+            f"/v1/campaigns/{campaign_id}/launch", headers=self.auth(role)
+        )
+
+    async def wait_enrolled(self, campaign_id: str, *, timeout: float = 60) -> dict[str, Any]:
+        """Wait until a launched campaign's audience is enrolled (``enrolling`` false);
+        its body then."""
+
+        async def enrolled() -> dict[str, Any] | None:
+            response = await self.client.get(f"/v1/campaigns/{campaign_id}", headers=self.auth())
+            body = dict(response.json())
+            return body if body.get("launched_at") and not body["enrolling"] else None
+
+        found: dict[str, Any] = await eventually(
+            enrolled, timeout=timeout, what=f"campaign {campaign_id} enrolled"
+        )
+        return found
+
+    async def launched(self, campaign_id: str) -> dict[str, Any]:
+        """Launch a planned campaign (202) and wait until its audience is enrolled; the
+        campaign's body then."""
+        response = await self.launch(campaign_id)
+        assert response.status_code == 202, response.text
+        return await self.wait_enrolled(campaign_id)
+
     async def metrics(self, campaign_id: str) -> dict[str, Any]:
         """The campaign's metrics."""
         response = await self.client.get(
@@ -143,3 +173,38 @@ async def campaigns_app(backend: Backend, minter: TokenMinter) -> AsyncIterator[
 def campaigns(campaigns_app: CampaignsApp, minter: TokenMinter) -> CampaignsHarness:
     """The shared app with a fresh tenant."""
     return CampaignsHarness(campaigns_app, minter, unique_name("tenant_"))
+
+
+@dataclass
+class Senders:
+    """Background senders a test runs itself in place of the app's own one, which the
+    ``senders`` fixture stops first (so nothing works a launch until the test starts an
+    instance) and replaces with a fresh one after the test."""
+
+    app: CampaignsApp
+    started: list[Sender] = field(default_factory=list)
+
+    def start(self, instance_id: str, *, kind: type[Sender] = Sender, **settings: Any) -> Sender:
+        """Start an instance with the app's settings changed by ``settings``; launches and
+        resumes wake the last one started."""
+        changed = self.app.settings.model_copy(update=settings)
+        sender = kind(self.app.app.state.runtime, changed, instance_id=instance_id)
+        sender.start()
+        self.app.app.state.sender = sender
+        self.started.append(sender)
+        return sender
+
+
+@pytest.fixture
+async def senders(campaigns_app: CampaignsApp) -> AsyncIterator[Senders]:
+    """No background sender but those the test starts (see :class:`Senders`)."""
+    app = campaigns_app.app
+    await app.state.sender.stop()
+    control = Senders(campaigns_app)
+    try:
+        yield control
+    finally:
+        for sender in control.started:
+            await sender.stop()
+        app.state.sender = Sender(app.state.runtime, campaigns_app.settings)
+        app.state.sender.start()

@@ -55,11 +55,8 @@ async def test_audience_before_and_after_launch(campaigns: CampaignsHarness) -> 
     expected = {"audience": 5, "suppressed": 1, "reachable": 4}
     assert (await audience(campaigns, cid)).json() == expected
 
-    launched = await campaigns.client.post(
-        f"/v1/campaigns/{cid}/launch", headers=campaigns.auth("marketing")
-    )
-    assert launched.status_code == 200, launched.text
-    assert (launched.json()["audience_size"], launched.json()["suppressed"]) == (4, 1)
+    launched = await campaigns.launched(cid)
+    assert (launched["audience_size"], launched["suppressed"]) == (4, 1)
     assert (await audience(campaigns, cid, "sales")).json() == expected
 
 

@@ -1,17 +1,23 @@
-"""Launches on the real stack: frozen audience, suppression, EmailRequested read back from
-Kafka, pause and resume, opt-outs after launch, and the 1,000-member case."""
+"""Launches on the real stack: the launch answered 202 while the audience is enrolled in
+the background (what an enrolling campaign refuses, and a takeover of its enrolment mid-way),
+frozen audience, suppression, EmailRequested read back from Kafka, pause and resume,
+opt-outs after launch, and the 1,000-member case."""
 
 from __future__ import annotations
 
 import time
+from collections import Counter
+from datetime import datetime
 from typing import Any
 
-from campaigns.campaigns.sender import request_id
+from campaigns.campaigns.schemas import CampaignOut
+from campaigns.campaigns.sender import Sender, request_id
 from campaigns.tracking.signing import Claims, LinkBuilder, TrackingSigner
 from crm_devstack.testing import eventually
 from crm_shared.events.catalogue import ContactUpdated
+from crm_shared.uow import Tx
 
-from .conftest import CampaignsHarness, snapshot
+from .conftest import CampaignsHarness, Senders, snapshot
 
 
 def links(campaigns: CampaignsHarness) -> LinkBuilder:
@@ -32,8 +38,15 @@ async def unsubscribe(campaigns: CampaignsHarness, campaign_id: str, contact_id:
 
 
 async def launch(campaigns: CampaignsHarness, campaign_id: str) -> Any:
-    return await campaigns.client.post(
-        f"/v1/campaigns/{campaign_id}/launch", headers=campaigns.auth("marketing")
+    return await campaigns.launch(campaign_id)
+
+
+def added_once(campaigns: CampaignsHarness, campaign_id: str) -> Counter[str]:
+    """How often CampaignMemberAdded was published for each contact of a campaign."""
+    return Counter(
+        e.data["contact_id"]
+        for e in campaigns.events("CampaignMemberAdded")
+        if e.data["campaign_id"] == campaign_id
     )
 
 
@@ -57,10 +70,21 @@ async def test_launch_freezes_audience_and_requests_emails(campaigns: CampaignsH
         headers=campaigns.auth(),
     )
     assert added.json()["added"] == 1
+    (by_hand,) = (
+        await campaigns.client.get(f"/v1/campaigns/{cid}/members", headers=campaigns.auth())
+    ).json()["items"]
     response = await launch(campaigns, cid)
-    assert response.status_code == 200, response.text
-    assert response.json()["status"] == "active" and response.json()["audience_size"] == 3
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert (body["status"], body["enrolling"], body["audience_size"]) == ("active", True, None)
+    assert response.headers["Location"] == f"/v1/campaigns/{cid}"
+    assert response.headers["ETag"] == f'"{body["version"]}"'
     assert (await launch(campaigns, cid)).status_code == 409  # active already
+    enrolled = await campaigns.wait_enrolled(cid)
+    assert (enrolled["audience_size"], enrolled["suppressed"]) == (3, 3)
+    for documented in (body, enrolled):  # the bodies the OpenAPI document describes
+        CampaignOut.model_validate(documented)
+    assert enrolled["launched_at"] == body["launched_at"]
 
     requested = await campaigns.wait_events(3, "EmailRequested")
     await campaigns.wait_status(cid, "completed")
@@ -77,7 +101,9 @@ async def test_launch_freezes_audience_and_requests_emails(campaigns: CampaignsH
     assert siti["body_html"].count("https://crm.contoh.co.id/api/v1/track/click/") == 1
     launched = (await campaigns.wait_events(1, "CampaignLaunched"))[0].data
     assert launched["audience_size"] == 3 and launched["suppressed"] == 3
+    assert launched["launched_by"] == "user_admin"
     assert len(campaigns.events("CampaignMemberAdded")) == 6  # 1 by hand + 5 from the segment
+    assert set(added_once(campaigns, cid).values()) == {1}
 
     members = await campaigns.client.get(
         f"/v1/campaigns/{cid}/members", params={"status": "opted_out"}, headers=campaigns.auth()
@@ -88,6 +114,11 @@ async def test_launch_freezes_audience_and_requests_emails(campaigns: CampaignsH
     }
     metrics = await campaigns.metrics(cid)
     assert (metrics["audience"], metrics["suppressed"], metrics["requested"]) == (6, 3, 3)
+
+    kept = (
+        await campaigns.client.get(f"/v1/campaigns/{cid}/members", headers=campaigns.auth())
+    ).json()["items"]
+    assert {m["id"]: m["added_at"] for m in kept}[ok[2].contact_id] == by_hand["added_at"]
 
     mine = await campaigns.client.get(
         "/v1/campaigns", params={"contact_id": ok[2].contact_id}, headers=campaigns.auth("viewer")
@@ -122,7 +153,7 @@ async def test_launch_needs_template_and_audience(campaigns: CampaignsHarness) -
 
 
 async def test_thousand_members_with_pause_resume_and_late_opt_outs(
-    campaigns: CampaignsHarness,
+    campaigns: CampaignsHarness, senders: Senders
 ) -> None:
     contacts = [snapshot(tags=["promo"]) for _ in range(1000)]
     await campaigns.add_contacts(*contacts)
@@ -130,9 +161,27 @@ async def test_thousand_members_with_pause_resume_and_late_opt_outs(
         name="promo", rules={"rules": [{"field": "tags", "op": "contains", "value": "promo"}]}
     )
     cid = (await campaigns.create_campaign(segment_ids=[segment["id"]]))["id"]
-    started = time.monotonic()
-    assert (await launch(campaigns, cid)).status_code == 200
-    launched_in = time.monotonic() - started
+
+    # answered before the audience is enrolled: no sender runs yet
+    response = await launch(campaigns, cid)
+    assert response.status_code == 202, response.text
+    assert (response.json()["enrolling"], response.json()["audience_size"]) == (True, None)
+    current = await campaigns.client.get(f"/v1/campaigns/{cid}", headers=campaigns.auth())
+    assert (current.json()["enrolling"], current.json()["suppressed"]) == (True, None)
+    assert (await campaigns.metrics(cid))["audience"] == 0
+
+    # a sender slow enough that the pause comes before its last e-mail
+    slow = senders.start("slow", enrol_batch_size=300, send_rate_per_s=20, send_batch_size=10)
+    enrolled = await campaigns.wait_enrolled(cid)
+    assert (enrolled["audience_size"], enrolled["suppressed"]) == (1000, 0)
+    (launched,) = await campaigns.wait_events(1, "CampaignLaunched")
+    assert (launched.data["audience_size"], launched.data["suppressed"]) == (1000, 0)
+    launched_at = datetime.fromisoformat(response.json()["launched_at"])
+    assert datetime.fromisoformat(launched.data["launched_at"]) == launched_at
+    added = added_once(campaigns, cid)
+    assert len(added) == 1000 and set(added.values()) == {1}
+    assert slow.enrolled == 1000
+
     paused = await campaigns.client.post(f"/v1/campaigns/{cid}/pause", headers=campaigns.auth())
     assert paused.status_code == 200, paused.text
     db = campaigns.runtime.db
@@ -158,9 +207,12 @@ async def test_thousand_members_with_pause_resume_and_late_opt_outs(
     )
     await eventually(lambda: campaigns.handled(envelope), what="do_not_contact applied")
 
+    await slow.stop()
+    senders.start("fast")  # the app's own settings
     started = time.monotonic()
     resumed = await campaigns.client.post(f"/v1/campaigns/{cid}/resume", headers=campaigns.auth())
     assert resumed.status_code == 200 and resumed.json()["status"] == "active"
+    assert "Location" not in resumed.headers
     await campaigns.wait_status(cid, "completed")
     sending = time.monotonic() - started
     events = await campaigns.wait_events(998, "EmailRequested")
@@ -169,5 +221,121 @@ async def test_thousand_members_with_pause_resume_and_late_opt_outs(
     assert {e.data["contact_id"] for e in events}.isdisjoint({late_unsub, late_dnc})
     metrics = await campaigns.metrics(cid)
     assert (metrics["requested"], metrics["suppressed"], metrics["unsubscribed"]) == (998, 2, 1)
-    print(f"\nlaunch of 1000: freeze {launched_in:.2f}s, remaining {queued} sent in {sending:.2f}s")
-    assert launched_in < 10 and sending < 30
+    assert metrics["audience"] == 1000
+    print(f"\nlaunch of 1000: remaining {queued} sent in {sending:.2f}s")
+    assert sending < 30
+
+
+async def test_enrolling_campaign_cannot_pause_or_take_members_but_completes(
+    campaigns: CampaignsHarness, senders: Senders
+) -> None:
+    ids = await campaigns.add_contacts(snapshot(), snapshot())
+    cid = (await campaigns.create_campaign())["id"]
+    added = await campaigns.client.post(
+        f"/v1/campaigns/{cid}/members", json={"contact_ids": ids[:1]}, headers=campaigns.auth()
+    )
+    assert added.json()["added"] == 1
+    launched = await launch(campaigns, cid)  # no sender runs: it stays enrolling
+    assert launched.status_code == 202, launched.text
+    version = launched.json()["version"]
+
+    paused = await campaigns.client.post(f"/v1/campaigns/{cid}/pause", headers=campaigns.auth())
+    assert paused.status_code == 409 and "still enrolling" in paused.json()["detail"]
+    more = await campaigns.client.post(
+        f"/v1/campaigns/{cid}/members", json={"contact_ids": ids[1:]}, headers=campaigns.auth()
+    )
+    assert more.status_code == 409 and "still enrolling" in more.json()["detail"]
+    deleted = await campaigns.client.delete(f"/v1/campaigns/{cid}", headers=campaigns.auth())
+    assert deleted.status_code == 409 and "complete it" in deleted.json()["detail"]
+    fixed = await campaigns.client.patch(
+        f"/v1/campaigns/{cid}", json={"segment_ids": []}, headers=campaigns.auth()
+    )
+    assert fixed.status_code == 409
+    renamed = await campaigns.client.patch(
+        f"/v1/campaigns/{cid}", json={"name": "Promo baru"}, headers=campaigns.auth()
+    )
+    assert renamed.status_code == 200 and renamed.json()["enrolling"] is True
+    assert renamed.json()["version"] == version + 1
+
+    completed = await campaigns.client.post(
+        f"/v1/campaigns/{cid}/complete", headers=campaigns.auth()
+    )
+    assert completed.status_code == 200, completed.text
+    body = completed.json()
+    assert (body["status"], body["enrolling"], body["audience_size"]) == ("completed", False, 0)
+    assert await campaigns.runtime.db["send_jobs"].find_one({"_id": cid}) is None
+    assert campaigns.events("CampaignLaunched") == []
+    deleted = await campaigns.client.delete(f"/v1/campaigns/{cid}", headers=campaigns.auth())
+    assert deleted.status_code == 204
+
+
+class StopsMidway(Sender):
+    """An instance that dies before enrolling the chunk after ``stop_after`` (a contact
+    id): it stops working without giving up its claim, as a crashed process would."""
+
+    stop_after: str | None = None
+
+    async def _enrol_chunk(
+        self, campaign_id: str, tenant_id: str, cursor: str | None, chunk: list[str], tx: Tx
+    ) -> int | None:
+        if cursor is not None and cursor == self.stop_after:
+            self._stopped.set()
+            return None
+        return await super()._enrol_chunk(campaign_id, tenant_id, cursor, chunk, tx)
+
+
+async def test_enrolment_continues_from_the_cursor_after_a_takeover(
+    campaigns: CampaignsHarness, senders: Senders
+) -> None:
+    contacts = sorted(await campaigns.add_contacts(*(snapshot(tags=["vip"]) for _ in range(500))))
+    segment = await campaigns.create_segment(
+        name="vip", rules={"rules": [{"field": "tags", "op": "contains", "value": "vip"}]}
+    )
+    cid = (await campaigns.create_campaign(segment_ids=[segment["id"]]))["id"]
+    by_hand = [contacts[10], contacts[400]]  # one before the takeover, one after
+    added = await campaigns.client.post(
+        f"/v1/campaigns/{cid}/members", json={"contact_ids": by_hand}, headers=campaigns.auth()
+    )
+    assert added.json()["added"] == 2
+    db = campaigns.runtime.db
+    members = db["campaign_members"]
+    before = {
+        m["contact_id"]: m["added_at"]
+        for m in await members.find({"tenant_id": campaigns.tenant}).to_list()
+    }
+
+    first = senders.start("first", kind=StopsMidway, enrol_batch_size=100, sender_lease_s=1.0)
+    assert isinstance(first, StopsMidway)
+    first.stop_after = contacts[199]
+    assert (await launch(campaigns, cid)).status_code == 202
+
+    async def stopped() -> dict[str, Any] | None:
+        job = await db["send_jobs"].find_one({"_id": cid})
+        return job if first._stopped.is_set() and job and job["cursor"] == contacts[199] else None
+
+    job = await eventually(stopped, timeout=60, what="the first instance stopped mid-way")
+    assert (job["owner"], job["phase"]) == ("first", "enrol")
+    assert first.enrolled == 200
+    assert (await campaigns.metrics(cid))["audience"] == 200
+    current = await campaigns.client.get(f"/v1/campaigns/{cid}", headers=campaigns.auth())
+    assert current.json()["enrolling"] is True
+
+    # another instance takes the job over once the first one's lease has expired
+    second = senders.start("second", enrol_batch_size=100)
+    enrolled = await campaigns.wait_enrolled(cid)
+    assert (enrolled["audience_size"], enrolled["suppressed"]) == (500, 0)
+    assert second.enrolled == 300
+    await campaigns.wait_status(cid, "completed")
+    metrics = await campaigns.metrics(cid)
+    assert (metrics["audience"], metrics["suppressed"], metrics["requested"]) == (500, 0, 500)
+    added_events = added_once(campaigns, cid)
+    assert len(added_events) == 500 and set(added_events.values()) == {1}
+    assert len(campaigns.events("CampaignLaunched")) == 1
+    after = {
+        m["contact_id"]: m["added_at"]
+        for m in await members.find({"tenant_id": campaigns.tenant, "campaign_id": cid}).to_list()
+    }
+    assert len(after) == 500
+    assert {c: after[c] for c in by_hand} == {c: before[c] for c in by_hand}
+    requested = await campaigns.wait_events(500, "EmailRequested")
+    assert len({e.data["request_id"] for e in requested}) == 500

@@ -24,7 +24,7 @@ from crm_shared.ids import new_id
 from crm_shared.uow import Tx
 
 from .conftest import CampaignsHarness, snapshot
-from .test_campaigns_launch import launch, links, local
+from .test_campaigns_launch import links, local
 
 NOW = datetime.now(UTC)
 
@@ -36,7 +36,7 @@ async def launched_campaign(campaigns: CampaignsHarness, size: int) -> tuple[str
     await campaigns.client.post(
         f"/v1/campaigns/{cid}/members", json={"contact_ids": ids}, headers=campaigns.auth()
     )
-    assert (await launch(campaigns, cid)).status_code == 200
+    await campaigns.launched(cid)
     await campaigns.wait_status(cid, "completed")
     return cid, ids
 

@@ -20,6 +20,9 @@ class CampaignsSettings(ServiceSettings):
     """EmailRequested events a launch publishes per second at most (the throttle)."""
     send_batch_size: int = Field(default=200, ge=1, le=5000)
     """Members rendered and requested per transaction while a launch is sending."""
+    enrol_batch_size: int = Field(default=500, ge=1, le=5000)
+    """Members of a launched campaign's audience enrolled per transaction by the
+    background sender (the launch request itself only starts the enrolment)."""
     sender_poll_interval_s: float = Field(default=5.0, gt=0)
     """How often the sender looks for send jobs when no launch or resume woke it (jobs
     another instance left behind when it died)."""

@@ -1,5 +1,6 @@
 /** The status moves a campaign's status allows (launch after a confirmation that states
- * the audience, pause, resume, complete), sent with `If-Match`; and edit while planned. */
+ * the audience, pause, resume, complete), sent with `If-Match`; and edit while planned. A
+ * launch is answered 202 (its audience is enrolled in the background) and shown at once. */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -23,6 +24,11 @@ export const MOVES: Record<Campaign["status"], readonly Move[]> = {
   paused: ["resume", "complete"],
   completed: [],
 };
+
+/** The moves a campaign allows now: one still enrolling its audience cannot pause yet. */
+export function movesOf(campaign: Campaign): readonly Move[] {
+  return campaign.enrolling ? MOVES[campaign.status].filter((move) => move !== "pause") : MOVES[campaign.status];
+}
 
 function isConflict(error: unknown): boolean {
   return error instanceof ApiError && (error.status === 412 || (error.status === 409 && error.slug === "version-conflict"));
@@ -66,7 +72,7 @@ export function CampaignActions({ campaign }: { campaign: Campaign }) {
             {t("detail.edit")}
           </Link>
         )}
-        {MOVES[campaign.status].map((action) => (
+        {movesOf(campaign).map((action) => (
           <button key={action} type="button" className={action === "launch" ? "button" : "button secondary"} disabled={move.isPending} onClick={() => start(action)}>
             {t(`detail.${action}`)}
           </button>

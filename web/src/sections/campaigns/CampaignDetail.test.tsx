@@ -57,6 +57,51 @@ describe("the campaign page", () => {
     expect(screen.queryByRole("button", { name: "Launch" })).toBeNull();
   });
 
+  it("a launch answered 202 shows the audience being enrolled, without pause, until it is done", async () => {
+    let current = campaign();
+    const { calls, fetchFn } = routeFetch({
+      "GET /api/v1/campaigns/cmp_1": () => json(current),
+      "GET /api/v1/campaigns/cmp_1/metrics": json(METRICS),
+      "GET /api/v1/campaigns/cmp_1/members": EMPTY_PAGE,
+      "GET /api/v1/segments": EMPTY_PAGE,
+      "GET /api/v1/campaigns/cmp_1/audience": json({ audience: 1000, suppressed: 0, reachable: 1000 }),
+      "POST /api/v1/campaigns/cmp_1/launch": () => {
+        current = campaign({ status: "active", enrolling: true, audience_size: null, version: 4 });
+        return json(current, 202, { Location: "/v1/campaigns/cmp_1", ETag: '"4"' });
+      },
+    });
+    await renderApp("/campaigns/cmp_1", fetchFn);
+    fireEvent.click(await screen.findByRole("button", { name: "Launch" }));
+    const dialog = await screen.findByRole("dialog", { name: "Launch this campaign?" });
+    await within(dialog).findByText("The audience is 1000 contacts; each can be e-mailed.");
+    fireEvent.click(within(dialog).getByRole("button", { name: "Launch now" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(await screen.findByText("Enrolling audience… The e-mails go out once every member is enrolled.")).toBeInTheDocument();
+    expect(screen.getByText("Active")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Complete" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Pause" })).toBeNull();
+
+    const metricsBefore = calls.filter((call) => call.url === "/api/v1/campaigns/cmp_1/metrics").length;
+    current = campaign({ status: "active", enrolling: false, audience_size: 1000, version: 5 });
+    expect(await screen.findByRole("button", { name: "Pause" }, { timeout: 4000 })).toBeInTheDocument();
+    expect(screen.queryByText(/Enrolling audience/)).toBeNull();
+    await waitFor(() => expect(calls.filter((call) => call.url === "/api/v1/campaigns/cmp_1/metrics").length).toBeGreaterThan(metricsBefore));
+  }, 15_000); // the campaign is read again every second while enrolling
+
+  it("says in Indonesian that the audience is being enrolled", async () => {
+    const { fetchFn } = routeFetch({
+      "GET /api/v1/campaigns/cmp_1": json(campaign({ status: "active", enrolling: true, audience_size: null })),
+      "GET /api/v1/campaigns/cmp_1/metrics": json(METRICS),
+      "GET /api/v1/campaigns/cmp_1/members": EMPTY_PAGE,
+      "GET /api/v1/segments": EMPTY_PAGE,
+    });
+    await renderApp("/campaigns/cmp_1", fetchFn, "id");
+    expect(await screen.findByText("Mendaftarkan audiens… E-mail dikirim setelah semua anggota terdaftar.")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Jeda" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Selesaikan" })).toBeInTheDocument();
+  });
+
   it("cancelling the confirmation launches nothing; an audience nobody is left out of says so", async () => {
     const { calls, fetchFn } = routeFetch({
       "GET /api/v1/campaigns/cmp_1": json(campaign({ segment_ids: ["seg_a"] })),

@@ -1,7 +1,8 @@
 /** One campaign: its facts, segments and template, the actions its status allows, its
- * results and its members. */
-import { useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+ * results and its members. While a launch enrols the audience the campaign is polled, and
+ * its results and members are reloaded once that is done. */
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { type ReactNode, useEffect, useRef } from "react";
 import { Link, useParams } from "react-router";
 
 import { useUserName } from "../../api/users";
@@ -20,6 +21,9 @@ import { STRINGS } from "./strings";
 import type { Campaign } from "./types";
 import { useSegments } from "./useSegments";
 
+/** How often an enrolling campaign is read again. */
+const ENROLLING_REFRESH_MS = 1000;
+
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div>
@@ -36,11 +40,21 @@ export function CampaignDetail() {
   const { client, user } = useSession();
   const locale = useLocale();
   const segments = useSegments();
+  const queryClient = useQueryClient();
   const query = useQuery({
     queryKey: ["campaigns", "detail", campaignId],
     queryFn: ({ signal }) => client.request<Campaign>(`/api/v1/campaigns/${encodeURIComponent(campaignId)}`, { signal }),
+    refetchInterval: (current) => (current.state.data?.enrolling ? ENROLLING_REFRESH_MS : false),
   });
   const campaign = query.data;
+  const enrolling = campaign?.enrolling === true;
+  const wasEnrolling = useRef(enrolling);
+  useEffect(() => {
+    if (wasEnrolling.current && !enrolling) {
+      for (const queryKey of [["campaigns", "metrics", campaignId], ["campaigns", "members", campaignId], ["campaigns", "list"]]) void queryClient.invalidateQueries({ queryKey });
+    }
+    wasEnrolling.current = enrolling;
+  }, [enrolling, campaignId, queryClient]);
   const segmentName = (segmentId: string) => segments.data?.find((segment) => segment.id === segmentId)?.name ?? segmentId;
 
   return (
@@ -56,6 +70,11 @@ export function CampaignDetail() {
             <h1 id="page-title">{campaign.name}</h1>
             <span className={`badge campaign-${campaign.status}`}>{t(`status.${campaign.status}`)}</span>
           </div>
+          {enrolling && (
+            <p className="campaign-enrolling" role="status" data-testid="campaign-enrolling">
+              {t("detail.enrolling")}
+            </p>
+          )}
           {canWriteMarketing(user) && <CampaignActions campaign={campaign} />}
           <dl className="facts">
             <Fact label={t("detail.type")}>{t(`type.${campaign.type}`)}</Fact>

@@ -54,6 +54,7 @@ const en = {
     close: "Close",
     completeTitle: "Complete this campaign?",
     completeMessage: "Members not e-mailed yet will not be. This cannot be undone.",
+    enrolling: "Enrolling audience… The e-mails go out once every member is enrolled.",
   },
   metrics: {
     title: "Results",
@@ -314,6 +315,7 @@ const id: typeof en = {
     close: "Tutup",
     completeTitle: "Selesaikan kampanye ini?",
     completeMessage: "Anggota yang belum dikirimi e-mail tidak akan dikirimi. Ini tidak dapat dibatalkan.",
+    enrolling: "Mendaftarkan audiens… E-mail dikirim setelah semua anggota terdaftar.",
   },
   metrics: {
     title: "Hasil",

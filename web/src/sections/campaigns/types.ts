@@ -30,6 +30,11 @@ export interface Campaign {
   owner_id: string | null;
   segment_ids: string[];
   template: Template | null;
+  /** True from the launch until the background job has enrolled the audience (absent from
+   * services older than that job: false). */
+  enrolling?: boolean;
+  /** Members to e-mail; null (or absent) until the audience is enrolled. */
+  audience_size?: number | null;
   version: number;
 }
 

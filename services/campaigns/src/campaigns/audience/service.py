@@ -5,7 +5,8 @@ the audience figures of a campaign.
 
 Before launch the figures are evaluated now exactly as launch would freeze them (the same
 :func:`campaign_audience` and :func:`check_out`); once launched, they are the frozen ones
-kept in the campaign's metrics (members enrolled at launch and added since).
+kept in the campaign's metrics (members enrolled since the launch, which the background
+sender does in chunks, and added since).
 """
 
 from __future__ import annotations
@@ -86,8 +87,9 @@ async def segment_contacts(tx: Tx, tenant_id: str, segments: Iterable[Document])
 
 @dataclass(frozen=True)
 class Audience:
-    """A campaign's audience as launch freezes it: the union of its segments' contacts
-    evaluated now and the members added by hand (``by_hand``, by contact id)."""
+    """A campaign's audience as its enrolment after launch freezes it: the union of its
+    segments' contacts evaluated now and the members added by hand (``by_hand``, by
+    contact id)."""
 
     contact_ids: set[str]
     by_hand: dict[str, Document]

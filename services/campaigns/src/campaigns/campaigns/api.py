@@ -13,7 +13,7 @@ from campaigns.audience.schemas import AudienceFigures
 from campaigns.audience.service import audience_figures
 from campaigns.campaigns import service
 from campaigns.campaigns.domain import CampaignStatus, CampaignType, MemberStatus
-from campaigns.campaigns.schemas import CampaignCreate, CampaignUpdate, MembersAdd
+from campaigns.campaigns.schemas import CampaignCreate, CampaignOut, CampaignUpdate, MembersAdd
 from campaigns.campaigns.sender import Sender
 from campaigns.campaigns.views import member_view, view
 from campaigns.deps import (
@@ -57,7 +57,7 @@ class MemberQuery(Paging):
     status: MemberStatus | None = None
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=CampaignOut)
 async def create_campaign(
     body: CampaignCreate,
     access: WriteCampaigns,
@@ -118,7 +118,7 @@ async def preview_campaign_template(
     return await preview_template(rt, access, body)
 
 
-@router.get("/{campaign_id}")
+@router.get("/{campaign_id}", response_model=CampaignOut)
 async def get_campaign(
     campaign_id: ResourceId, access: ReadCampaigns, rt: RuntimeDep
 ) -> JSONResponse:
@@ -126,7 +126,7 @@ async def get_campaign(
     return versioned_response(view(await service.get_campaign(rt, access, campaign_id)))
 
 
-@router.patch("/{campaign_id}")
+@router.patch("/{campaign_id}", response_model=CampaignOut)
 async def update_campaign(
     campaign_id: ResourceId,
     body: CampaignUpdate,
@@ -148,7 +148,18 @@ async def delete_campaign(
     return Response(status_code=204)
 
 
-@router.post("/{campaign_id}/launch")
+@router.post(
+    "/{campaign_id}/launch",
+    status_code=202,
+    response_model=CampaignOut,
+    responses={
+        200: {"model": CampaignOut, "description": "A paused campaign continues sending"},
+        202: {
+            "description": "Launched: the audience is being enrolled in the background "
+            "(``enrolling`` is true until it is); ``Location`` is the campaign",
+        },
+    },
+)
 async def launch_campaign(
     campaign_id: ResourceId,
     access: WriteCampaigns,
@@ -156,10 +167,16 @@ async def launch_campaign(
     sender: SenderDep,
     if_match: IfMatch,
 ) -> JSONResponse:
-    """Freeze the audience and start sending (a paused campaign continues); 409 unless
-    planned or paused, or without a template or an audience."""
+    """Launch a planned campaign: answered 202 at once, while the background sender
+    enrols its audience (its segments evaluated now plus the members added by id; watch
+    ``enrolling`` and the metrics) and then sends; a paused campaign continues (200). 409
+    unless planned or paused, or without a template or an audience."""
     doc = await service.launch(rt, access, campaign_id, if_match=if_match, wake=sender.wake)
-    return versioned_response(view(doc))
+    body = view(doc)
+    if body["enrolling"]:
+        location = {"Location": f"/v1/campaigns/{campaign_id}"}
+        return versioned_response(body, status_code=202, headers=location)
+    return versioned_response(body)
 
 
 async def _status(
@@ -176,7 +193,7 @@ async def _status(
     return versioned_response(view(doc))
 
 
-@router.post("/{campaign_id}/pause")
+@router.post("/{campaign_id}/pause", response_model=CampaignOut)
 async def pause_campaign(
     campaign_id: ResourceId,
     access: WriteCampaigns,
@@ -184,11 +201,12 @@ async def pause_campaign(
     sender: SenderDep,
     if_match: IfMatch,
 ) -> JSONResponse:
-    """Stop sending (e-mails already requested stay requested)."""
+    """Stop sending (e-mails already requested stay requested); 409 while the campaign is
+    still enrolling its audience."""
     return await _status(CampaignStatus.PAUSED, campaign_id, access, rt, sender, if_match)
 
 
-@router.post("/{campaign_id}/resume")
+@router.post("/{campaign_id}/resume", response_model=CampaignOut)
 async def resume_campaign(
     campaign_id: ResourceId,
     access: WriteCampaigns,
@@ -200,7 +218,7 @@ async def resume_campaign(
     return await _status(CampaignStatus.ACTIVE, campaign_id, access, rt, sender, if_match)
 
 
-@router.post("/{campaign_id}/complete")
+@router.post("/{campaign_id}/complete", response_model=CampaignOut)
 async def complete_campaign(
     campaign_id: ResourceId,
     access: WriteCampaigns,
@@ -218,7 +236,8 @@ async def get_audience(
 ) -> AudienceFigures:
     """How many contacts the campaign reaches: before launch, its segments evaluated now
     plus the members added by id, and how many of them launch would suppress; once
-    launched, the frozen figures (members enrolled at launch or added since)."""
+    launched, the frozen figures (members enrolled since the launch, growing while it is
+    ``enrolling``, or added since)."""
     return await audience_figures(rt, access, campaign_id)
 
 
@@ -250,7 +269,8 @@ async def add_members(
     rt: RuntimeDep,
     sender: SenderDep,
 ) -> dict[str, Any]:
-    """Add contacts by id; in a launched campaign they are e-mailed too."""
+    """Add contacts by id; in a launched campaign they are e-mailed too (409 while it is
+    still enrolling its audience, or once completed)."""
     return await service.add_members(rt, access, campaign_id, body.contact_ids, wake=sender.wake)
 
 

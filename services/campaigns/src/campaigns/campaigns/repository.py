@@ -30,6 +30,10 @@ SEND_JOBS: Final = "send_jobs"
 MEMBERS: Final = "campaign_members"
 UNSUBSCRIBES: Final = "unsubscribes"
 IN_CHUNK: Final = 1000
+ENROL: Final = "enrol"
+"""The phase of a send job whose campaign's audience is still being enrolled."""
+SEND: Final = "send"
+"""The phase of a send job whose campaign is requesting e-mails."""
 BY_ID: SortKeys = (("_id", ASCENDING),)
 BY_CAMPAIGN: SortKeys = (("campaign_id", DESCENDING),)
 
@@ -153,6 +157,23 @@ class MemberRepository:
         await self.members.collection.delete_many(
             self.members.scope({"campaign_id": campaign_id}), session=session
         )
+
+    async def drop_contacts(
+        self, campaign_id: str, contact_ids: Iterable[str], *, session: AsyncClientSession
+    ) -> None:
+        """Remove these contacts' memberships of a campaign."""
+        keys = [member_key(campaign_id, c) for c in contact_ids]
+        if keys:
+            await self.members.collection.delete_many(
+                self.members.scope({"_id": {"$in": keys}}), session=session
+            )
+
+    async def any_of_campaign(self, campaign_id: str, *, session: Session = None) -> bool:
+        """Whether the campaign has at least one member (one index lookup)."""
+        found = await self.members.find(
+            {"campaign_id": campaign_id}, projection={"_id": 1}, limit=1, session=session
+        )
+        return bool(found)
 
     async def queued(self, campaign_id: str, limit: int, *, session: Session) -> list[Document]:
         """Up to ``limit`` members whose e-mail is still to be requested."""
@@ -294,22 +315,38 @@ class MemberRepository:
 
 
 class SendJobs:
-    """One document per campaign with e-mails still to request (``_id`` = campaign id).
+    """One document per campaign with members still to enrol or e-mails still to request
+    (``_id`` = campaign id).
 
-    The collection stays small (only campaigns sending now), so the sender reads it
-    whole. An instance claims a job by writing its name and a lease expiry; another
-    instance may take it over only once that lease has expired.
+    The collection stays small (only campaigns launching or sending now), so the sender
+    reads it whole. An instance claims a job by writing its name and a lease expiry;
+    another instance may take it over only once that lease has expired. A launch opens
+    its job in the ``enrol`` phase (``phase: "enrol"``): ``cursor`` is the last contact id
+    of the audience enrolled so far (``None``: none yet), so whoever holds the job next
+    continues after it. A job without ``phase`` (a resume, members added to a sending
+    campaign, or a job opened before enrolment became a job) is in the ``send`` phase.
     """
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.jobs = db[SEND_JOBS]
 
-    async def open(self, campaign_id: str, tenant_id: str, *, session: AsyncClientSession) -> None:
-        """Create (or touch) the job of a campaign that has e-mails to request."""
+    async def open(
+        self,
+        campaign_id: str,
+        tenant_id: str,
+        *,
+        session: AsyncClientSession,
+        enrol: bool = False,
+    ) -> None:
+        """Create (or touch) the job of a campaign that has e-mails to request; ``enrol``:
+        a launch's job, which first enrols the audience from its start."""
+        fields: Document = {"touched_at": utcnow()}
+        if enrol:
+            fields.update(phase=ENROL, cursor=None)
         await self.jobs.update_one(
             {"_id": campaign_id},
             {
-                "$set": {"touched_at": utcnow()},
+                "$set": fields,
                 "$setOnInsert": {"tenant_id": tenant_id, "owner": None, "lease_until": None},
             },
             upsert=True,
@@ -323,6 +360,10 @@ class SendJobs:
     async def all(self) -> list[Document]:
         """Every open job."""
         return await self.jobs.find({}).to_list()
+
+    async def get(self, campaign_id: str) -> Document | None:
+        """One job, if open."""
+        return await self.jobs.find_one({"_id": campaign_id})
 
     async def claim(
         self, campaign_id: str, owner: str, *, lease: timedelta, session: AsyncClientSession
@@ -339,19 +380,32 @@ class SendJobs:
         )
         return claimed is not None
 
+    async def holding(
+        self, campaign_id: str, owner: str, *, session: AsyncClientSession
+    ) -> Document | None:
+        """The job if ``owner`` still holds it (read in a batch's snapshot), else ``None``."""
+        job = await self.jobs.find_one({"_id": campaign_id}, session=session)
+        return job if job is not None and job["owner"] == owner else None
+
     async def held(self, campaign_id: str, owner: str, *, session: AsyncClientSession) -> bool:
         """Whether ``owner`` still holds the job (read in a send batch's snapshot)."""
-        job = await self.jobs.find_one({"_id": campaign_id}, {"owner": 1}, session=session)
-        return job is not None and job["owner"] == owner
+        return await self.holding(campaign_id, owner, session=session) is not None
 
     async def renew(
-        self, campaign_id: str, owner: str, lease_until: datetime, *, session: AsyncClientSession
+        self,
+        campaign_id: str,
+        owner: str,
+        lease_until: datetime,
+        *,
+        session: AsyncClientSession,
+        fields: Mapping[str, Any] | None = None,
     ) -> None:
-        """Extend the claim as a send batch's last write: a pause that deleted the job
-        meanwhile makes this a write conflict, so the batch is retried and sees the pause."""
+        """Extend the claim as a batch's last write (with ``fields``: the enrolment's
+        cursor, the switch to sending): a pause or completion that deleted the job
+        meanwhile makes this a write conflict, so the batch is retried and sees it."""
         await self.jobs.update_one(
             {"_id": campaign_id, "owner": owner},
-            {"$set": {"lease_until": lease_until}},
+            {"$set": {**(fields or {}), "lease_until": lease_until}},
             session=session,
         )
 

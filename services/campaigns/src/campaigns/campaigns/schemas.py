@@ -1,4 +1,5 @@
-"""Pydantic v2 request models of campaigns (``extra="forbid"``, bounded sizes), and the
+"""Pydantic v2 request models of campaigns (``extra="forbid"``, bounded sizes), the
+campaign body the API answers (:class:`CampaignOut`, for the OpenAPI document), and the
 field types the other features' models build on (ids, names, the e-mail template).
 
 Templates are parsed here, so a template with an unknown token or bad syntax is a 422
@@ -7,7 +8,7 @@ naming the field when the campaign is saved, never a failure at launch.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Final, Self
 
@@ -21,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from campaigns.campaigns.domain import CampaignType
+from campaigns.campaigns.domain import CampaignStatus, CampaignType
 from campaigns.templates.domain import parse
 from crm_shared.fields import (
     DEFAULT_CURRENCY,
@@ -142,3 +143,42 @@ class MembersAdd(BaseModel):
     model_config = MODEL_CONFIG
 
     contact_ids: ContactIds
+
+
+class CampaignOut(BaseModel):
+    """A campaign as the API answers it (documentation of the body; money as strings)."""
+
+    id: str
+    tenant_id: str
+    name: str
+    type: CampaignType
+    status: CampaignStatus
+    description: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    budget: str
+    currency: str
+    actual_cost: str | None = None
+    expected_revenue: str | None = None
+    owner_id: str | None = None
+    segment_ids: list[str]
+    template: TemplateIn | None = None
+    created_by: str | None = None
+    launched_at: datetime | None = None
+    launched_by: str | None = None
+    enrolling: bool = Field(
+        default=False,
+        description="True from the launch until the audience is enrolled (a background "
+        "job; the metrics' audience and suppressed grow meanwhile): audience_size and "
+        "suppressed are null until then, and the campaign cannot pause or take members",
+    )
+    audience_size: int | None = Field(
+        default=None, description="Members to e-mail, once the audience is enrolled"
+    )
+    suppressed: int | None = Field(
+        default=None, description="Members left out (opted out, do not contact, no e-mail)"
+    )
+    completed_at: datetime | None = None
+    version: int
+    created_at: datetime
+    updated_at: datetime

@@ -1,14 +1,22 @@
-"""The durable background sender: turns queued members of active campaigns into
-EmailRequested events, in batches, throttled.
+"""The durable background sender: enrols the audience of launched campaigns, then turns
+their queued members into EmailRequested events, in batches, throttled.
 
-Work lives in the database, not in memory: a launch opens a send job and queues its
-members, so a restarted instance simply continues. With several instances each job is
-claimed by one (a lease on the job document, renewed inside every batch's transaction,
-taken over only after it expired). One batch is one transaction: the members are marked
-requested and their events written to the outbox together, and re-checked for opt-outs
-right before, so a contact who unsubscribed after the launch is never e-mailed. The
-request id is derived from (tenant, campaign, contact), so a repeat yields the same id,
-which the notifications service deduplicates on.
+Work lives in the database, not in memory: a launch opens a send job in its enrol phase,
+so a restarted instance simply continues. With several instances each job is claimed by
+one (a lease on the job document, renewed inside every batch's transaction, taken over
+only after it expired).
+
+Enrolment: the holder evaluates the campaign's audience once into a sorted list of
+contact ids, skips those up to the job's ``cursor`` (enrolled already, by this instance or
+one before it) and enrols the rest in chunks of ``enrol_batch_size``, one transaction per
+chunk that also moves the cursor to the chunk's last id; a last transaction ends the
+enrolment (the campaign's figures, CampaignLaunched) and switches the job to sending.
+
+Sending: one batch is one transaction: the members are marked requested and their events
+written to the outbox together, and re-checked for opt-outs right before, so a contact who
+unsubscribed after the launch is never e-mailed. The request id is derived from (tenant,
+campaign, contact), so a repeat yields the same id, which the notifications service
+deduplicates on.
 """
 
 from __future__ import annotations
@@ -23,9 +31,16 @@ from datetime import timedelta
 from functools import partial
 from typing import Final
 
-from campaigns.audience.service import check_out
+from campaigns.audience.service import campaign_audience, check_out
+from campaigns.campaigns import service
 from campaigns.campaigns.domain import CampaignStatus, Suppression
-from campaigns.campaigns.repository import CampaignRepository, MemberRepository, SendJobs
+from campaigns.campaigns.repository import (
+    ENROL,
+    SEND,
+    CampaignRepository,
+    MemberRepository,
+    SendJobs,
+)
 from campaigns.metrics.repository import MetricsRepository
 from campaigns.settings import CampaignsSettings
 from campaigns.templates.rendering import CampaignTemplate, display_name, render_email
@@ -93,6 +108,9 @@ class Sender:
         self._stopped = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.requested = 0
+        """E-mails this instance requested."""
+        self.enrolled = 0
+        """Members of launched campaigns this instance enrolled."""
 
     def wake(self) -> None:
         """Look for work now (a launch, resume or new member was committed)."""
@@ -147,7 +165,10 @@ class Sender:
         )
 
     async def _send(self, campaign_id: str, tenant_id: str) -> None:
-        """Send one campaign's batches until it is done, paused or taken over."""
+        """Enrol one campaign's audience if that is still to do, then send its batches
+        until it is done, paused or taken over."""
+        if not await self._enrol(campaign_id):
+            return
         loop = asyncio.get_running_loop()
         while not self._stopped.is_set():
             started = loop.time()
@@ -159,9 +180,112 @@ class Sender:
             if pause > 0:
                 await self._throttle(pause)
 
+    async def _enrol(self, campaign_id: str) -> bool:
+        """Enrol the rest of a launched campaign's audience (see the module docstring);
+        True when the job is in its send phase, False when this instance should leave it
+        (stopping, taken over, paused or completed meanwhile)."""
+        job = await self._jobs.get(campaign_id)
+        if job is None or job["owner"] != self.instance_id:
+            return False
+        if job.get("phase") != ENROL:
+            return True
+        tenant_id = job["tenant_id"]
+        cursor: str | None = job.get("cursor")
+        audience = await self._rt.uow.run_without_transaction(
+            partial(self._audience, campaign_id, tenant_id)
+        )
+        remaining = [c for c in audience if cursor is None or c > cursor]
+        # evaluating a large audience takes a while: renew the claim before writing
+        if self._stopped.is_set() or not await self._claim(campaign_id):
+            return False
+        size = self._settings.enrol_batch_size
+        for start in range(0, len(remaining), size):
+            if self._stopped.is_set():
+                return False
+            chunk = remaining[start : start + size]
+            enrolled = await self._rt.uow.run(
+                partial(self._enrol_chunk, campaign_id, tenant_id, cursor, chunk)
+            )
+            if enrolled is None:
+                return False
+            self.enrolled += enrolled
+            cursor = chunk[-1]
+        return await self._rt.uow.run(
+            partial(self._finish_enrolment, campaign_id, tenant_id, cursor)
+        )
+
+    async def _audience(self, campaign_id: str, tenant_id: str, tx: Tx) -> list[str]:
+        """The campaign's audience evaluated now, as sorted contact ids (none for a
+        campaign that is gone or no longer active: the next transaction closes its job)."""
+        try:
+            campaign = await CampaignRepository(tx.db, tenant_id).get(
+                campaign_id, session=tx.session
+            )
+        except NotFound:
+            return []
+        if campaign["status"] != CampaignStatus.ACTIVE:
+            return []
+        return sorted((await campaign_audience(tx, tenant_id, campaign)).contact_ids)
+
+    async def _enrolling(
+        self, campaign_id: str, tenant_id: str, cursor: str | None, tx: Tx
+    ) -> Document | None:
+        """The campaign, if this instance still holds its job in the enrol phase at
+        ``cursor`` and the campaign is still active (else ``None``; the job of a campaign
+        gone or no longer active is closed)."""
+        job = await self._jobs.holding(campaign_id, self.instance_id, session=tx.session)
+        if job is None or job.get("phase") != ENROL or job.get("cursor") != cursor:
+            return None
+        try:
+            campaign = await CampaignRepository(tx.db, tenant_id).get(
+                campaign_id, session=tx.session
+            )
+        except NotFound:
+            campaign = None
+        if campaign is None or campaign["status"] != CampaignStatus.ACTIVE:
+            await self._jobs.close(campaign_id, session=tx.session)
+            return None
+        return campaign
+
+    async def _enrol_chunk(
+        self, campaign_id: str, tenant_id: str, cursor: str | None, chunk: list[str], tx: Tx
+    ) -> int | None:
+        """Enrol one chunk of the audience and move the job's cursor past it (one
+        transaction); ``None`` when this instance should leave the job."""
+        campaign = await self._enrolling(campaign_id, tenant_id, cursor, tx)
+        if campaign is None:
+            return None
+        enrolled = await service.enrol_chunk(tx, tenant_id, campaign, chunk)
+        await self._jobs.renew(
+            campaign_id,
+            self.instance_id,
+            utcnow() + self._lease,
+            session=tx.session,
+            fields={"cursor": chunk[-1]},
+        )
+        return enrolled
+
+    async def _finish_enrolment(
+        self, campaign_id: str, tenant_id: str, cursor: str | None, tx: Tx
+    ) -> bool:
+        """End the enrolment and switch the job to sending (one transaction)."""
+        campaign = await self._enrolling(campaign_id, tenant_id, cursor, tx)
+        if campaign is None:
+            return False
+        await service.finish_enrolment(tx, tenant_id, campaign)
+        await self._jobs.renew(
+            campaign_id,
+            self.instance_id,
+            utcnow() + self._lease,
+            session=tx.session,
+            fields={"phase": SEND},
+        )
+        return True
+
     async def _batch(self, campaign_id: str, tenant_id: str, tx: Tx) -> BatchOutcome:
         """Request the next batch of one campaign's e-mails (one transaction)."""
-        if not await self._jobs.held(campaign_id, self.instance_id, session=tx.session):
+        job = await self._jobs.holding(campaign_id, self.instance_id, session=tx.session)
+        if job is None or job.get("phase") == ENROL:  # enrolment first (see _enrol)
             return BatchOutcome(0, finished=True)
         campaigns = CampaignRepository(tx.db, tenant_id)
         try:

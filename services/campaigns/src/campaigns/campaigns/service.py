@@ -1,10 +1,19 @@
 """Use cases on campaigns: create, read, change, delete and list; launch, pause, resume and
 complete; members added by hand and their responses; and the engagement steps members reach.
 
-Launching freezes the audience (the campaign's segments evaluated now plus the members
-added by hand), records suppressed members with their reason, sets the campaign active,
-opens its send job and publishes CampaignLaunched, all in one transaction. The
-background sender (``campaigns.campaigns.sender``) then requests the e-mails.
+Launching a planned campaign is one short transaction: it checks that the campaign has a
+template and an audience (one of its segments exists, or a member was added by hand;
+nothing is evaluated), sets it active with ``enrolling: true`` and opens its send job in
+the enrol phase; the request is answered 202 at once. The background sender
+(``campaigns.campaigns.sender``) then evaluates the audience (the campaign's segments
+plus the members added by hand) and enrols it in chunks of ``enrol_batch_size``, one
+transaction each (:func:`enrol_chunk`: the members queued or recorded as suppressed with
+their reason, the audience counters, CampaignMemberAdded), keeping its place in the job
+so another instance continues where it stopped; a last transaction
+(:func:`finish_enrolment`) sets ``audience_size`` and ``suppressed``, turns
+``enrolling`` false and publishes CampaignLaunched; then the sender requests the e-mails.
+While enrolling, a campaign cannot pause or take members by hand (409); completing it
+stops the enrolment.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from typing import Any
 from bson import Decimal128
 
 from campaigns.audience.repository import ContactProjection
-from campaigns.audience.service import campaign_audience, enrol
+from campaigns.audience.service import enrol
 from campaigns.campaigns.domain import (
     MUTABLE_BEFORE_LAUNCH,
     CampaignStatus,
@@ -38,7 +47,7 @@ from campaigns.metrics.repository import MetricsRepository
 from campaigns.segments.repository import SegmentRepository
 from crm_shared.auth import Access
 from crm_shared.errors import Conflict, NotFound, Unprocessable
-from crm_shared.events.catalogue import CampaignLaunched, CampaignMemberAdded, EventData
+from crm_shared.events.catalogue import CampaignLaunched, CampaignMemberAdded
 from crm_shared.idempotency import create_once
 from crm_shared.ids import new_id, utcnow
 from crm_shared.mongo.pagination import fingerprint
@@ -140,6 +149,8 @@ async def delete_campaign(
     async def work(tx: Tx) -> None:
         repo = CampaignRepository(tx.db, tenant)
         current = await repo.get(campaign_id, session=tx.session)
+        if current.get("enrolling"):
+            raise Conflict("the campaign is still enrolling its audience: complete it first")
         if current["status"] == CampaignStatus.ACTIVE:
             raise Conflict("the campaign is sending: pause or complete it first")
         version = expected_version(current, if_match)
@@ -237,23 +248,23 @@ async def _set_status(
     )
 
 
-async def _freeze(tx: Tx, tenant: str, campaign: Document, version: int, by: str) -> Document:
-    """The launch proper (see the module docstring)."""
+async def _has_audience(tx: Tx, tenant: str, campaign: Document) -> bool:
+    """Whether one of the campaign's segments exists or a member was added by hand (two
+    cheap reads: the segments are not evaluated)."""
+    if await SegmentRepository(tx.db, tenant).many(campaign["segment_ids"], session=tx.session):
+        return True
+    return await MemberRepository(tx.db, tenant).any_of_campaign(
+        campaign["_id"], session=tx.session
+    )
+
+
+async def _start_launch(tx: Tx, tenant: str, campaign: Document, version: int, by: str) -> Document:
+    """The launch proper (see the module docstring): the campaign becomes active and
+    ``enrolling``, and its send job is opened in the enrol phase."""
     if not campaign.get("template"):
         raise Conflict("the campaign has no e-mail template: set one before launching")
-    audience = await campaign_audience(tx, tenant, campaign)
-    by_hand = audience.by_hand
-    if not audience.segments and not by_hand:
+    if not await _has_audience(tx, tenant, campaign):
         raise Conflict("the campaign has no audience: add segments or members before launching")
-    enrolment = await enrol(tx, tenant, campaign["_id"], audience.contact_ids, frozen=True)
-    for doc in enrolment.members:
-        if (earlier := by_hand.get(doc["contact_id"])) is not None:
-            doc["added_at"] = earlier["added_at"]
-    members = MemberRepository(tx.db, tenant)
-    await members.drop_campaign(campaign["_id"], session=tx.session)
-    await members.insert_many(enrolment.members, session=tx.session)
-    now = utcnow()
-    size = len(enrolment.members) - enrolment.suppressed
     doc = await _set_status(
         tx,
         tenant,
@@ -261,34 +272,76 @@ async def _freeze(tx: Tx, tenant: str, campaign: Document, version: int, by: str
         version,
         {
             "status": CampaignStatus.ACTIVE.value,
-            "launched_at": now,
+            "launched_at": utcnow(),
             "launched_by": by,
-            "audience_size": size,
-            "suppressed": enrolment.suppressed,
+            "audience_size": None,
+            "suppressed": None,
+            "enrolling": True,
         },
     )
+    await SendJobs(tx.db).open(campaign["_id"], tenant, session=tx.session, enrol=True)
+    return doc
+
+
+async def enrol_chunk(tx: Tx, tenant: str, campaign: Document, contact_ids: list[str]) -> int:
+    """Enrol one chunk of a launching campaign's audience inside ``tx`` (the background
+    sender calls it; the chunk's contact ids are sorted, none of them enrolled yet):
+    members queued or recorded as suppressed, members added by hand keeping their
+    ``added_at``, the audience counters, and CampaignMemberAdded for each member not added
+    by hand. Returns how many members were enrolled."""
+    campaign_id = campaign["_id"]
+    members = MemberRepository(tx.db, tenant)
+    by_hand = await members.of_campaign(campaign_id, contact_ids, session=tx.session)
+    enrolment = await enrol(tx, tenant, campaign_id, contact_ids, frozen=True)
+    for doc in enrolment.members:
+        if (earlier := by_hand.get(doc["contact_id"])) is not None:
+            doc["added_at"] = earlier["added_at"]
+    await members.drop_contacts(campaign_id, by_hand, session=tx.session)
+    await members.insert_many(enrolment.members, session=tx.session)
     await MetricsRepository(tx.db, tenant).add(
-        campaign["_id"],
+        campaign_id,
         {"audience": len(enrolment.members), "suppressed": enrolment.suppressed},
         session=tx.session,
     )
-    await SendJobs(tx.db).open(campaign["_id"], tenant, session=tx.session)
-    events: list[EventData] = [
-        _member_added(m, by) for m in enrolment.members if m["contact_id"] not in by_hand
-    ]
-    events.append(
+    by = campaign.get("launched_by") or "campaigns"
+    await tx.emit_many(
+        [_member_added(m, by) for m in enrolment.members if m["contact_id"] not in by_hand],
+        tenant_id=tenant,
+    )
+    return len(enrolment.members)
+
+
+async def _enrolled_figures(tx: Tx, tenant: str, campaign_id: str) -> dict[str, Any]:
+    """The campaign fields that end its enrolment: its audience counted so far."""
+    counters = await MetricsRepository(tx.db, tenant).counters(campaign_id, session=tx.session)
+    return {
+        "audience_size": counters["audience"] - counters["suppressed"],
+        "suppressed": counters["suppressed"],
+        "enrolling": False,
+    }
+
+
+async def finish_enrolment(tx: Tx, tenant: str, campaign: Document) -> Document:
+    """End a launching campaign's enrolment inside ``tx`` (the background sender calls
+    it after the last chunk): its ``audience_size`` and ``suppressed`` from the counters,
+    and CampaignLaunched."""
+    fields = await _enrolled_figures(tx, tenant, campaign["_id"])
+    doc = await CampaignRepository(tx.db, tenant).update(
+        campaign["_id"], campaign["version"], {"$set": fields}, session=tx.session
+    )
+    await tx.emit(
         CampaignLaunched(
             campaign_id=campaign["_id"],
             name=campaign["name"],
             type=campaign["type"],
             segment_ids=campaign["segment_ids"],
-            audience_size=size,
-            suppressed=enrolment.suppressed,
-            launched_by=by,
-            launched_at=now,
-        )
+            audience_size=fields["audience_size"],
+            suppressed=fields["suppressed"],
+            launched_by=campaign.get("launched_by") or "campaigns",
+            launched_at=campaign["launched_at"],
+        ),
+        tenant_id=tenant,
     )
-    await tx.emit_many(events, tenant_id=tenant)
     return doc
 
 
@@ -301,8 +354,8 @@ async def _resume(tx: Tx, tenant: str, campaign: Document, version: int) -> Docu
 async def launch(
     rt: Runtime, access: Access, campaign_id: str, *, if_match: int | None, wake: Wake
 ) -> Document:
-    """Launch a planned campaign, or continue a paused one (409 in any other status, or
-    without template or audience)."""
+    """Launch a planned campaign (its audience is then enrolled in the background), or
+    continue a paused one (409 in any other status, or without template or audience)."""
     tenant = access.tenant_id
 
     async def work(tx: Tx) -> Document:
@@ -313,7 +366,7 @@ async def launch(
         tx.after_commit(wake)
         if current["status"] == CampaignStatus.PAUSED:
             return await _resume(tx, tenant, current, version)
-        return await _freeze(tx, tenant, current, version, access.principal.sub)
+        return await _start_launch(tx, tenant, current, version, access.principal.sub)
 
     return await rt.uow.run(work)
 
@@ -328,7 +381,9 @@ async def change_status(
     wake: Wake,
 ) -> Document:
     """Pause an active campaign, resume a paused one, or complete a launched one; the
-    send job is closed (pause, complete) or reopened (resume) in the same transaction."""
+    send job is closed (pause, complete) or reopened (resume) in the same transaction.
+    A campaign still enrolling its audience cannot pause (409); completing it stops the
+    enrolment where it is (no CampaignLaunched is published then)."""
     allowed = {
         CampaignStatus.PAUSED: {CampaignStatus.ACTIVE},
         CampaignStatus.ACTIVE: {CampaignStatus.PAUSED},
@@ -340,6 +395,12 @@ async def change_status(
         current = await CampaignRepository(tx.db, tenant).get(campaign_id, session=tx.session)
         if current["status"] not in allowed:
             raise Conflict(f"a {current['status']} campaign cannot become {target.value}")
+        enrolling = bool(current.get("enrolling"))
+        if enrolling and target is CampaignStatus.PAUSED:
+            raise Conflict(
+                "the campaign is still enrolling its audience: pause it once that is done "
+                "(its enrolling turns false), or complete it"
+            )
         version = expected_version(current, if_match)
         if target is CampaignStatus.ACTIVE:
             tx.after_commit(wake)
@@ -347,6 +408,8 @@ async def change_status(
         fields: dict[str, Any] = {"status": target.value}
         if target is CampaignStatus.COMPLETED:
             fields["completed_at"] = utcnow()
+            if enrolling:  # the audience stays as far as it was enrolled
+                fields.update(await _enrolled_figures(tx, tenant, campaign_id))
         await SendJobs(tx.db).close(campaign_id, session=tx.session)
         return await _set_status(tx, tenant, current, version, fields)
 
@@ -358,10 +421,16 @@ async def enrol_members(
 ) -> dict[str, Any]:
     """Add contacts to a campaign inside ``tx`` (publishes CampaignMemberAdded each). In a
     launched campaign they are queued for sending at once (or recorded as suppressed);
-    unknown contacts and existing members are reported, not added."""
+    unknown contacts and existing members are reported, not added. 409 for a completed
+    campaign and for one still enrolling its audience."""
     campaign = await CampaignRepository(tx.db, tenant_id).get(campaign_id, session=tx.session)
     if campaign["status"] == CampaignStatus.COMPLETED:
         raise Conflict("the campaign is completed")
+    if campaign.get("enrolling"):
+        raise Conflict(
+            "the campaign is still enrolling its audience: add members once that is done "
+            "(its enrolling turns false)"
+        )
     known = await ContactProjection(tx.db, tenant_id).by_ids(contact_ids, session=tx.session)
     unknown = [c for c in contact_ids if not known.get(c, {}).get("alive")]
     members = MemberRepository(tx.db, tenant_id)

@@ -11,8 +11,12 @@ _MEMBER_HIDDEN = HIDDEN_ALWAYS | {"queued", "tenant_id"}
 
 
 def view(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON body of a campaign."""
-    return document_view(doc)
+    """The JSON body of a campaign; ``enrolling`` is true from a launch until its audience
+    is enrolled (false for campaigns never launched, or launched before enrolment became
+    a background job)."""
+    body = document_view(doc)
+    body["enrolling"] = bool(doc.get("enrolling", False))
+    return body
 
 
 def member_view(doc: Mapping[str, Any]) -> dict[str, Any]:

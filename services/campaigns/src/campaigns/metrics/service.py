@@ -33,7 +33,9 @@ def _money(value: Decimal) -> str:
 
 async def campaign_metrics(rt: Runtime, access: Access, campaign_id: str) -> dict[str, Any]:
     """Counters (unique members), leads, conversions, won deals, revenue in the campaign's
-    currency (other currencies apart), cost (actual cost, else budget) and ROI."""
+    currency (other currencies apart), cost (actual cost, else budget) and ROI; while the
+    campaign is ``enrolling`` its audience after the launch, ``audience`` and
+    ``suppressed`` grow with each chunk enrolled."""
     tenant = access.tenant_id
     campaign = await CampaignRepository(rt.db, tenant).get(campaign_id)
     repo = MetricsRepository(rt.db, tenant)
@@ -47,6 +49,7 @@ async def campaign_metrics(rt: Runtime, access: Access, campaign_id: str) -> dic
     return {
         "campaign_id": campaign_id,
         "status": campaign["status"],
+        "enrolling": bool(campaign.get("enrolling", False)),
         **await repo.counters(campaign_id),
         "leads": leads,
         "converted": converted,
