@@ -16,7 +16,7 @@ from crm_devstack.testing import (
     running_app,
     unique_name,
 )
-from crm_shared.events.catalogue import LeadDeleted
+from crm_shared.events.catalogue import EventData, LeadDeleted
 from crm_shared.events.envelope import parse_envelope
 from crm_shared.kafka.producer import EventProducer
 from crm_shared.mongo.client import make_client, service_database
@@ -191,7 +191,9 @@ async def test_a_transactions_batch_of_events_is_stored_in_few_rows_and_leaves_i
     db = service_database(client, settings)
     relay = OutboxRelay(db, EventProducer(settings), settings, topics={settings.topic("leads"): 1})
     uow = UnitOfWork(client, db, settings)
-    many = [LeadDeleted(lead_id="lead_bulk", deleted_by=f"u{n}") for n in range(1200)]
+    many: list[EventData] = [
+        LeadDeleted(lead_id="lead_bulk", deleted_by=f"u{n}") for n in range(1200)
+    ]
 
     async def bulk(tx: Tx) -> None:
         await tx.emit_many(many, tenant_id="t1")
