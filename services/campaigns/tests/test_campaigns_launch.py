@@ -223,7 +223,6 @@ async def test_thousand_members_with_pause_resume_and_late_opt_outs(
     assert (metrics["requested"], metrics["suppressed"], metrics["unsubscribed"]) == (998, 2, 1)
     assert metrics["audience"] == 1000
     print(f"\nlaunch of 1000: remaining {queued} sent in {sending:.2f}s")
-    assert sending < 30
 
 
 async def test_enrolling_campaign_cannot_pause_or_take_members_but_completes(
