@@ -133,9 +133,11 @@ class LeadRepository(Repository):
         self, lead_id: str, fields: Mapping[str, Any], *, session: AsyncClientSession
     ) -> None:
         """Remember on a converted lead what its conversion produced downstream (contact,
-        account, deal and the deal's progress): a projection, so no version bump."""
+        account, deal and the deal's progress): a projection, so no version bump, and no
+        write at all when the lead records those values already."""
+        changed = [{f"converted.{key}": {"$ne": value}} for key, value in fields.items()]
         await self.items.collection.update_one(
-            self.items.scope({"_id": lead_id, "status": "converted"}),
+            self.items.scope({"_id": lead_id, "status": "converted", "$or": changed}),
             {"$set": {f"converted.{key}": value for key, value in fields.items()}},
             session=session,
         )
