@@ -411,3 +411,34 @@ async def test_a_dispatcher_runs_jobs_enqueued_for_it_without_claiming_them(
 
 async def _add(target: EnqueueOnCommit, tx: Tx, jobs: list[Document]) -> None:
     target.add(tx, jobs)
+
+
+async def test_jobs_enqueued_for_a_stopped_dispatcher_go_back_to_the_queue(
+    db: AsyncDatabase[Document],
+) -> None:
+    queue = DeliveryQueue(db, "jobs")
+
+    async def handler(j: Job) -> Outcome:
+        return Outcome.done(j)
+
+    dispatcher = Dispatcher(queue, handler, concurrency=2, poll_interval_s=3600)
+    offered: list[str] = []
+    enqueue_on_commit = EnqueueOnCommit("jobs", offered.extend, dispatcher=lambda: dispatcher)
+    uow = UnitOfWork(db.client, db, ServiceSettings())
+    dispatcher.start()
+
+    async def stop() -> None:
+        await asyncio.wait_for(dispatcher.stop(), timeout=10)
+
+    async def work(tx: Tx) -> None:
+        enqueue_on_commit.add(tx, [job("late")])  # written claimed just before the commit
+        tx.before_commit(stop)  # then the dispatcher stops, before the commit hands it over
+
+    await uow.run(work)
+
+    async def released() -> Document | None:
+        return await db["jobs"].find_one({"_id": "late", "status": "queued"})
+
+    back = await eventually(released, timeout=10, what="the claim given back")
+    assert back["attempts"] == 0 and "claim" not in back and "claimed_by" not in back
+    assert dispatcher.processed == 0 and offered == []  # it was claimed, not offered

@@ -30,8 +30,9 @@ class EnqueueOnCommit:
 
     With ``dispatcher`` (the dispatcher to run them, None while there is none), the jobs
     are inserted claimed by it instead and it runs them as soon as they are durable: no
-    claim, no read; if the instance dies first, another one retries them when the claim
-    expires (use it where ``on_expired`` retries)."""
+    claim, no read (a dispatcher stopping meanwhile puts them back in the queue). If the
+    instance dies first, its ``on_expired`` decides about them when the claims expire, as
+    about any job it held."""
 
     def __init__(
         self,
@@ -151,13 +152,25 @@ class Dispatcher:
 
     def adopt(self, jobs: Iterable[Job]) -> None:
         """Run jobs that were enqueued claimed for this dispatcher, now durable
-        (:meth:`DeliveryQueue.put`); once it stops, it leaves them to expire."""
+        (:meth:`DeliveryQueue.put`); once it stops, it puts them back in the queue for
+        another instance (should that fail, their claims expire)."""
         jobs = list(jobs)
         if not self.running:
-            log.info("%s stopping: %d job(s) wait for their claims to expire", self.name, len(jobs))
+            log.info("%s stopping: %d job(s) go back to the queue", self.name, len(jobs))
+            task = asyncio.get_running_loop().create_task(self._release(jobs))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
             return
         for job in jobs:
             self._spawn(job)
+
+    async def _release(self, jobs: list[Job]) -> None:
+        try:
+            await self.queue.release(jobs)
+        except Exception as exc:
+            log.warning(
+                "%s: %d job(s) wait for their claims to expire: %s", self.name, len(jobs), exc
+            )
 
     def start(self) -> None:
         """Start the background loop."""

@@ -273,6 +273,24 @@ class DeliveryQueue:
         if renewals:
             await self.jobs.bulk_write(renewals, ordered=False)
 
+    async def release(self, jobs: Iterable[Job]) -> None:
+        """Put jobs that were claimed but never run back in the queue, due now (their
+        claim no longer counts as an attempt)."""
+        now = utcnow()
+        releases = [
+            UpdateOne(
+                {"_id": job.id, "status": "claimed", "claim": job.claim},
+                {
+                    "$set": {"status": "queued", "due_at": now, "updated_at": now},
+                    "$unset": {"claim": "", "claimed_by": ""},
+                    "$inc": {"attempts": -1},
+                },
+            )
+            for job in jobs
+        ]
+        if releases:
+            await self.jobs.bulk_write(releases, ordered=False)
+
     async def next_due(self) -> datetime | None:
         """When the earliest queued job falls due (None: nothing queued)."""
         doc = await self.jobs.find_one(

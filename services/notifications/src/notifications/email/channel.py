@@ -45,8 +45,11 @@ class EmailChannel:
         self.queue: DeliveryQueue | None = None
         self.dispatcher: Dispatcher | None = None
         self.pool: SmtpPool | None = None
-        self._enqueue = EnqueueOnCommit(EMAIL_DELIVERIES, self.offer)
-        """Deliveries of each open consumer transaction, written just before it commits."""
+        self._enqueue = EnqueueOnCommit(
+            EMAIL_DELIVERIES, self.offer, dispatcher=lambda: self.dispatcher
+        )
+        """Deliveries of each open consumer transaction, written just before it commits,
+        claimed by this instance's dispatcher (which sends them once they are durable)."""
 
     # --- lifecycle (ServiceDefinition hooks) --------------------------------------------
 
