@@ -382,23 +382,34 @@ async def test_a_job_handed_to_a_dispatcher_that_died_is_retried_after_its_claim
     assert {d["status"] for d in stored.values()} == {"done"}
 
 
+class ClaimingRig:
+    """A dispatcher whose jobs are enqueued claimed for it (``EnqueueOnCommit`` with the
+    dispatcher), recording the ids it ran and those offered instead."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.ran: list[str] = []
+        self.offered: list[str] = []
+        self.dispatcher = Dispatcher(
+            DeliveryQueue(db, "jobs"), self._run, concurrency=2, poll_interval_s=3600
+        )
+        self.enqueue = EnqueueOnCommit(
+            "jobs", self.offered.extend, dispatcher=lambda: self.dispatcher
+        )
+        self.uow = UnitOfWork(db.client, db, ServiceSettings())
+
+    async def _run(self, j: Job) -> Outcome:
+        self.ran.append(j.id)
+        return Outcome.done(j)
+
+
 async def test_a_dispatcher_runs_jobs_enqueued_for_it_without_claiming_them(
     db: AsyncDatabase[Document],
 ) -> None:
-    queue = DeliveryQueue(db, "jobs")
-    ran: list[str] = []
-
-    async def handler(j: Job) -> Outcome:
-        ran.append(j.id)
-        return Outcome.done(j)
-
-    dispatcher = Dispatcher(queue, handler, concurrency=2, poll_interval_s=3600)
-    offered: list[str] = []
-    enqueue_on_commit = EnqueueOnCommit("jobs", offered.extend, dispatcher=lambda: dispatcher)
-    uow = UnitOfWork(db.client, db, ServiceSettings())
+    rig = ClaimingRig(db)
+    dispatcher, enqueue_on_commit, offered, ran = rig.dispatcher, rig.enqueue, rig.offered, rig.ran
     dispatcher.start()
     try:
-        await uow.run_without_transaction(
+        await rig.uow.run_without_transaction(
             lambda tx: _add(enqueue_on_commit, tx, [job("x"), job("y", group="g")])
         )
         await eventually(lambda: dispatcher.processed == 2, timeout=10, what="both settled")
@@ -416,15 +427,8 @@ async def _add(target: EnqueueOnCommit, tx: Tx, jobs: list[Document]) -> None:
 async def test_jobs_enqueued_for_a_stopped_dispatcher_go_back_to_the_queue(
     db: AsyncDatabase[Document],
 ) -> None:
-    queue = DeliveryQueue(db, "jobs")
-
-    async def handler(j: Job) -> Outcome:
-        return Outcome.done(j)
-
-    dispatcher = Dispatcher(queue, handler, concurrency=2, poll_interval_s=3600)
-    offered: list[str] = []
-    enqueue_on_commit = EnqueueOnCommit("jobs", offered.extend, dispatcher=lambda: dispatcher)
-    uow = UnitOfWork(db.client, db, ServiceSettings())
+    rig = ClaimingRig(db)
+    dispatcher, enqueue_on_commit, offered = rig.dispatcher, rig.enqueue, rig.offered
     dispatcher.start()
 
     async def stop() -> None:
@@ -434,7 +438,7 @@ async def test_jobs_enqueued_for_a_stopped_dispatcher_go_back_to_the_queue(
         enqueue_on_commit.add(tx, [job("late")])  # written claimed just before the commit
         tx.before_commit(stop)  # then the dispatcher stops, before the commit hands it over
 
-    await uow.run(work)
+    await rig.uow.run(work)
 
     async def released() -> Document | None:
         return await db["jobs"].find_one({"_id": "late", "status": "queued"})

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -361,24 +361,21 @@ class SendJobs:
         """Every open job."""
         return await self.jobs.find({}).to_list()
 
-    async def get(self, campaign_id: str) -> Document | None:
-        """One job, if open."""
-        return await self.jobs.find_one({"_id": campaign_id})
-
     async def claim(
         self, campaign_id: str, owner: str, *, lease: timedelta, session: AsyncClientSession
-    ) -> bool:
-        """Take or renew the claim on a job unless another live instance holds it."""
+    ) -> Document | None:
+        """Take or renew the claim on a job unless another live instance holds it; the job as
+        claimed (``None``: held elsewhere, or closed)."""
         now = utcnow()
-        claimed = await self.jobs.find_one_and_update(
+        return await self.jobs.find_one_and_update(
             {
                 "_id": campaign_id,
                 "$or": [{"owner": owner}, {"owner": None}, {"lease_until": {"$lt": now}}],
             },
             {"$set": {"owner": owner, "lease_until": now + lease}},
+            return_document=ReturnDocument.AFTER,
             session=session,
         )
-        return claimed is not None
 
     async def holding(
         self, campaign_id: str, owner: str, *, session: AsyncClientSession
@@ -386,10 +383,6 @@ class SendJobs:
         """The job if ``owner`` still holds it (read in a batch's snapshot), else ``None``."""
         job = await self.jobs.find_one({"_id": campaign_id}, session=session)
         return job if job is not None and job["owner"] == owner else None
-
-    async def held(self, campaign_id: str, owner: str, *, session: AsyncClientSession) -> bool:
-        """Whether ``owner`` still holds the job (read in a send batch's snapshot)."""
-        return await self.holding(campaign_id, owner, session=session) is not None
 
     async def renew(
         self,

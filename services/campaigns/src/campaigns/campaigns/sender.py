@@ -145,8 +145,8 @@ class Sender:
                 for job in await self._jobs.all():
                     if self._stopped.is_set():
                         break
-                    if await self._claim(job["_id"]):
-                        await self._send(job["_id"], job["tenant_id"])
+                    if (claimed := await self._claim(job["_id"])) is not None:
+                        await self._send(claimed)
                 backoff = 0.1
                 await self._idle(self._settings.sender_poll_interval_s)
             except asyncio.CancelledError:
@@ -156,19 +156,21 @@ class Sender:
                 await self._idle(backoff)
                 backoff = min(backoff * 2, _MAX_BACKOFF_S)
 
-    async def _claim(self, campaign_id: str) -> bool:
-        """Take or renew this instance's claim on a job (one write, on a plain session)."""
+    async def _claim(self, campaign_id: str) -> Document | None:
+        """Take or renew this instance's claim on a job (one write, on a plain session); the
+        job as claimed, if it was."""
         return await self._rt.uow.run_without_transaction(
             lambda tx: self._jobs.claim(
                 campaign_id, self.instance_id, lease=self._lease, session=tx.session
             )
         )
 
-    async def _send(self, campaign_id: str, tenant_id: str) -> None:
-        """Enrol one campaign's audience if that is still to do, then send its batches
-        until it is done, paused or taken over."""
-        if not await self._enrol(campaign_id):
+    async def _send(self, job: Document) -> None:
+        """Enrol the audience of a job's campaign (as claimed) if that is still to do, then
+        send its batches until it is done, paused or taken over."""
+        if not await self._enrol(job):
             return
+        campaign_id, tenant_id = job["_id"], job["tenant_id"]
         loop = asyncio.get_running_loop()
         while not self._stopped.is_set():
             started = loop.time()
@@ -180,23 +182,20 @@ class Sender:
             if pause > 0:
                 await self._throttle(pause)
 
-    async def _enrol(self, campaign_id: str) -> bool:
+    async def _enrol(self, job: Document) -> bool:
         """Enrol the rest of a launched campaign's audience (see the module docstring);
         True when the job is in its send phase, False when this instance should leave it
         (stopping, taken over, paused or completed meanwhile)."""
-        job = await self._jobs.get(campaign_id)
-        if job is None or job["owner"] != self.instance_id:
-            return False
         if job.get("phase") != ENROL:
             return True
-        tenant_id = job["tenant_id"]
+        campaign_id, tenant_id = job["_id"], job["tenant_id"]
         cursor: str | None = job.get("cursor")
         audience = await self._rt.uow.run_without_transaction(
             partial(self._audience, campaign_id, tenant_id)
         )
         remaining = [c for c in audience if cursor is None or c > cursor]
         # evaluating a large audience takes a while: renew the claim before writing
-        if self._stopped.is_set() or not await self._claim(campaign_id):
+        if self._stopped.is_set() or await self._claim(campaign_id) is None:
             return False
         size = self._settings.enrol_batch_size
         for start in range(0, len(remaining), size):
