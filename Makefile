@@ -9,7 +9,7 @@ SOURCES := shared/src services/leads/src services/contacts/src services/deals/sr
 	infra/devstack/tests tests bench
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap up down status test lint typecheck unit bench schemas fuzz web-deps web-check chromium
+.PHONY: bootstrap up down status test lint typecheck unit bench schemas fuzz web-deps client-deps web-check chromium
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -32,14 +32,23 @@ lint: bootstrap
 typecheck: bootstrap
 	$(UV) run mypy $(SOURCES)
 
-# the web console's packages: npm ci when node_modules is missing or older than the lock
-web-deps:
+# npm ci in a folder when its node_modules is missing or older than its lock
+define npm_ci
 	@command -v npm >/dev/null 2>&1 || \
 		{ echo "Node.js 20.19+ and npm are needed for the web console (apt-get install nodejs npm)"; exit 1; }
-	@if [ ! -f web/node_modules/.package-lock.json ] || \
-		[ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then \
-		echo "installing the web console's packages (npm ci)"; \
-		cd web && npm ci --no-audit --no-fund; fi
+	@if [ ! -f $(1)/node_modules/.package-lock.json ] || \
+		[ $(1)/package-lock.json -nt $(1)/node_modules/.package-lock.json ]; then \
+		echo "installing the packages of $(1) (npm ci)"; \
+		cd $(1) && npm ci --no-audit --no-fund; fi
+endef
+
+# the web console's packages
+web-deps:
+	$(call npm_ci,web)
+
+# third-party Node clients the tests run against the platform (tests/clients)
+client-deps:
+	$(call npm_ci,tests/clients/node)
 
 # the console's type check and unit tests (its browser tests run with pytest: tests/web)
 web-check: web-deps
@@ -51,7 +60,7 @@ chromium:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 
-test: lint typecheck web-check chromium
+test: lint typecheck web-check client-deps chromium
 	$(UV) run pytest $(PYTEST_ARGS)
 
 FUZZ_EXAMPLES ?= 200

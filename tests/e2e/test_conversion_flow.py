@@ -7,6 +7,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from crm_devstack.testing import TopicReader, eventually, wait_consumed
+from crm_shared.events.envelope import parse_envelope
 
 from .conftest import Platform
 
@@ -24,7 +25,7 @@ async def _items(platform: Platform, service: str, path: str) -> list[dict[str, 
 
 
 def _types(reader: TopicReader) -> list[str]:
-    return [dict(r.headers)["ce_type"].decode() for r in reader.records]
+    return [parse_envelope(r.value).type for r in reader.records]
 
 
 async def _redeliver(platform: Platform, records: list[Any]) -> None:

@@ -504,9 +504,9 @@ class TenantView(Generic[SettingsT]):
         """Events the app published for this tenant so far (optionally of some types)."""
         found = []
         for record in self.running.reader.records:
-            if dict(record.headers).get("ce_tenantid") != self.tenant.encode():
-                continue
             event = parse_envelope(record.value)
+            if event.tenantid != self.tenant:
+                continue
             if not types or event.type in types:
                 found.append(event)
         return found

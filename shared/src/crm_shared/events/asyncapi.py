@@ -4,8 +4,8 @@
 One channel per owning service (``crm.<owner>``), one message per event type and version,
 each payload the CloudEvents envelope whose ``data`` is the event's committed JSON Schema
 (``events/<Type>.v<N>.json``, beside this document), the Kafka key the aggregate id, and
-the record headers that repeat the envelope's routing fields. Dead-letter topics have a
-channel of their own. A test fails when the committed file and the catalogue disagree.
+the record headers of the CloudEvents Kafka binding's structured content mode. Dead-letter
+topics have a channel of their own. A test fails when the committed file and the catalogue disagree.
 """
 
 from __future__ import annotations
@@ -37,13 +37,11 @@ HEADERS: dict[str, Any] = {
     "type": "object",
     "properties": {
         "content-type": {"type": "string", "const": CONTENT_TYPE},
-        "ce_specversion": {"type": "string", "const": "1.0"},
-        "ce_type": {"type": "string", "description": "The event type (envelope `type`)."},
-        "ce_id": {"type": "string", "description": "The event id (envelope `id`)."},
-        "ce_tenantid": {"type": "string", "description": "The tenant (envelope `tenantid`)."},
         "traceparent": {"type": "string", "description": "W3C trace context of the producer."},
     },
-    "required": ["content-type", "ce_specversion", "ce_type", "ce_id", "ce_tenantid"],
+    "required": ["content-type"],
+    "description": "CloudEvents Kafka binding, structured content mode: the value is the "
+    "whole event and no `ce_*` header is set (SDKs read one as binary mode).",
 }
 ENVELOPE: dict[str, Any] = {
     "type": "object",

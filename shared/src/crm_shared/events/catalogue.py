@@ -10,9 +10,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+Money = Annotated[
+    Decimal,
+    Field(
+        json_schema_extra={
+            "pattern": r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$",
+            "examples": ["1500000.00"],
+        }
+    ),
+]
+"""A decimal amount, sent as a numeric string (never a float, so no rounding)."""
 
 
 class EventData(BaseModel):
@@ -171,7 +182,7 @@ class ConvertedDeal(BaseModel):
     """The id the deal is opened with (chosen at the conversion, so the lead records it at
     once); absent in events of versions before it was chosen there."""
     name: str
-    amount: Decimal
+    amount: Money
     currency: str
     expected_close_date: date | None = None
 
@@ -226,7 +237,7 @@ class ContactSnapshot(BaseModel):
     tags: list[str] = []
     custom: dict[str, Any] = {}
     purchase_count: int = 0
-    purchase_total: Decimal = Decimal(0)
+    purchase_total: Money = Decimal(0)
     last_purchase_at: datetime | None = None
     rfm_segment: str | None = None
     version: int
@@ -383,7 +394,7 @@ class DealStageChanged(_DealEvent):
     pipeline_id: str
     from_stage: str | None = None
     to_stage: str
-    amount: Decimal
+    amount: Money
     currency: str
     probability: int
     owner_id: str | None = None
@@ -404,7 +415,7 @@ class DealSnapshot(BaseModel):
     name: str
     pipeline_id: str
     stage: str
-    amount: Decimal
+    amount: Money
     currency: str
     probability: int
     expected_close_date: date | None = None
@@ -426,7 +437,7 @@ class DealCreated(_DealEvent):
 
 
 class _DealClosed(_DealEvent):
-    amount: Decimal
+    amount: Money
     currency: str
     pipeline_id: str
     contact_ids: list[str] = []

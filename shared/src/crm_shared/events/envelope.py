@@ -1,4 +1,9 @@
-"""CloudEvents 1.0 envelope in structured mode, plus the Kafka header layout we use."""
+"""CloudEvents 1.0 envelope in structured mode, and its Kafka record headers.
+
+Records follow the structured content mode of the CloudEvents Kafka protocol binding
+exactly: the whole event is the record value, ``content-type`` is
+``application/cloudevents+json`` and no ``ce_*`` header is set (the SDKs take any
+``ce_*`` header to mean binary mode). The same JSON is a webhook delivery's body."""
 
 from __future__ import annotations
 
@@ -46,14 +51,8 @@ class CloudEvent(BaseModel):
         return self.model_dump_json(exclude_none=True).encode()
 
     def kafka_headers(self) -> list[tuple[str, bytes]]:
-        """Headers that let consumers route and trace without parsing the body."""
-        headers = [
-            ("content-type", CONTENT_TYPE.encode()),
-            ("ce_specversion", self.specversion.encode()),
-            ("ce_type", self.type.encode()),
-            ("ce_id", self.id.encode()),
-            ("ce_tenantid", self.tenantid.encode()),
-        ]
+        """The structured-mode ``content-type`` and the W3C ``traceparent`` of the producer."""
+        headers = [("content-type", CONTENT_TYPE.encode())]
         if self.traceparent:
             headers.append(("traceparent", self.traceparent.encode()))
         return headers
