@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import binascii
+import functools
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.errors import MessageError
+from email.header import Header
 from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
@@ -51,24 +54,77 @@ def message_id(request_id: str, mail_from: str) -> str:
     return f"<{safe}@{domain}>"
 
 
-def build_message(delivery: Mapping[str, Any], *, mail_from: str) -> EmailMessage:
-    """The multipart message (text, plus HTML when given) of one delivery document."""
+def build_message(delivery: Mapping[str, Any], *, mail_from: str) -> bytes:
+    """The MIME message (text, plus HTML when given) of one delivery document, as the
+    7-bit CRLF bytes sent with DATA.
+
+    Written directly rather than through :class:`email.message.EmailMessage`, whose
+    header parsing and generator cost about 1.4 ms of CPU per e-mail: non-ASCII headers
+    become RFC 2047 encoded words, bodies are 7bit when ASCII with short lines, else
+    quoted-printable UTF-8."""
     to = recipient_address(str(delivery["to"]))
     name = delivery.get("to_name")
-    message = EmailMessage()
-    message["From"] = mail_from
-    message["To"] = formataddr((single_line(name), to)) if name else to
-    message["Subject"] = single_line(str(delivery["subject_line"]))
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = message_id(str(delivery["_id"]), mail_from)
+    headers = [
+        ("From", _from_header(mail_from)),
+        ("To", formataddr((single_line(name), to), charset="utf-8") if name else to),
+        ("Subject", _header_text(single_line(str(delivery["subject_line"])))),
+        ("Date", format_datetime(utcnow())),
+        ("Message-ID", message_id(str(delivery["_id"]), mail_from)),
+    ]
     unsubscribe = delivery.get("unsubscribe_url")
     if unsubscribe and single_line(str(unsubscribe)).startswith(("https://", "http://")):
-        message["List-Unsubscribe"] = f"<{single_line(str(unsubscribe))}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(str(delivery["body_text"]))
-    if delivery.get("body_html"):
-        message.add_alternative(str(delivery["body_html"]), subtype="html")
-    return message
+        headers.append(("List-Unsubscribe", f"<{single_line(str(unsubscribe))}>"))
+        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    headers.append(("MIME-Version", "1.0"))
+    text = _part("plain", str(delivery["body_text"]))
+    html = delivery.get("body_html")
+    if html:
+        boundary = f"=_{uuid.uuid4().hex}"
+        headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
+        body = (
+            f"{CRLF}--{boundary}{CRLF}{text}{CRLF}--{boundary}{CRLF}"
+            f"{_part('html', str(html))}{CRLF}--{boundary}--{CRLF}"
+        )
+    else:
+        body = text  # the part's own headers complete the message's
+    head = "".join(f"{field}: {value}{CRLF}" for field, value in headers)
+    return (head + body).encode("ascii")
+
+
+CRLF = "\r\n"
+_MAX_LINE = 998
+"""RFC 5322's limit on a line, CRLF excluded."""
+
+
+@functools.lru_cache(maxsize=8)
+def _from_header(mail_from: str) -> str:
+    name, address = parseaddr(mail_from)
+    return formataddr((name, address), charset="utf-8") if name else address
+
+
+def _header_text(text: str) -> str:
+    """A header value as-is when ASCII and short, else encoded words folded at 78."""
+    if text.isascii() and len(text) <= 200:
+        return text
+    charset = "us-ascii" if text.isascii() else "utf-8"
+    return Header(text, charset, maxlinelen=78).encode(linesep=CRLF)
+
+
+def _part(subtype: str, text: str) -> str:
+    """One ``text/<subtype>`` body part: its headers, a blank line and its body."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if text.isascii() and all(len(line) <= _MAX_LINE for line in lines):
+        encoding, body = "7bit", CRLF.join(lines)
+    else:
+        encoding = "quoted-printable"
+        body = binascii.b2a_qp(text.encode(), istext=True).decode("ascii").replace("\n", CRLF)
+    if not body.endswith(CRLF):
+        body += CRLF
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"{CRLF}'
+        f"Content-Transfer-Encoding: {encoding}{CRLF}{CRLF}{body}"
+    )
 
 
 def classify(exc: BaseException) -> SmtpFailure:

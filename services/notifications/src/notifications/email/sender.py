@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from email.message import EmailMessage
 from email.utils import parseaddr
 
 import aiosmtplib
@@ -40,8 +39,9 @@ class SmtpPool:
             timeout=s.smtp_timeout_s,
         )
 
-    async def send(self, message: EmailMessage, *, recipient: str) -> str:
-        """Send ``message`` to ``recipient``; returns the server's reply to DATA.
+    async def send(self, message: bytes, *, recipient: str) -> str:
+        """Send ``message`` (the MIME bytes) to ``recipient``; returns the server's reply
+        to DATA.
 
         Raises aiosmtplib's errors (and OSError) for the caller to classify.
         """
@@ -79,12 +79,10 @@ class _Connection:
         if not client.is_connected:
             await client.connect()
 
-    async def send(self, message: EmailMessage, *, sender: str, recipient: str) -> str:
+    async def send(self, message: bytes, *, sender: str, recipient: str) -> str:
         await self._ready()
         try:
-            _, reply = await self.client.send_message(
-                message, sender=sender, recipients=[recipient]
-            )
+            _, reply = await self.client.sendmail(sender, [recipient], message)
         except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused):
             raise  # the session is reset and still usable
         except asyncio.CancelledError:
