@@ -129,6 +129,8 @@ def _expected(envelope: CloudEvent, key: bytes) -> dict[str, Any]:
 
 def test_records_carry_no_binary_mode_header(sent: list[tuple[CloudEvent, Any]]) -> None:
     for envelope, record in sent:
+        assert envelope.subject and record.key == envelope.subject.encode(), envelope.type
+        assert envelope.tenantid == TENANT, envelope.type
         headers = dict(record.headers)
         assert headers["content-type"] == b"application/cloudevents+json", envelope.type
         assert not [name for name in headers if name.lower().startswith("ce_")], envelope.type
