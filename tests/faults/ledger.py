@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
@@ -151,10 +152,28 @@ async def settle(platform: FaultPlatform, *, timeout: float = SETTLE_TIMEOUT) ->
     try:
         await eventually(quiet, timeout=timeout, interval=0.3, what="the platform to settle")
     except AssertionError as exc:
-        raise AssertionError(f"{exc}; still pending: {pending}") from None
+        views = await _group_views(platform, admin, list(groups))
+        raise AssertionError(f"{exc}; still pending: {pending}; {views}") from None
     finally:
         await admin.close()
         await consumer.stop()
+
+
+async def _group_views(
+    platform: FaultPlatform, admin: AIOKafkaAdminClient, groups: list[str]
+) -> str:
+    """What the broker and each live instance say about the groups (for a failure)."""
+    seen = [f"broker: {await admin.describe_consumer_groups(groups)!r}"]
+    for name, launched in platform.instances.items():
+        for index, item in enumerate(launched):
+            if not item.process.alive():
+                continue
+            try:
+                body = (await platform.readiness(name, index)).json()
+            except (httpx.HTTPError, ValueError) as exc:
+                body = repr(exc)
+            seen.append(f"{name}[{index}] readyz: {body}")
+    return "; ".join(seen)
 
 
 def distinct(events: Iterable[Event]) -> int:
