@@ -19,6 +19,9 @@ class ServiceSettings(BaseSettings):
     """Transactions one process keeps open at once; the rest wait their turn in the
     process (on the embedded server every session that ever ran a transaction slows each
     later transaction statement, so unbounded concurrency under overload made it worse)."""
+    mongo_max_pool_size: int = Field(default=100, ge=1)
+    """Connections a process keeps to its database server at most (PyMongo's default is
+    100); operations beyond wait for a free one."""
     mongo_timeout_ms: int = Field(default=3000, ge=100)
     mongo_heartbeat_ms: int = Field(default=1000, ge=500)
     """How often the client checks the server. One that stops answering is noticed within

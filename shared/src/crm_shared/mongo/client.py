@@ -27,6 +27,7 @@ def make_client(settings: ServiceSettings) -> AsyncMongoClient[Document]:
         serverSelectionTimeoutMS=settings.mongo_timeout_ms,
         connectTimeoutMS=settings.mongo_timeout_ms,
         heartbeatFrequencyMS=settings.mongo_heartbeat_ms,
+        maxPoolSize=settings.mongo_max_pool_size,
         appname=f"crm-{settings.service_name}",
     )
 
