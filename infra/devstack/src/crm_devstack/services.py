@@ -105,8 +105,9 @@ def service_env(
 EMBEDDED_MONGO_POOL_SIZE = 8
 """Connections per process to an embedded SecantusDB server. It serves each connection
 on a thread and runs every command under one storage lock, so more connections only add
-threads contending for it: with 8 instead of PyMongo's 100, bench.mixed held 40.8 req/s
-for 60 s with 12 failures where the same run with 100 held 33.9 with 218."""
+threads contending for it. In bench.mixed, 8 instead of PyMongo's 100 lowered p99 at 45
+req/s offered for 15 s from 250 ms to 98-120 ms (two runs), and 60 s at about 45/s
+answered 38.5-40.8 req/s instead of 33.9."""
 
 
 LONG_RUNNING_ENV = {
