@@ -43,7 +43,6 @@ def test_service_env_for_the_embedded_stack() -> None:
         "CRM_LEADS_OUTBOX_WATCH": "false",
         "CRM_LEADS_LIST_WINDOWING": "true",
         "CRM_LEADS_CONSUMER_PARTITION_CONCURRENCY": "1",
-        "CRM_LEADS_MONGO_MAX_POOL_SIZE": "8",
         "CRM_LEADS_JWT_PUBLIC_KEY": "PEM",
         "CRM_LEADS_LOG_LEVEL": "INFO",
     }

@@ -72,9 +72,8 @@ def service_env(
     producer (Tansu rejects it), short group timeouts, eager fetches while busy and long
     polls when idle (Tansu holds a fetch for its whole wait), one instance of each service
     (no change stream wakes the outbox relay), lists read through
-    time windows (SecantusDB sorts only after fetching every match), one partition
-    handled at a time (each open transaction slows every other on SecantusDB), and few
-    database connections (see :data:`EMBEDDED_MONGO_POOL_SIZE`). The gateway
+    time windows (SecantusDB sorts only after fetching every match), and one partition
+    handled at a time (each open transaction slows every other on SecantusDB). The gateway
     also gets the private key it signs with and the URLs of the services behind it.
     """
     p = spec.env_prefix
@@ -97,17 +96,8 @@ def service_env(
             f"{p}OUTBOX_WATCH": "false",
             f"{p}LIST_WINDOWING": "true",
             f"{p}CONSUMER_PARTITION_CONCURRENCY": "1",
-            f"{p}MONGO_MAX_POOL_SIZE": str(EMBEDDED_MONGO_POOL_SIZE),
         }
     return env
-
-
-EMBEDDED_MONGO_POOL_SIZE = 8
-"""Connections per process to an embedded SecantusDB server. It serves each connection
-on a thread and runs every command under one storage lock, so more connections only add
-threads contending for it. In bench.mixed, 8 instead of PyMongo's 100 lowered p99 at 45
-req/s offered for 15 s from 250 ms to 98-120 ms (two runs), and 60 s at about 45/s
-answered 38.5-40.8 req/s instead of 33.9."""
 
 
 LONG_RUNNING_ENV = {
