@@ -44,7 +44,7 @@ def parsed(raw: bytes) -> EmailMessage:
 
 
 def built(fields: dict[str, Any], mail_from: str = FROM) -> EmailMessage:
-    return parsed(build_message(fields, mail_from=mail_from))
+    return parsed(build_message(fields, mail_from=mail_from).data)
 
 
 def test_message_has_headers_and_both_parts() -> None:

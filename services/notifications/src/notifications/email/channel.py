@@ -25,7 +25,7 @@ from crm_shared.ids import utcnow
 from crm_shared.kafka.consumer import ConsumerSpec
 from crm_shared.runtime import Runtime
 from notifications.email.handlers import email_consumer
-from notifications.email.message import build_message, classify, recipient_address
+from notifications.email.message import build_message, classify
 from notifications.email.repository import EMAIL_DELIVERIES
 from notifications.email.sender import SmtpPool
 from notifications.email.service import fail_interrupted, record_outcomes
@@ -101,9 +101,8 @@ class EmailChannel:
         ``email_max_attempts``, a permanent one fails at once."""
         assert self.pool is not None
         try:
-            message = build_message(job.doc, mail_from=self.settings.mail_from)
-            recipient = recipient_address(str(job.doc["to"]))
-            reply = await self.pool.send(message, recipient=recipient)
+            mail = build_message(job.doc, mail_from=self.settings.mail_from)
+            reply = await self.pool.send(mail.data, recipient=mail.recipient)
         except Exception as exc:
             failure = classify(exc)
             if failure.permanent or job.attempts >= self.settings.email_max_attempts:
